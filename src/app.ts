@@ -1,0 +1,32 @@
+// Composition root of the HTTP side: Latchkey's own routes first, then everything else
+// (discovery, authorization, token, userinfo, logout …) to oidc-provider.
+import Router from '@koa/router';
+import Koa from 'koa';
+import { errorHandler } from './middleware/koa-error-handler.ts';
+import { requestLog } from './middleware/koa-request-log.ts';
+import { securityHeaders } from './middleware/koa-security-headers.ts';
+import healthRoutes from './routes/health.ts';
+import interactionRoutes from './routes/interaction/index.ts';
+import staticRoutes from './routes/static.ts';
+import type { Services } from './services.ts';
+
+export function createApp(services: Services): Koa {
+  const app = new Koa({ proxy: services.config.trustProxy, keys: services.secretBox.cookieKeys });
+  app.silent = true; // errors are logged by the error handler, once
+
+  app.use(requestLog(services.log));
+  app.use(securityHeaders());
+  app.use(errorHandler({ log: services.log, renderPage: services.renderPage }));
+
+  const router = new Router();
+  healthRoutes(router, services);
+  staticRoutes(router);
+  interactionRoutes(router, services);
+  app.use(router.routes());
+
+  app.use(async (ctx) => {
+    ctx.respond = false;
+    await services.provider.handle(ctx.req, ctx.res);
+  });
+  return app;
+}

@@ -1,0 +1,31 @@
+// Argument parsing for the CLI on node:util parseArgs: unknown flags, missing values and bad
+// values are usage errors of one line that name the command's --help.
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { UsageError } from './io.ts';
+
+export type Options = NonNullable<ParseArgsConfig['options']>;
+
+export function parse<T extends Options>(command: string, args: string[], options: T) {
+  try {
+    return parseArgs({ args, options: { ...options, json: { type: 'boolean' }, help: { type: 'boolean' } }, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw new UsageError(`${(error as Error).message.replace(/\. To specify.*$/s, '').replace(/\s+/g, ' ')} (see latchkey ${command} --help)`);
+  }
+}
+
+export function required(value: string | undefined, flag: string, command: string): string {
+  if (value === undefined || value.trim() === '') throw new UsageError(`${command} needs ${flag} (see latchkey ${command} --help)`);
+  return value;
+}
+
+export function onePositional(positionals: string[], what: string, command: string): string {
+  if (positionals.length !== 1) throw new UsageError(`${command} takes one ${what} (see latchkey ${command} --help)`);
+  return positionals[0]!;
+}
+
+/** "0", "90s", "5m", "2h" → seconds. */
+export function durationSeconds(value: string, flag: string): number {
+  const match = /^(\d+)([smh]?)$/.exec(value.trim());
+  if (!match) throw new UsageError(`${flag} takes a duration such as 0, 90s, 5m or 2h`);
+  return Number(match[1]) * ({ '': 1, s: 1, m: 60, h: 3600 } as Record<string, number>)[match[2]!]!;
+}

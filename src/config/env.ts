@@ -1,0 +1,138 @@
+// Every setting Latchkey reads from the environment: its name, default and meaning live
+// here, and README's configuration table is generated from this list (npm run docs:config).
+import path from 'node:path';
+import { z } from 'zod';
+
+export interface Setting {
+  name: string;
+  default: string | undefined;
+  meaning: string;
+}
+
+export const settings = [
+  { name: 'PORT', default: '3000', meaning: 'TCP port the HTTP server listens on.' },
+  { name: 'ISSUER', default: 'http://localhost:$PORT', meaning: 'Public URL of this provider, exactly as relying parties see it (https in production; required when NODE_ENV=production).' },
+  { name: 'DATABASE_URL', default: undefined, meaning: 'Postgres connection string. Unset: the embedded database (PGlite) in DATA_DIR.' },
+  { name: 'DATA_DIR', default: './data', meaning: 'Directory for the embedded database and the generated development secret.' },
+  { name: 'LATCHKEY_SECRET', default: undefined, meaning: 'At least 32 characters; encrypts keys and secrets at rest and signs cookies. Required when NODE_ENV=production; in development one is generated once into DATA_DIR/secret.' },
+  { name: 'SMTP_URL', default: undefined, meaning: 'SMTP server for outgoing mail, e.g. smtp://user:pass@mail.example.com:587.' },
+  { name: 'MAIL_FROM', default: 'Latchkey <no-reply@localhost>', meaning: 'Sender address of outgoing mail.' },
+  { name: 'TRUST_PROXY', default: 'false', meaning: 'true when behind a reverse proxy or load balancer that sets X-Forwarded-For/-Proto.' },
+  { name: 'LOG_LEVEL', default: 'info', meaning: 'One of fatal, error, warn, info, debug, trace, silent.' },
+  { name: 'NODE_ENV', default: 'development', meaning: 'production turns on the production checks (secret and issuer required).' },
+  { name: 'PASSWORD_HASH_MEMORY_KIB', default: '19456', meaning: 'argon2id memory cost in KiB (OWASP: 19456 with 2 iterations).' },
+  { name: 'PASSWORD_HASH_ITERATIONS', default: '2', meaning: 'argon2id time cost. Memory × iterations must stay at or above OWASP\'s floor (7168 KiB × 5).' },
+] as const satisfies readonly Setting[];
+
+type SettingName = (typeof settings)[number]['name'];
+export type Environment = Partial<Record<SettingName, string>> & Record<string, string | undefined>;
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+const integer = (min: number, max: number) =>
+  z.string().trim().regex(/^\d+$/, 'must be a whole number').transform(Number)
+    .pipe(z.number().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`));
+
+const url = (protocols: string[]) =>
+  z.string().trim().refine((value) => {
+    const parsed = URL.parse(value);
+    return parsed !== null && protocols.includes(parsed.protocol);
+  }, `must be a ${protocols.join(' or ')} URL`);
+
+const boolean = z.enum(['true', 'false', '1', '0']).transform((value) => value === 'true' || value === '1');
+
+const schema = z.object({
+  PORT: integer(0, 65535),
+  ISSUER: url(['http:', 'https:']).optional()
+    .refine((value) => !value || (!value.includes('?') && !value.includes('#')), 'must not have a query or fragment'),
+  DATABASE_URL: url(['postgres:', 'postgresql:']).optional(),
+  DATA_DIR: z.string().trim().min(1),
+  LATCHKEY_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  SMTP_URL: url(['smtp:', 'smtps:']).optional(),
+  MAIL_FROM: z.string().trim().min(3),
+  TRUST_PROXY: boolean,
+  LOG_LEVEL: z.enum(LOG_LEVELS),
+  NODE_ENV: z.string().trim().min(1),
+  PASSWORD_HASH_MEMORY_KIB: integer(7168, 4 * 1024 * 1024),
+  PASSWORD_HASH_ITERATIONS: integer(1, 100),
+});
+
+export interface Config {
+  port: number;
+  issuer: string;
+  databaseUrl: string | undefined;
+  dataDir: string;
+  /** undefined until resolveSecret() fills it in (a generated development secret lives in DATA_DIR). */
+  secret: string | undefined;
+  smtpUrl: string | undefined;
+  mailFrom: string;
+  trustProxy: boolean;
+  logLevel: (typeof LOG_LEVELS)[number];
+  production: boolean;
+  passwordHash: { memoryKiB: number; iterations: number };
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Validates the environment; throws ConfigError naming every bad setting. */
+export function loadConfig(env: Environment = process.env): Config {
+  const input: Record<string, string | undefined> = {};
+  for (const setting of settings) {
+    const raw = env[setting.name];
+    input[setting.name] = raw === undefined || raw === '' ? setting.default : raw;
+  }
+  delete input.ISSUER; // its default depends on PORT
+  if (env.ISSUER) input.ISSUER = env.ISSUER;
+
+  const parsed = schema.safeParse(input);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')} ${issue.message}`);
+    throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);
+  }
+  const values = parsed.data;
+  const production = values.NODE_ENV === 'production';
+  const problems: string[] = [];
+  if (production && !values.LATCHKEY_SECRET) problems.push('LATCHKEY_SECRET is required when NODE_ENV=production');
+  if (production && !values.ISSUER) problems.push('ISSUER is required when NODE_ENV=production');
+  if (values.PASSWORD_HASH_MEMORY_KIB * values.PASSWORD_HASH_ITERATIONS < 7168 * 5) {
+    problems.push('PASSWORD_HASH_MEMORY_KIB × PASSWORD_HASH_ITERATIONS must be at least 35840 (OWASP minimum for argon2id)');
+  }
+  if (problems.length) throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);
+
+  return {
+    port: values.PORT,
+    issuer: (values.ISSUER ?? `http://localhost:${values.PORT}`).replace(/\/+$/, ''),
+    databaseUrl: values.DATABASE_URL,
+    dataDir: path.resolve(values.DATA_DIR),
+    secret: values.LATCHKEY_SECRET,
+    smtpUrl: values.SMTP_URL,
+    mailFrom: values.MAIL_FROM,
+    trustProxy: values.TRUST_PROXY,
+    logLevel: values.LOG_LEVEL,
+    production,
+    passwordHash: { memoryKiB: values.PASSWORD_HASH_MEMORY_KIB, iterations: values.PASSWORD_HASH_ITERATIONS },
+  };
+}
+
+/** Warnings about settings that are fine on a laptop and wrong in production. */
+export function configWarnings(config: Config): string[] {
+  const warnings: string[] = [];
+  if (config.production && new URL(config.issuer).protocol !== 'https:') {
+    warnings.push(`ISSUER ${config.issuer} is not https: cookies are not Secure and tokens travel in clear text`);
+  }
+  if (new URL(config.issuer).protocol === 'https:' && !config.trustProxy) {
+    warnings.push('ISSUER is https but TRUST_PROXY is false: behind a TLS-terminating proxy set TRUST_PROXY=true, or cookies are not marked Secure');
+  }
+  if (config.production && !config.databaseUrl) {
+    warnings.push('DATABASE_URL is unset: the embedded database serves one process only; use Postgres in production');
+  }
+  return warnings;
+}
+
+/** README's configuration table, made from the same list the code reads. */
+export function configTableMarkdown(): string {
+  const rows = settings.map((s) => `| \`${s.name}\` | ${s.default === undefined ? '—' : `\`${s.default}\``} | ${s.meaning} |`);
+  return ['| name | default | meaning |', '| --- | --- | --- |', ...rows].join('\n');
+}

@@ -1,0 +1,123 @@
+// oidc-provider's configuration: what Latchkey offers (code flow with PKCE, refresh tokens,
+// client credentials, introspection, revocation, RP-initiated logout, PAR) and what it leaves out.
+import type { Adapter, Configuration, FindAccount, KoaContextWithOIDC } from 'oidc-provider';
+import { errors } from 'oidc-provider';
+import type { PrivateJwk } from '../libraries/signing-keys.ts';
+import { SIGNING_ALGORITHMS } from '../libraries/signing-keys.ts';
+import { tokenLifetimes } from './token-lifetimes.ts';
+
+export const SUPPORTED_SCOPES = ['openid', 'offline_access', 'email', 'profile'];
+
+export const claimsByScope = {
+  openid: ['sub'],
+  email: ['email', 'email_verified'],
+  profile: ['name', 'given_name', 'family_name', 'updated_at'],
+};
+
+export interface ProviderDependencies {
+  adapter: new (model: string) => Adapter;
+  findAccount: FindAccount;
+  signingKeys: PrivateJwk[];
+  cookieKeys: string[];
+  pages: {
+    renderError: NonNullable<Configuration['renderError']>;
+    logoutSource: (ctx: KoaContextWithOIDC, form: string) => Promise<void>;
+    postLogoutSuccessSource: (ctx: KoaContextWithOIDC) => Promise<void>;
+  };
+}
+
+const skipsConsent = (ctx: KoaContextWithOIDC) =>
+  ctx.oidc.client?.metadata().latchkey_skip_consent === true && !ctx.oidc.prompts.has('consent');
+
+/**
+ * The grant this authorization builds on. First-party clients (skip consent) get the requested
+ * scopes granted without asking, unless the request itself demands prompt=consent.
+ */
+async function loadExistingGrant(ctx: KoaContextWithOIDC) {
+  const { client, session, provider } = ctx.oidc;
+  const grantId = ctx.oidc.result?.consent?.grantId ?? session!.grantIdFor(client!.clientId);
+  const grant = grantId ? await provider.Grant.find(grantId) : undefined;
+  if (!skipsConsent(ctx)) return grant;
+  const firstParty = grant ?? new provider.Grant({ clientId: client!.clientId, accountId: session!.accountId! });
+  firstParty.addOIDCScope([...ctx.oidc.requestParamOIDCScopes].join(' '));
+  await firstParty.save();
+  return firstParty;
+}
+
+export function buildProviderConfiguration(deps: ProviderDependencies): Configuration {
+  const algorithms = [...SIGNING_ALGORITHMS];
+  return {
+    adapter: deps.adapter,
+    findAccount: deps.findAccount,
+    jwks: { keys: deps.signingKeys as never },
+    clients: [],
+    scopes: SUPPORTED_SCOPES,
+    claims: { ...claimsByScope, acr: null, auth_time: null, iss: null, sid: null },
+    responseTypes: ['code'], // no implicit or hybrid flows (RFC 9700)
+    pkce: { required: () => true }, // every client, confidential too (RFC 9700 2.1.1, OAuth 2.1); S256 only
+    cookies: {
+      keys: deps.cookieKeys,
+      names: { session: 'lk_session', interaction: 'lk_interaction', resume: 'lk_resume' },
+      long: { httpOnly: true, sameSite: 'lax' },
+      short: { httpOnly: true, sameSite: 'lax' },
+    },
+    features: {
+      devInteractions: { enabled: false },
+      clientCredentials: { enabled: true },
+      introspection: {
+        enabled: true,
+        // Public clients may only ask about their own tokens.
+        allowedPolicy: async (ctx, client, token) => client.clientAuthMethod !== 'none' || token.clientId === ctx.oidc.client?.clientId,
+      },
+      revocation: {
+        enabled: true,
+        allowedPolicy: async (_ctx, client, token) => {
+          if (token.clientId === client.clientId) return true;
+          if (client.clientAuthMethod === 'none') return false;
+          throw new errors.InvalidRequest('client is not authorized to revoke the presented token');
+        },
+      },
+      rpInitiatedLogout: { enabled: true, logoutSource: deps.pages.logoutSource, postLogoutSuccessSource: deps.pages.postLogoutSuccessSource },
+      pushedAuthorizationRequests: { enabled: true },
+      resourceIndicators: { enabled: false }, // no API resources yet: access tokens are opaque and audience-less
+      userinfo: { enabled: true },
+    },
+    extraClientMetadata: {
+      properties: ['latchkey_skip_consent'],
+      validator(_ctx, key, value) {
+        if (key === 'latchkey_skip_consent' && value !== undefined && typeof value !== 'boolean') {
+          throw new errors.InvalidClientMetadata('latchkey_skip_consent must be a boolean');
+        }
+      },
+    },
+    clientBasedCORS: (_ctx, origin, client) =>
+      origin !== 'null' && client.redirectUris!.some((uri) => URL.parse(uri)?.origin === origin),
+    loadExistingGrant,
+    rotateRefreshToken: true, // every use returns a new refresh token; reuse of an old one revokes the grant
+    ttl: {
+      AccessToken: tokenLifetimes.AccessToken,
+      AuthorizationCode: tokenLifetimes.AuthorizationCode,
+      ClientCredentials: tokenLifetimes.ClientCredentials,
+      IdToken: tokenLifetimes.IdToken,
+      Interaction: tokenLifetimes.Interaction,
+      Session: tokenLifetimes.Session,
+      Grant: tokenLifetimes.Grant,
+      RefreshToken(ctx, token, client) {
+        // A public browser client's rotated refresh token never outlives the first one.
+        const rotated = ctx?.oidc?.entities.RotatedRefreshToken;
+        if (rotated && client.applicationType === 'web' && client.clientAuthMethod === 'none' && !token.isSenderConstrained()) {
+          return rotated.remainingTTL;
+        }
+        return tokenLifetimes.RefreshToken;
+      },
+    },
+    interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
+    renderError: deps.pages.renderError,
+    enabledJWA: {
+      idTokenSigningAlgValues: algorithms,
+      userinfoSigningAlgValues: algorithms,
+      introspectionSigningAlgValues: algorithms,
+      authorizationSigningAlgValues: algorithms,
+    },
+  };
+}

@@ -1,0 +1,21 @@
+// Resolves LATCHKEY_SECRET: from the environment, or in development from DATA_DIR/secret,
+// generated once on first use so that restarts keep decrypting what was encrypted before.
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Config } from './env.ts';
+
+export function resolveSecret(config: Config, warn: (message: string) => void): string {
+  if (config.secret) return config.secret;
+  const file = path.join(config.dataDir, 'secret');
+  fs.mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  try {
+    fs.writeFileSync(file, `${crypto.randomBytes(32).toString('base64url')}\n`, { flag: 'wx', mode: 0o600 });
+    warn(`LATCHKEY_SECRET is unset: generated a development secret in ${file}; set LATCHKEY_SECRET in production`);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  }
+  const secret = fs.readFileSync(file, 'utf8').trim();
+  if (secret.length < 32) throw new Error(`${file} holds fewer than 32 characters; delete it or set LATCHKEY_SECRET`);
+  return secret;
+}

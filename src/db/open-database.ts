@@ -1,0 +1,44 @@
+// Opens the one database Latchkey uses: Postgres when a URL is given, otherwise the
+// embedded PGlite (on disk under a data directory, or in memory for tests).
+import path from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import knexFactory, { type Knex } from 'knex';
+import ClientPgLite from 'knex-pglite';
+import { acquireDataDirLock, type LockRole } from './data-dir-lock.ts';
+
+export interface Database {
+  knex: Knex;
+  engine: 'postgres' | 'embedded';
+  close(): Promise<void>;
+}
+
+export type DatabaseLocation =
+  | { databaseUrl: string }
+  | { dataDir: string; role: LockRole }
+  | { inMemory: true };
+
+export async function openDatabase(location: DatabaseLocation): Promise<Database> {
+  if ('databaseUrl' in location) {
+    const knex = knexFactory({ client: 'pg', connection: location.databaseUrl, pool: { min: 0, max: 10 } });
+    return { knex, engine: 'postgres', close: () => knex.destroy() };
+  }
+
+  const lock = 'dataDir' in location ? acquireDataDirLock(location.dataDir, location.role) : undefined;
+  try {
+    const pglite = 'dataDir' in location ? new PGlite(path.join(location.dataDir, 'pgdata')) : new PGlite();
+    await pglite.waitReady;
+    const knex = knexFactory({ client: ClientPgLite, connection: () => ({ pglite }) as never });
+    return {
+      knex,
+      engine: 'embedded',
+      async close() {
+        await knex.destroy();
+        if (!pglite.closed) await pglite.close();
+        lock?.release();
+      },
+    };
+  } catch (error) {
+    lock?.release();
+    throw error;
+  }
+}

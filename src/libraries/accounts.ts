@@ -1,0 +1,93 @@
+// Accounts: creation, password authentication with equal timing for unknown and known
+// addresses, rehash on sign-in when hashing parameters change, disabling.
+import crypto from 'node:crypto';
+import type { Queries } from '../queries/index.ts';
+import type { AccountRow } from '../queries/accounts.ts';
+import { normaliseEmail } from './email-address.ts';
+import { RequestError, assertThat } from './errors.ts';
+import { checkNewPassword } from './password-policy.ts';
+import type { PasswordHasher } from './passwords.ts';
+
+export interface NewAccountInput {
+  email: unknown;
+  password: unknown;
+  name?: string | undefined;
+  givenName?: string | undefined;
+  familyName?: string | undefined;
+  emailVerified?: boolean;
+}
+
+function optionalName(value: string | undefined, label: string): string | null {
+  const trimmed = value?.trim();
+  if (!trimmed) return null;
+  assertThat(trimmed.length <= 200, 'name_too_long', `${label} must be at most 200 characters.`);
+  return trimmed;
+}
+
+export function createAccounts({ queries, hasher }: { queries: Queries; hasher: PasswordHasher }) {
+  async function findByIdOrEmail(idOrEmail: string): Promise<AccountRow> {
+    const account = /^[0-9a-f-]{36}$/i.test(idOrEmail)
+      ? await queries.accounts.maybeFindAccountById(idOrEmail)
+      : await queries.accounts.maybeFindAccountByEmail(idOrEmail);
+    if (!account) throw new RequestError('account_not_found', 404, `No account ${idOrEmail}.`);
+    return account;
+  }
+
+  return {
+    async createAccount(input: NewAccountInput): Promise<AccountRow> {
+      const email = normaliseEmail(input.email);
+      const password = checkNewPassword(input.password);
+      const account = await queries.accounts.insertAccount({
+        id: crypto.randomUUID(),
+        email,
+        email_verified: input.emailVerified ?? false,
+        password_hash: await hasher.hash(password),
+        name: optionalName(input.name, 'Name'),
+        given_name: optionalName(input.givenName, 'Given name'),
+        family_name: optionalName(input.familyName, 'Family name'),
+      });
+      if (!account) throw new RequestError('email_taken', 409, `An account with ${email} already exists.`);
+      return account;
+    },
+
+    /**
+     * The account whose password this is, or undefined. Costs one argon2 verification whether
+     * or not the address has an account, so timing does not reveal which addresses exist.
+     */
+    async authenticateWithPassword(email: string, password: string): Promise<AccountRow | undefined> {
+      const account = await queries.accounts.maybeFindAccountByEmail(email);
+      if (!account?.password_hash) {
+        await hasher.verifyNothing(password);
+        return undefined;
+      }
+      const { ok, needsRehash } = await hasher.verify(account.password_hash, password);
+      if (!ok) return undefined;
+      if (needsRehash) await queries.accounts.updatePasswordHash(account.id, await hasher.hash(password));
+      return account;
+    },
+
+    recordLogin: (accountId: string) => queries.accounts.recordLogin(accountId),
+
+    /** The account behind a token or session, unless it is gone or disabled. */
+    async maybeFindActiveAccount(accountId: string): Promise<AccountRow | undefined> {
+      const account = await queries.accounts.maybeFindAccountById(accountId);
+      return account && !account.disabled ? account : undefined;
+    },
+
+    listAccounts: (page: { limit: number; offset: number }) => queries.accounts.listAccounts(page),
+
+    findByIdOrEmail,
+
+    /** Disabling also ends the account's sessions and revokes its grants and tokens. */
+    async setDisabled(idOrEmail: string, disabled: boolean): Promise<AccountRow> {
+      const account = await findByIdOrEmail(idOrEmail);
+      await queries.transaction(async (q) => {
+        await q.accounts.setAccountDisabled(account.id, disabled);
+        if (disabled) await q.oidcPayloads.deletePayloadsByAccountId(account.id);
+      });
+      return { ...account, disabled };
+    },
+  };
+}
+
+export type Accounts = ReturnType<typeof createAccounts>;

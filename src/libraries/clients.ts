@@ -1,0 +1,155 @@
+// OAuth clients: registration with validated metadata, secrets generated here, shown once
+// and sealed at rest, and the metadata oidc-provider reads through the adapter.
+import crypto from 'node:crypto';
+import type { Queries } from '../queries/index.ts';
+import type { ClientRow } from '../queries/clients.ts';
+import { RequestError, assertThat } from './errors.ts';
+import { checkRedirectUri } from './redirect-uris.ts';
+import type { SecretBox } from './secret-box.ts';
+
+export const GRANT_TYPES = ['authorization_code', 'refresh_token', 'client_credentials'] as const;
+export const SCOPES = ['openid', 'email', 'profile', 'offline_access'] as const;
+
+export interface ClientInput {
+  name: string;
+  redirectUris: string[];
+  postLogoutRedirectUris: string[];
+  isPublic: boolean;
+  grantTypes: string[];
+  scopes: string[];
+  skipConsent: boolean;
+  logoUri?: string | undefined;
+}
+
+export interface ClientSummary {
+  client_id: string;
+  client_name: string;
+  public: boolean;
+  redirect_uris: string[];
+  post_logout_redirect_uris: string[];
+  grant_types: string[];
+  scope: string | null;
+  skip_consent: boolean;
+  logo_uri: string | null;
+  created_at: string;
+}
+
+/** Checks metadata the way the running provider will when it loads the client. */
+export type ClientMetadataValidator = (metadata: Record<string, unknown>) => Promise<void>;
+
+const newSecret = () => crypto.randomBytes(32).toString('base64url');
+
+function buildMetadata(input: ClientInput): Record<string, unknown> {
+  const name = input.name.trim();
+  assertThat(name.length > 0 && name.length <= 100, 'invalid_client_name', 'The client name must be 1 to 100 characters.');
+
+  const grantTypes = [...new Set(input.grantTypes.length ? input.grantTypes : ['authorization_code', 'refresh_token'])];
+  for (const grant of grantTypes) {
+    assertThat((GRANT_TYPES as readonly string[]).includes(grant), 'invalid_grant_type', `Unsupported grant type ${grant}; use ${GRANT_TYPES.join(', ')}.`);
+  }
+  const usesCode = grantTypes.includes('authorization_code');
+  assertThat(!grantTypes.includes('refresh_token') || usesCode, 'invalid_grant_type', 'refresh_token needs authorization_code.');
+  assertThat(!(input.isPublic && grantTypes.includes('client_credentials')), 'invalid_grant_type', 'A public client cannot use client_credentials: it has no secret.');
+
+  assertThat(!usesCode || input.redirectUris.length > 0, 'redirect_uri_required', 'authorization_code needs at least one --redirect-uri.');
+  assertThat(usesCode || input.redirectUris.length === 0, 'invalid_redirect_uri', 'Redirect URIs need the authorization_code grant.');
+  const kinds = input.redirectUris.map((uri) => checkRedirectUri(uri, 'Redirect URI'));
+  input.postLogoutRedirectUris.forEach((uri) => checkRedirectUri(uri, 'Post-logout redirect URI'));
+  const native = kinds.includes('private-use');
+  assertThat(!native || input.isPublic, 'invalid_redirect_uri', 'Private-use scheme redirect URIs are for public (native) clients; add --public.');
+
+  for (const scope of input.scopes) {
+    assertThat((SCOPES as readonly string[]).includes(scope), 'invalid_scope', `Unsupported scope ${scope}; use ${SCOPES.join(', ')}.`);
+  }
+  if (input.logoUri !== undefined) {
+    assertThat(URL.parse(input.logoUri)?.protocol === 'https:', 'invalid_logo_uri', 'The logo URI must be an https URL.');
+  }
+
+  return {
+    client_name: name,
+    application_type: native ? 'native' : 'web',
+    redirect_uris: [...new Set(input.redirectUris)],
+    post_logout_redirect_uris: [...new Set(input.postLogoutRedirectUris)],
+    grant_types: grantTypes,
+    response_types: usesCode ? ['code'] : [],
+    token_endpoint_auth_method: input.isPublic ? 'none' : 'client_secret_basic',
+    ...(input.scopes.length ? { scope: [...new Set(input.scopes)].join(' ') } : {}),
+    ...(input.logoUri ? { logo_uri: input.logoUri } : {}),
+  };
+}
+
+function summarise(row: ClientRow): ClientSummary {
+  const m = row.metadata as Record<string, never>;
+  return {
+    client_id: row.client_id,
+    client_name: row.name,
+    public: m.token_endpoint_auth_method === 'none',
+    redirect_uris: m.redirect_uris ?? [],
+    post_logout_redirect_uris: m.post_logout_redirect_uris ?? [],
+    grant_types: m.grant_types ?? [],
+    scope: m.scope ?? null,
+    skip_consent: row.skip_consent,
+    logo_uri: m.logo_uri ?? null,
+    created_at: row.created_at.toISOString(),
+  };
+}
+
+export function createClients({ queries, secretBox, validateMetadata }: { queries: Queries; secretBox: SecretBox; validateMetadata: ClientMetadataValidator }) {
+  async function findRow(clientId: string): Promise<ClientRow> {
+    const row = await queries.clients.maybeFindClient(clientId);
+    if (!row) throw new RequestError('client_not_found', 404, `No client ${clientId}.`);
+    return row;
+  }
+
+  return {
+    async createClient(input: ClientInput): Promise<{ client: ClientSummary; clientSecret?: string }> {
+      const metadata = buildMetadata(input);
+      const clientId = crypto.randomBytes(16).toString('base64url');
+      const clientSecret = metadata.token_endpoint_auth_method === 'none' ? undefined : newSecret();
+      await validateMetadata({ ...metadata, client_id: clientId, ...(clientSecret ? { client_secret: clientSecret } : {}) }).catch((error: { error_description?: string; message: string }) => {
+        throw new RequestError('invalid_client_metadata', 400, error.error_description ?? error.message);
+      });
+      const row = await queries.clients.insertClient({
+        client_id: clientId,
+        client_secret_sealed: clientSecret ? secretBox.seal('client-secret', clientSecret) : null,
+        name: metadata.client_name as string,
+        metadata,
+        skip_consent: input.skipConsent,
+      });
+      return { client: summarise(row), ...(clientSecret ? { clientSecret } : {}) };
+    },
+
+    listClients: async () => (await queries.clients.listClients()).map(summarise),
+
+    showClient: async (clientId: string) => summarise(await findRow(clientId)),
+
+    async deleteClient(clientId: string): Promise<void> {
+      const deleted = await queries.clients.deleteClient(clientId);
+      if (!deleted) throw new RequestError('client_not_found', 404, `No client ${clientId}.`);
+    },
+
+    /** A new secret replaces the old one at once; it is returned once and stored sealed. */
+    async rotateClientSecret(clientId: string): Promise<string> {
+      const row = await findRow(clientId);
+      assertThat(row.client_secret_sealed, 'public_client', `${clientId} is a public client: it has no secret.`);
+      const clientSecret = newSecret();
+      await queries.clients.updateClientSecret(clientId, secretBox.seal('client-secret', clientSecret));
+      return clientSecret;
+    },
+
+    /** Metadata as oidc-provider expects it, with the secret unsealed, or undefined. */
+    async maybeLoadProviderMetadata(clientId: string): Promise<Record<string, unknown> | undefined> {
+      const row = await queries.clients.maybeFindClient(clientId);
+      if (!row) return undefined;
+      return {
+        ...row.metadata,
+        client_id: row.client_id,
+        client_name: row.name,
+        ...(row.client_secret_sealed ? { client_secret: secretBox.open('client-secret', row.client_secret_sealed) } : {}),
+        latchkey_skip_consent: row.skip_consent,
+      };
+    },
+  };
+}
+
+export type Clients = ReturnType<typeof createClients>;

@@ -1,0 +1,11 @@
+// What Latchkey accepts as an email address: one @, a dotted domain, no spaces, at most 254 characters.
+import { assertThat } from './errors.ts';
+
+const SHAPE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+export function normaliseEmail(input: unknown): string {
+  const email = typeof input === 'string' ? input.trim() : '';
+  assertThat(email.length > 0, 'email_required', 'Enter your email address.');
+  assertThat(email.length <= 254 && SHAPE.test(email), 'email_invalid', 'Enter an email address like name@example.com.');
+  return email;
+}

@@ -1,0 +1,38 @@
+// Periodic clean-up shared safely by any number of processes: expired provider records,
+// keys past their publication, throttle counters nobody has touched for a day.
+import type { Logger } from 'pino';
+import type { Queries } from '../queries/index.ts';
+import type { SigningKeys } from './signing-keys.ts';
+import type { Throttle } from './throttle.ts';
+
+const BATCH = 1000;
+
+export function createHousekeeping({ queries, signingKeys, throttle, log }: { queries: Queries; signingKeys: SigningKeys; throttle: Throttle; log: Logger }) {
+  async function sweep(): Promise<{ payloads: number; keys: number; throttles: number }> {
+    let payloads = 0;
+    for (let deleted = BATCH; deleted === BATCH;) {
+      deleted = await queries.oidcPayloads.deleteExpiredPayloads(BATCH);
+      payloads += deleted;
+    }
+    const keys = await signingKeys.deleteExpiredSigningKeys();
+    const throttles = await throttle.sweep();
+    return { payloads, keys, throttles };
+  }
+
+  let timer: NodeJS.Timeout | undefined;
+  return {
+    sweep,
+    /** Sweeps every few minutes, at a random offset so that processes do not sweep in step. */
+    start(everyMs = 10 * 60 * 1000) {
+      const run = () => {
+        sweep()
+          .then((counts) => log.debug(counts, 'housekeeping swept'))
+          .catch((error: unknown) => log.error({ err: error }, 'housekeeping failed'))
+          .finally(() => { timer = setTimeout(run, everyMs * (0.75 + Math.random() / 2)); timer.unref(); });
+      };
+      timer = setTimeout(run, everyMs * Math.random());
+      timer.unref();
+    },
+    stop: () => clearTimeout(timer),
+  };
+}

@@ -1,0 +1,40 @@
+// Password hashing with argon2id PHC strings. Verification tells when a stored hash uses
+// weaker parameters than configured, so sign-in can rehash it.
+import argon2 from 'argon2';
+
+export interface PasswordHashParameters {
+  memoryKiB: number;
+  iterations: number;
+}
+
+export interface PasswordHasher {
+  hash(password: string): Promise<string>;
+  /** needsRehash is true when the hash was made with other parameters than the configured ones. */
+  verify(hash: string, password: string): Promise<{ ok: boolean; needsRehash: boolean }>;
+  /** Spends the time of one verification, for answers that must not reveal whether an account exists. */
+  verifyNothing(password: string): Promise<void>;
+}
+
+export function createPasswordHasher({ memoryKiB, iterations }: PasswordHashParameters): PasswordHasher {
+  const options = { type: argon2.argon2id, memoryCost: memoryKiB, timeCost: iterations, parallelism: 1 } as const;
+  let dummyHash: Promise<string> | undefined;
+
+  async function verify(hash: string, password: string) {
+    let ok = false;
+    try {
+      ok = await argon2.verify(hash, password);
+    } catch {
+      ok = false; // a malformed stored hash never signs anyone in
+    }
+    return { ok, needsRehash: ok && argon2.needsRehash(hash, options) };
+  }
+
+  return {
+    hash: (password) => argon2.hash(password, options),
+    verify,
+    async verifyNothing(password) {
+      dummyHash ??= argon2.hash('latchkey timing equaliser', options);
+      await verify(await dummyHash, password);
+    },
+  };
+}

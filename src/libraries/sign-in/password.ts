@@ -1,0 +1,60 @@
+// Sign-in with email and password. Every credential mistake gets one answer; attempts are
+// throttled per IP, per account and IP, and per account (sparing the owner's known devices).
+import type { AccountRow } from '../../queries/accounts.ts';
+import type { Accounts } from '../accounts.ts';
+import { normaliseEmail } from '../email-address.ts';
+import { RequestError, assertThat } from '../errors.ts';
+import { PASSWORD_MAX_LENGTH } from '../password-policy.ts';
+import type { SecretBox } from '../secret-box.ts';
+import { ipBucket, type Throttle, type ThrottleSubject } from '../throttle.ts';
+
+const HOUR = 60 * 60;
+export const passwordSignInRules = {
+  ip: { limit: 50, blockSeconds: 60, maxBlockSeconds: HOUR, quietSeconds: HOUR },
+  accountAndIp: { limit: 5, blockSeconds: 30, maxBlockSeconds: 15 * 60, quietSeconds: HOUR },
+  account: { limit: 10, blockSeconds: 60, maxBlockSeconds: 15 * 60, quietSeconds: HOUR },
+};
+
+export const INVALID_CREDENTIALS = 'The email address or password is incorrect.';
+
+export interface PasswordSignInAttempt {
+  email: unknown;
+  password: unknown;
+  ip: string;
+  /** Account tags from the browser's known-device cookie. */
+  knownDevices: string[];
+}
+
+export function createPasswordSignIn({ accounts, throttle, secretBox }: { accounts: Accounts; throttle: Throttle; secretBox: SecretBox }) {
+  return async function signInWithPassword(attempt: PasswordSignInAttempt): Promise<{ account: AccountRow; deviceTag: string }> {
+    const email = normaliseEmail(attempt.email);
+    assertThat(typeof attempt.password === 'string' && attempt.password.length > 0, 'password_required', 'Enter your password.');
+    const password = attempt.password;
+
+    const accountTag = secretBox.tag('email', email.toLowerCase());
+    const known = attempt.knownDevices.includes(accountTag);
+    const ip = ipBucket(attempt.ip);
+    const subjects: ThrottleSubject[] = [
+      { key: `signin:ip:${ip}`, rule: passwordSignInRules.ip },
+      { key: `signin:account-ip:${accountTag}:${ip}`, rule: passwordSignInRules.accountAndIp },
+      { key: `signin:account${known ? '-known' : ''}:${accountTag}`, rule: passwordSignInRules.account },
+    ];
+    await throttle.assertNotBlocked(subjects);
+
+    const account = [...password].length <= PASSWORD_MAX_LENGTH
+      ? await accounts.authenticateWithPassword(email, password)
+      : undefined;
+    if (!account) {
+      await throttle.recordFailure(subjects);
+      throw new RequestError('invalid_credentials', 401, INVALID_CREDENTIALS);
+    }
+    if (account.disabled) {
+      throw new RequestError('account_disabled', 403, 'This account is disabled. Contact your administrator.');
+    }
+    await throttle.clear(subjects.slice(1)); // the per-IP count stays: an attacker's own account must not reset it
+    await accounts.recordLogin(account.id);
+    return { account, deviceTag: accountTag };
+  };
+}
+
+export type PasswordSignIn = ReturnType<typeof createPasswordSignIn>;

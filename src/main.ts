@@ -1,0 +1,72 @@
+// Server entry: config → database → migrations → services → HTTP, and a graceful shutdown
+// on SIGTERM/SIGINT (stop accepting, finish requests in flight, close the database).
+import http from 'node:http';
+import type net from 'node:net';
+import { createApp } from './app.ts';
+import { boot } from './boot.ts';
+import { bufferIo } from './cli/io.ts';
+import { listenForCommands } from './cli/control-socket.ts';
+import { runCommand } from './cli/run-command.ts';
+import { ConfigError, configWarnings, loadConfig, type Config } from './config/env.ts';
+import { createLogger } from './logger.ts';
+
+const SHUTDOWN_GRACE_MS = 10_000;
+
+async function start() {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`latchkey: ${error.message}\n`);
+    process.exit(1);
+  }
+  const log = createLogger(config.logLevel);
+  for (const warning of configWarnings(config)) log.warn(warning);
+  if (!config.secret) log.warn('LATCHKEY_SECRET is unset: using the development secret kept in DATA_DIR/secret');
+
+  const { services } = await boot({ config, role: 'server', log });
+  const app = createApp(services);
+  const server = http.createServer(app.callback());
+  server.keepAliveTimeout = 65_000; // longer than common load balancer idle timeouts
+  await new Promise<void>((resolve) => server.listen(config.port, resolve));
+
+  let control: net.Server | undefined;
+  if (!config.databaseUrl) {
+    control = await listenForCommands(config.dataDir, async (argv) => {
+      const io = bufferIo();
+      const code = await runCommand(argv, services, io, { applied: [] });
+      log.info({ command: argv.slice(0, 2).join(' '), code }, 'ran CLI command');
+      return { code, stdout: io.stdout, stderr: io.stderr };
+    });
+  }
+  services.housekeeping.start();
+  log.info({ issuer: config.issuer, port: config.port, database: services.db.engine }, `Latchkey is listening on ${config.issuer}`);
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'shutting down');
+    services.lifecycle.draining = true;
+    services.housekeeping.stop();
+    services.provider.stop();
+    control?.close();
+    const forced = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS);
+    forced.unref();
+    await new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeIdleConnections();
+    });
+    await services.db.close();
+    log.info('stopped');
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+}
+
+start().catch((error: unknown) => {
+  process.stderr.write(`latchkey: failed to start: ${(error as Error).message}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,25 @@
+// findAccount for oidc-provider: the claims of an active account; a disabled or deleted
+// account has none, which ends its sessions and refresh tokens at next use.
+import type { FindAccount } from 'oidc-provider';
+import type { Accounts } from '../libraries/accounts.ts';
+
+export function createFindAccount(accounts: Accounts): FindAccount {
+  return async (_ctx, sub) => {
+    const account = await accounts.maybeFindActiveAccount(sub);
+    if (!account) return undefined;
+    return {
+      accountId: account.id,
+      async claims() {
+        return {
+          sub: account.id,
+          email: account.email,
+          email_verified: account.email_verified,
+          name: account.name ?? undefined,
+          given_name: account.given_name ?? undefined,
+          family_name: account.family_name ?? undefined,
+          updated_at: Math.floor(account.updated_at.getTime() / 1000),
+        };
+      },
+    };
+  };
+}

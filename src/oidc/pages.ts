@@ -1,0 +1,26 @@
+// The pages oidc-provider renders itself (errors, sign-out confirmation and success), drawn
+// with Latchkey's templates instead of the library's defaults.
+import type { KoaContextWithOIDC } from 'oidc-provider';
+import { errorPageLocals } from '../pages/error-page.ts';
+import type { RenderPage } from '../pages/render-page.ts';
+
+export function createProviderPages(renderPage: RenderPage) {
+  return {
+    async renderError(ctx: KoaContextWithOIDC, out: { error: string; error_description?: string }) {
+      const code = out.error === 'invalid_redirect_uri' || /redirect_uri/.test(out.error_description ?? '') ? 'invalid_redirect_uri' : out.error;
+      ctx.type = 'html';
+      ctx.body = await renderPage('error', errorPageLocals(code, out.error_description ?? out.error));
+    },
+
+    async logoutSource(ctx: KoaContextWithOIDC, form: string) {
+      const client = ctx.oidc.client;
+      ctx.type = 'html';
+      ctx.body = await renderPage('logout/confirm', { title: 'Sign out', form, clientName: client?.clientName ?? '' });
+    },
+
+    async postLogoutSuccessSource(ctx: KoaContextWithOIDC) {
+      ctx.type = 'html';
+      ctx.body = await renderPage('logout/done', { title: 'Signed out', clientName: ctx.oidc.client?.clientName ?? '' });
+    },
+  };
+}

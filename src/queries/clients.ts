@@ -1,0 +1,45 @@
+// SQL for the clients table (registered relying parties).
+import type { Knex } from 'knex';
+
+export interface ClientRow {
+  client_id: string;
+  client_secret_sealed: string | null;
+  name: string;
+  metadata: Record<string, unknown>;
+  skip_consent: boolean;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export type NewClient = Pick<ClientRow, 'client_id' | 'client_secret_sealed' | 'name' | 'metadata' | 'skip_consent'>;
+
+export function createClientQueries(db: Knex) {
+  return {
+    async insertClient(client: NewClient): Promise<ClientRow> {
+      const [row] = await db<ClientRow>('clients')
+        .insert({ ...client, metadata: JSON.stringify(client.metadata) as never })
+        .returning('*');
+      return row!;
+    },
+
+    async maybeFindClient(clientId: string): Promise<ClientRow | undefined> {
+      return db<ClientRow>('clients').where({ client_id: clientId }).first();
+    },
+
+    async listClients(): Promise<ClientRow[]> {
+      return db<ClientRow>('clients').orderBy('created_at').orderBy('client_id');
+    },
+
+    /** Returns false when there is no such client. */
+    async deleteClient(clientId: string): Promise<boolean> {
+      return (await db('clients').where({ client_id: clientId }).delete()) > 0;
+    },
+
+    /** Returns false when there is no such client. */
+    async updateClientSecret(clientId: string, sealedSecret: string): Promise<boolean> {
+      const count = await db('clients').where({ client_id: clientId })
+        .update({ client_secret_sealed: sealedSecret, updated_at: db.fn.now() });
+      return count > 0;
+    },
+  };
+}

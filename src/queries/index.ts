@@ -1,0 +1,31 @@
+// Every query of the app, built on one Knex handle (or transaction) and collected in one place.
+import type { Knex } from 'knex';
+import { createAccountQueries } from './accounts.ts';
+import { createClientQueries } from './clients.ts';
+import { createHealthQueries } from './health.ts';
+import { createOidcPayloadQueries } from './oidc-payloads.ts';
+import { createSigningKeyQueries } from './signing-keys.ts';
+import { createThrottleQueries } from './throttles.ts';
+
+export interface Queries {
+  accounts: ReturnType<typeof createAccountQueries>;
+  clients: ReturnType<typeof createClientQueries>;
+  health: ReturnType<typeof createHealthQueries>;
+  oidcPayloads: ReturnType<typeof createOidcPayloadQueries>;
+  signingKeys: ReturnType<typeof createSigningKeyQueries>;
+  throttles: ReturnType<typeof createThrottleQueries>;
+  /** Runs fn with queries bound to one transaction: all of it happens, or none. */
+  transaction<T>(fn: (queries: Queries) => Promise<T>): Promise<T>;
+}
+
+export function createQueries(db: Knex): Queries {
+  return {
+    accounts: createAccountQueries(db),
+    clients: createClientQueries(db),
+    health: createHealthQueries(db),
+    oidcPayloads: createOidcPayloadQueries(db),
+    signingKeys: createSigningKeyQueries(db),
+    throttles: createThrottleQueries(db),
+    transaction: (fn) => db.transaction((trx) => fn(createQueries(trx))),
+  };
+}

@@ -1,0 +1,50 @@
+// SQL for signing_keys: the provider's token signing keys and their schedule.
+import type { Knex } from 'knex';
+
+export interface SigningKeyRow {
+  kid: string;
+  alg: string;
+  public_jwk: Record<string, unknown>;
+  private_jwk_sealed: string;
+  created_at: Date;
+  activates_at: Date;
+  expires_at: Date | null;
+}
+
+export type NewSigningKey = Pick<SigningKeyRow, 'kid' | 'alg' | 'public_jwk' | 'private_jwk_sealed'>;
+
+export function createSigningKeyQueries(db: Knex) {
+  return {
+    /** Keys still published, newest activation first, with the database's clock. */
+    async listPublishedSigningKeys(): Promise<{ keys: SigningKeyRow[]; now: Date }> {
+      const result = await db.raw<{ rows: Array<SigningKeyRow & { now: Date }> }>(
+        `select *, now() as now from signing_keys
+         where expires_at is null or expires_at > now()
+         order by activates_at desc, created_at desc, kid`,
+      );
+      const now = result.rows[0]?.now ?? new Date();
+      return { keys: result.rows.map(({ now: _now, ...key }) => key), now };
+    },
+
+    async insertSigningKey(key: NewSigningKey, activatesInSeconds: number): Promise<void> {
+      await db.raw(
+        `insert into signing_keys (kid, alg, public_jwk, private_jwk_sealed, activates_at)
+         values (:kid, :alg, :publicJwk, :sealed, now() + make_interval(secs => :delay::int))`,
+        { kid: key.kid, alg: key.alg, publicJwk: JSON.stringify(key.public_jwk), sealed: key.private_jwk_sealed, delay: activatesInSeconds },
+      );
+    },
+
+    /** Schedules the end of publication for every key of alg that has no end yet, except the one named. */
+    async expireSigningKeysExcept(alg: string, keepKid: string, expiresInSeconds: number): Promise<void> {
+      await db.raw(
+        `update signing_keys set expires_at = now() + make_interval(secs => :delay::int)
+         where alg = :alg and kid <> :keepKid and expires_at is null`,
+        { alg, keepKid, delay: expiresInSeconds },
+      );
+    },
+
+    async deleteExpiredSigningKeys(): Promise<number> {
+      return db('signing_keys').where('expires_at', '<', db.fn.now()).delete();
+    },
+  };
+}

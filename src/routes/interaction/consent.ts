@@ -1,0 +1,50 @@
+// The consent step: shows what the application asks for in plain words, and records the
+// person's answer as a grant (Allow) or an access_denied result (Deny, in abort.ts).
+import type Router from '@koa/router';
+import type { Context } from 'koa';
+import type { Services } from '../../services.ts';
+import { finishStep, loadInteraction } from './load-interaction.ts';
+
+const SCOPE_DESCRIPTIONS: Record<string, string> = {
+  openid: 'Sign you in with your account',
+  profile: 'See your name',
+  email: 'See your email address',
+  offline_access: 'Stay connected when you are not using it, until you sign out of it',
+};
+
+function requestedScopes(promptDetails: Record<string, unknown>, requested: unknown): string[] {
+  const missing = promptDetails.missingOIDCScope as string[] | undefined;
+  const scopes = missing?.length ? missing : String(requested ?? '').split(' ');
+  return scopes.map((scope) => SCOPE_DESCRIPTIONS[scope]).filter((text): text is string => Boolean(text));
+}
+
+export async function renderConsentPage(ctx: Context, services: Services, interaction: Awaited<ReturnType<typeof loadInteraction>>) {
+  const { details, client } = interaction;
+  const account = await services.accounts.maybeFindActiveAccount(details.session?.accountId ?? '');
+  ctx.type = 'html';
+  ctx.body = await services.renderPage('interaction/consent', {
+    title: 'Allow access',
+    csrfToken: ctx.state.csrfToken,
+    uid: details.uid,
+    client,
+    scopes: requestedScopes(details.prompt.details, details.params.scope),
+    accountEmail: account?.email ?? '',
+  });
+}
+
+export default function consentRoutes(router: Router, services: Services) {
+  router.post('/:uid/consent', async (ctx) => {
+    const { provider, details } = await loadInteraction(ctx, services, 'consent');
+    const missing = details.prompt.details as {
+      missingOIDCScope?: string[]; missingOIDCClaims?: string[]; missingResourceScopes?: Record<string, string[]>;
+    };
+    const grant = (details.grantId && await provider.Grant.find(details.grantId))
+      || new provider.Grant({ accountId: details.session!.accountId, clientId: String(details.params.client_id) });
+    if (missing.missingOIDCScope) grant.addOIDCScope(missing.missingOIDCScope.join(' '));
+    if (missing.missingOIDCClaims) grant.addOIDCClaims(missing.missingOIDCClaims);
+    for (const [indicator, scopes] of Object.entries(missing.missingResourceScopes ?? {})) {
+      grant.addResourceScope(indicator, scopes.join(' '));
+    }
+    await finishStep(ctx, services, { consent: { grantId: await grant.save() } });
+  });
+}

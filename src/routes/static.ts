@@ -1,0 +1,20 @@
+// Serves the files in public/ (stylesheet, browser scripts) under /static/, from a list read
+// at start: nothing outside that folder can be asked for.
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type Router from '@koa/router';
+
+const publicDirectory = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../public');
+const TYPES: Record<string, string> = { '.css': 'text/css; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.svg': 'image/svg+xml', '.png': 'image/png' };
+
+export default function staticRoutes(router: Router) {
+  const files = new Map(fs.readdirSync(publicDirectory).filter((name) => TYPES[path.extname(name)]).map((name) => [name, path.join(publicDirectory, name)]));
+  router.get('/static/:file', async (ctx) => {
+    const file = files.get(ctx.params.file!);
+    if (!file) return; // falls through to 404
+    ctx.type = TYPES[path.extname(file)]!;
+    ctx.set('Cache-Control', 'public, max-age=3600');
+    ctx.body = fs.createReadStream(file);
+  });
+}

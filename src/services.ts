@@ -1,0 +1,70 @@
+// Builds every service of the app from config and a database: used by the server and by the
+// CLI alike, so both enforce the same rules on the same data.
+import type { Logger } from 'pino';
+import type { Config } from './config/env.ts';
+import type { Database } from './db/open-database.ts';
+import { createAccounts } from './libraries/accounts.ts';
+import { createClients } from './libraries/clients.ts';
+import { createHousekeeping } from './libraries/housekeeping.ts';
+import { createPasswordHasher } from './libraries/passwords.ts';
+import { createSecretBox } from './libraries/secret-box.ts';
+import { createPasswordSignIn } from './libraries/sign-in/password.ts';
+import { createSigningKeys } from './libraries/signing-keys.ts';
+import { createThrottle } from './libraries/throttle.ts';
+import { createFindAccount } from './oidc/account.ts';
+import { createAdapterClass } from './oidc/adapter.ts';
+import { createProviderPages } from './oidc/pages.ts';
+import { createProviderHolder, type ProviderHolder } from './oidc/provider.ts';
+import { createPageRenderer } from './pages/render-page.ts';
+import { createQueries } from './queries/index.ts';
+
+export async function createServices({ config, secret, db, log }: { config: Config; secret: string; db: Database; log: Logger }) {
+  const queries = createQueries(db.knex);
+  const secretBox = createSecretBox(secret);
+  const accounts = createAccounts({ queries, hasher: createPasswordHasher(config.passwordHash) });
+  const throttle = createThrottle({ queries });
+  const signingKeys = createSigningKeys({ queries, secretBox });
+  const renderPage = createPageRenderer({ cache: config.production });
+
+  let provider: ProviderHolder | undefined;
+  const clients = createClients({
+    queries,
+    secretBox,
+    validateMetadata: async (metadata) => { await provider!.current.Client.validate(metadata as never); },
+  });
+
+  const created = await signingKeys.ensureSigningKeys();
+  if (created.length) log.info({ kids: created }, 'generated signing keys');
+  provider = await createProviderHolder({
+    issuer: config.issuer,
+    trustProxy: config.trustProxy,
+    signingKeys,
+    log,
+    dependencies: {
+      adapter: createAdapterClass({ queries, clients }),
+      findAccount: createFindAccount(accounts),
+      cookieKeys: secretBox.cookieKeys,
+      pages: createProviderPages(renderPage),
+    },
+  });
+
+  return {
+    config,
+    log,
+    db,
+    queries,
+    secretBox,
+    accounts,
+    clients,
+    signingKeys,
+    throttle,
+    renderPage,
+    provider,
+    passwordSignIn: createPasswordSignIn({ accounts, throttle, secretBox }),
+    housekeeping: createHousekeeping({ queries, signingKeys, throttle, log }),
+    /** Set while shutting down, so that readiness fails and load balancers stop sending requests. */
+    lifecycle: { draining: false },
+  };
+}
+
+export type Services = Awaited<ReturnType<typeof createServices>>;
