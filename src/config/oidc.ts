@@ -54,6 +54,8 @@ export function buildProviderConfiguration(deps: ProviderDependencies): Configur
     scopes: SUPPORTED_SCOPES,
     claims: { ...claimsByScope, acr: null, auth_time: null, iss: null, sid: null },
     responseTypes: ['code'], // no implicit or hybrid flows (RFC 9700)
+    // auth_time in every ID token, so relying parties can judge how fresh a sign-in is
+    clientDefaults: { grant_types: ['authorization_code'], response_types: ['code'], id_token_signed_response_alg: 'RS256', token_endpoint_auth_method: 'client_secret_basic', require_auth_time: true },
     pkce: { required: () => true }, // every client, confidential too (RFC 9700 2.1.1, OAuth 2.1); S256 only
     cookies: {
       keys: deps.cookieKeys,

@@ -1,15 +1,18 @@
 // Applies the migrations in migrations/. Several processes may start at once on one
 // Postgres: knex's migration lock lets one through, the others wait for it.
+import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Knex } from 'knex';
 
 export const migrationsDirectory = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../migrations');
 
-const migrationConfig: Knex.MigratorConfig = {
-  directory: migrationsDirectory,
-  loadExtensions: ['.ts'],
-  tableName: 'knex_migrations',
+// Migrations are TypeScript modules loaded with this module's import(), so they load under
+// whatever runs the app (tsx, vitest) without knex needing a loader of its own.
+const migrationSource: Knex.MigrationSource<string> = {
+  getMigrations: async () => fs.readdirSync(migrationsDirectory).filter((file) => /^\d+_[\w-]+\.ts$/.test(file)).sort(),
+  getMigrationName: (file) => file,
+  getMigration: (file) => import(pathToFileURL(path.join(migrationsDirectory, file)).href),
 };
 
 /** Returns the names of the migrations it applied. */
@@ -17,7 +20,7 @@ export async function migrateToLatest(knex: Knex, { waitMs = 60_000 } = {}): Pro
   const deadline = Date.now() + waitMs;
   for (;;) {
     try {
-      const [, applied] = (await knex.migrate.latest(migrationConfig)) as [number, string[]];
+      const [, applied] = (await knex.migrate.latest({ migrationSource })) as [number, string[]];
       return applied;
     } catch (error) {
       if ((error as Error).name !== 'MigrationLocked' || Date.now() > deadline) throw error;
