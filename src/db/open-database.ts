@@ -3,8 +3,8 @@
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import knexFactory, { type Knex } from 'knex';
-import ClientPgLite from 'knex-pglite';
 import { acquireDataDirLock, type LockRole } from './data-dir-lock.ts';
+import { EmbeddedClient } from './embedded-client.ts';
 
 export interface Database {
   knex: Knex;
@@ -27,7 +27,7 @@ export async function openDatabase(location: DatabaseLocation): Promise<Database
   try {
     const pglite = 'dataDir' in location ? new PGlite(path.join(location.dataDir, 'pgdata')) : new PGlite();
     await pglite.waitReady;
-    const knex = knexFactory({ client: ClientPgLite, connection: () => ({ pglite }) as never });
+    const knex = knexFactory({ client: EmbeddedClient as never, connection: () => ({ pglite }) as never });
     return {
       knex,
       engine: 'embedded',

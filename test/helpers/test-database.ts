@@ -35,3 +35,20 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     drop: () => admin((client) => client.query(`drop database if exists ${name} with (force)`)).then(() => undefined),
   };
 }
+
+/**
+ * A database that outlives one app, for restarts and for several processes: a data directory
+ * for the embedded engine, or a fresh Postgres database.
+ */
+export async function createPersistentTestDatabase(): Promise<TestDatabase> {
+  if (onPostgres) return createTestDatabase();
+  const fs = await import('node:fs');
+  const os = await import('node:os');
+  const path = await import('node:path');
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'latchkey-test-'));
+  return {
+    location: { dataDir, role: 'server' },
+    url: undefined,
+    drop: async () => fs.rmSync(dataDir, { recursive: true, force: true }),
+  };
+}

@@ -1,0 +1,128 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HttpSession, formAction } from '../helpers/http-session.ts';
+import { REDIRECT_URI, authorizationRequest, authorize, createUser, registerClient, submitLogin, type TestClient } from '../helpers/oidc-flow.ts';
+import { startApp, type TestApp } from '../helpers/start-app.ts';
+
+describe('hosted pages', () => {
+  let app: TestApp;
+  let client: TestClient;
+
+  beforeAll(async () => {
+    app = await startApp();
+    client = await registerClient(app, { name: 'Photo <Share> & Co' });
+  });
+  afterAll(() => app?.close());
+
+  it('sends strict security headers and no-store on the sign-in page', async () => {
+    const page = await new HttpSession().follow(authorizationRequest(app, client).url, app.url);
+    expect(page.status).toBe(200);
+    const csp = page.headers.get('content-security-policy')!;
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).not.toContain('unsafe-inline');
+    expect(page.headers.get('referrer-policy')).toBe('no-referrer');
+    expect(page.headers.get('x-frame-options')).toBe('DENY');
+    expect(page.headers.get('cache-control')).toBe('no-store');
+    expect(page.body).not.toMatch(/<script(?![^>]*\bsrc=)/); // no inline script
+    expect(page.body).not.toMatch(/ style="/);
+  });
+
+  it('labels every input and escapes the client name', async () => {
+    const page = await new HttpSession().follow(authorizationRequest(app, client).url, app.url);
+    expect(page.body).toContain('Photo &lt;Share&gt; &amp; Co');
+    for (const [, id] of page.body.matchAll(/<input[^>]*type="(?:email|password|checkbox)"[^>]*id="([^"]+)"/g)) {
+      expect(page.body).toContain(`<label for="${id}"`);
+    }
+    expect(page.body).toContain('name="viewport"');
+  });
+
+  it('serves its stylesheet locally and nothing from other origins', async () => {
+    const page = await new HttpSession().follow(authorizationRequest(app, client).url, app.url);
+    expect(page.body).not.toMatch(/(src|href)="(https?:)?\/\//);
+    const css = await fetch(`${app.url}/static/latchkey.css`);
+    expect(css.status).toBe(200);
+    expect(css.headers.get('content-type')).toMatch(/text\/css/);
+    expect((await fetch(`${app.url}/static/..%2Fpackage.json`)).status).toBe(404);
+  });
+
+  it('describes the requested scopes in words and says who is signed in', async () => {
+    const user = await createUser(app);
+    const session = new HttpSession();
+    const login = await session.follow(authorizationRequest(app, client, { scope: 'openid email profile' }).url, app.url);
+    const consent = await submitLogin(session, app, login, user.email, user.password);
+    expect(consent.status).toBe(200);
+    expect(consent.body).toContain('See your email address');
+    expect(consent.body).toContain('See your name');
+    expect(consent.body).toContain(user.email);
+    expect(consent.headers.get('cache-control')).toBe('no-store');
+  });
+
+  it('returns access_denied to the client when the person denies consent', async () => {
+    const user = await createUser(app);
+    const session = new HttpSession();
+    const login = await session.follow(authorizationRequest(app, client).url, app.url);
+    const consent = await submitLogin(session, app, login, user.email, user.password);
+    const csrf = consent.body.match(/name="_csrf" value="([^"]+)"/)![1]!;
+    const denied = await session.submit(new URL(formAction(consent.body, '/abort')!, app.url).href, { _csrf: csrf }, app.url);
+    const location = new URL(denied.location!);
+    expect(location.href.startsWith(REDIRECT_URI)).toBe(true);
+    expect(location.searchParams.get('error')).toBe('access_denied');
+  });
+
+  it('skips consent for a first-party client unless the request demands it', async () => {
+    const firstParty = await registerClient(app, { skipConsent: true, name: 'Our own app' });
+    const user = await createUser(app);
+    const session = new HttpSession();
+    const login = await session.follow(authorizationRequest(app, firstParty).url, app.url);
+    const back = await submitLogin(session, app, login, user.email, user.password);
+    expect(back.location).toMatch(/^http:\/\/localhost:9\/cb\?code=/);
+    const asked = await session.follow(authorizationRequest(app, firstParty, { prompt: 'consent' }).url, app.url);
+    expect(formAction(asked.body, '/consent')).toBeTruthy();
+  });
+
+  it('remembers consent: a second sign-in to the same client does not ask again', async () => {
+    const user = await createUser(app);
+    const session = new HttpSession();
+    await authorize(app, client, user, { session });
+    const again = await session.follow(authorizationRequest(app, client).url, app.url);
+    expect(again.location).toMatch(/^http:\/\/localhost:9\/cb\?code=/);
+  });
+
+  it('explains an expired or foreign sign-in page instead of failing', async () => {
+    const stranger = await fetch(`${app.url}/interaction/abc123`, { headers: { accept: 'text/html' } });
+    expect(stranger.status).toBe(400);
+    expect(await stranger.text()).toContain('This page has expired');
+
+    const session = new HttpSession();
+    const page = await session.follow(authorizationRequest(app, client).url, app.url);
+    const uid = page.url.split('/').pop();
+    const other = new HttpSession();
+    const foreign = await other.request(`${app.url}/interaction/${uid}`);
+    expect(foreign.status).toBe(400);
+  });
+
+  it('answers malformed requests with 4xx, never 500', async () => {
+    const session = new HttpSession();
+    const page = await session.follow(authorizationRequest(app, client).url, app.url);
+    const action = new URL(formAction(page.body, '/login')!, app.url).href;
+    const cookies = [...session.cookies.values()].map((c) => `${c.name}=${c.value}`).join('; ');
+    const cases: Array<[string, RequestInit]> = [
+      [action, { method: 'POST', headers: { 'content-type': 'application/json', cookie: cookies }, body: '{"email": ' }],
+      [action, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: cookies }, body: 'x'.repeat(100_000) }],
+      [`${app.url}/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'grant_type=authorization_code&code=x' }],
+      [`${app.url}/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{' }],
+      [`${app.url}/auth?client_id=${client.clientId}&response_type=code&scope=openid&redirect_uri=%E0%A4%A`, {}],
+      [`${app.url}/auth?client_id[]=x`, {}],
+      [`${app.url}/me`, { headers: { authorization: 'Bearer' } }],
+      [`${app.url}/token/introspection`, { method: 'POST', body: 'token=x' }],
+      [`${app.url}/session/end?id_token_hint=not.a.jwt`, {}],
+      [`${app.url}/interaction/${'x'.repeat(5000)}/login`, { method: 'POST' }],
+    ];
+    for (const [url, init] of cases) {
+      const response = await fetch(url, { redirect: 'manual', ...init });
+      expect(response.status, `${init.method ?? 'GET'} ${url.slice(0, 80)}`).toBeGreaterThanOrEqual(400);
+      expect(response.status, `${init.method ?? 'GET'} ${url.slice(0, 80)}`).toBeLessThan(500);
+    }
+    expect(app.logs.filter((line) => (line.level as number) >= 50)).toEqual([]);
+  });
+});
