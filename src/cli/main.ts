@@ -1,14 +1,12 @@
 // The `latchkey` command. Runs against the configured database; with the embedded database
 // and a server running, the server runs the command instead (PGlite admits one process).
+// Arguments are checked before anything heavy loads, so mistakes answer at once.
 import fs from 'node:fs';
-import pino from 'pino';
-import { boot } from '../boot.ts';
 import { ConfigError, loadConfig } from '../config/env.ts';
 import { currentHolder, DataDirBusyError } from '../db/data-dir-lock.ts';
-import { createLogger } from '../logger.ts';
 import { sendCommand } from './control-socket.ts';
 import { terminalIo } from './io.ts';
-import { helpFor, runCommand } from './run-command.ts';
+import { helpFor, parseCommand, reportFailure } from './run-command.ts';
 
 /** --password-stdin: the password comes from standard input, never from the command line. */
 function passwordFromStdin(argv: string[]): string[] {
@@ -32,10 +30,16 @@ async function main(rawArgv: string[]): Promise<number> {
     return 0;
   }
   const argv = passwordFromStdin(rawArgv);
+  try {
+    parseCommand(argv, { applied: [] }); // argument mistakes end here, before the database opens
+  } catch (error) {
+    return reportFailure(error, terminalIo);
+  }
   const config = loadConfig();
   if (!config.databaseUrl && currentHolder(config.dataDir)?.role === 'server') return forward(config.dataDir, argv);
 
-  const log = createLogger('warn', pino.destination(2));
+  const [{ boot }, { createLogger }, pino] = await Promise.all([import('../boot.ts'), import('../logger.ts'), import('pino')]);
+  const log = createLogger('warn', pino.default.destination(2));
   let booted;
   try {
     booted = await boot({ config, role: 'cli', log });
@@ -46,7 +50,10 @@ async function main(rawArgv: string[]): Promise<number> {
   }
   const { services, applied } = booted;
   try {
-    return await runCommand(argv, services, terminalIo, { applied });
+    await parseCommand(argv, { applied })(services, terminalIo);
+    return 0;
+  } catch (error) {
+    return reportFailure(error, terminalIo);
   } finally {
     services.provider.stop();
     await services.db.close();

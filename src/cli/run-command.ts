@@ -1,11 +1,12 @@
-// Dispatches one CLI command line to its command, with the app's services. The same function
-// serves the terminal and the running server (which runs commands the CLI forwards to it).
+// Parses a CLI command line (before any database is opened, so argument mistakes answer at
+// once) and runs it with the app's services. The same code serves the terminal and the running
+// server, which runs the commands the CLI hands it.
 import { RequestError } from '../libraries/errors.ts';
 import type { Services } from '../services.ts';
-import { clientsCommand, clientsHelp } from './commands/clients.ts';
-import { keysCommand, keysHelp } from './commands/keys.ts';
-import { usersCommand, usersHelp } from './commands/users.ts';
-import { UsageError, type CommandIo } from './io.ts';
+import { clientsHelp, parseClientsCommand } from './commands/clients.ts';
+import { keysHelp, parseKeysCommand } from './commands/keys.ts';
+import { parseUsersCommand, usersHelp } from './commands/users.ts';
+import { UsageError, type CommandIo, type Execute } from './io.ts';
 
 const migrateHelp = `latchkey migrate
     Applies pending database migrations (every other command and the server apply them too).`;
@@ -31,40 +32,43 @@ export function helpFor(argv: string[]): string | undefined {
   return undefined;
 }
 
-export async function runCommand(argv: string[], services: Services, io: CommandIo, { applied }: { applied: string[] }): Promise<number> {
+/** Throws UsageError for a command line that cannot run. */
+export function parseCommand(argv: string[], { applied }: { applied: string[] }): Execute {
+  const [group, ...rest] = argv;
+  switch (group) {
+    case 'migrate':
+      if (rest.length) throw new UsageError('migrate takes no arguments (see latchkey migrate --help)');
+      return async (_services, io) => io.out(applied.length ? `Applied ${applied.length} migration(s): ${applied.join(', ')}` : 'The database schema is up to date.');
+    case 'clients':
+      return parseClientsCommand(rest);
+    case 'users':
+      return parseUsersCommand(rest);
+    case 'keys':
+      return parseKeysCommand(rest);
+    default:
+      throw new UsageError(`unknown command "${group}" (see latchkey --help)`);
+  }
+}
+
+/** Exit status of a failed command: 2 for bad arguments, 1 for a refusal; anything else is a bug. */
+export function reportFailure(error: unknown, io: CommandIo): number {
+  if (error instanceof UsageError || error instanceof RequestError) {
+    io.err(`latchkey: ${error.message}`);
+    return error instanceof UsageError ? 2 : 1;
+  }
+  throw error;
+}
+
+export async function runCommand(argv: string[], services: Services, io: CommandIo, options: { applied: string[] }): Promise<number> {
   const help = helpFor(argv);
   if (help) {
     io.out(help);
     return 0;
   }
-  const [group, ...rest] = argv;
   try {
-    switch (group) {
-      case 'migrate':
-        if (rest.length) throw new UsageError('migrate takes no arguments');
-        io.out(applied.length ? `Applied ${applied.length} migration(s): ${applied.join(', ')}` : 'The database schema is up to date.');
-        return 0;
-      case 'clients':
-        await clientsCommand(rest, services, io);
-        return 0;
-      case 'users':
-        await usersCommand(rest, services, io);
-        return 0;
-      case 'keys':
-        await keysCommand(rest, services, io);
-        return 0;
-      default:
-        throw new UsageError(`unknown command "${group}" (see latchkey --help)`);
-    }
+    await parseCommand(argv, options)(services, io);
+    return 0;
   } catch (error) {
-    if (error instanceof UsageError) {
-      io.err(`latchkey: ${error.message}`);
-      return 2;
-    }
-    if (error instanceof RequestError) {
-      io.err(`latchkey: ${error.message}`);
-      return 1;
-    }
-    throw error;
+    return reportFailure(error, io);
   }
 }

@@ -9,7 +9,7 @@ export const migrationsDirectory = path.resolve(path.dirname(fileURLToPath(impor
 
 // Migrations are TypeScript modules loaded with this module's import(), so they load under
 // whatever runs the app (tsx, vitest) without knex needing a loader of its own.
-const migrationSource: Knex.MigrationSource<string> = {
+export const migrationSource: Knex.MigrationSource<string> = {
   getMigrations: async () => fs.readdirSync(migrationsDirectory).filter((file) => /^\d+_[\w-]+\.ts$/.test(file)).sort(),
   getMigrationName: (file) => file,
   getMigration: (file) => import(pathToFileURL(path.join(migrationsDirectory, file)).href),

@@ -39,7 +39,8 @@ export type ClientMetadataValidator = (metadata: Record<string, unknown>) => Pro
 
 const newSecret = () => crypto.randomBytes(32).toString('base64url');
 
-function buildMetadata(input: ClientInput): Record<string, unknown> {
+/** Checks a registration and returns oidc-provider client metadata; needs no database. */
+export function buildClientMetadata(input: ClientInput): Record<string, unknown> {
   const name = input.name.trim();
   assertThat(name.length > 0 && name.length <= 100, 'invalid_client_name', 'The client name must be 1 to 100 characters.');
 
@@ -103,7 +104,7 @@ export function createClients({ queries, secretBox, validateMetadata }: { querie
 
   return {
     async createClient(input: ClientInput): Promise<{ client: ClientSummary; clientSecret?: string }> {
-      const metadata = buildMetadata(input);
+      const metadata = buildClientMetadata(input);
       const clientId = crypto.randomBytes(16).toString('base64url');
       const clientSecret = metadata.token_endpoint_auth_method === 'none' ? undefined : newSecret();
       await validateMetadata({ ...metadata, client_id: clientId, ...(clientSecret ? { client_secret: clientSecret } : {}) }).catch((error: { error_description?: string; message: string }) => {

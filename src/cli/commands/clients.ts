@@ -1,7 +1,6 @@
 // latchkey clients create|list|show|delete|rotate-secret
-import type { ClientSummary } from '../../libraries/clients.ts';
-import type { Services } from '../../services.ts';
-import { table, UsageError, type CommandIo } from '../io.ts';
+import { buildClientMetadata, type ClientSummary } from '../../libraries/clients.ts';
+import { table, UsageError, type Execute } from '../io.ts';
 import { onePositional, parse, required } from '../parse.ts';
 
 export const clientsHelp = `latchkey clients create --name NAME --redirect-uri URI... [--post-logout-redirect-uri URI...]
@@ -30,10 +29,8 @@ function describe(client: ClientSummary, secret: string | undefined): string[] {
   ];
 }
 
-export async function clientsCommand(args: string[], services: Services, io: CommandIo): Promise<void> {
+export function parseClientsCommand(args: string[]): Execute {
   const [sub, ...rest] = args;
-  const print = (json: boolean | undefined, value: object, lines: string[]) => (json ? io.out(JSON.stringify(value)) : lines.forEach(io.out));
-
   switch (sub) {
     case 'create': {
       const { values } = parse('clients', rest, {
@@ -46,7 +43,7 @@ export async function clientsCommand(args: string[], services: Services, io: Com
         'skip-consent': { type: 'boolean' },
         'logo-uri': { type: 'string' },
       });
-      const { client, clientSecret } = await services.clients.createClient({
+      const input = {
         name: required(values.name, '--name', 'clients'),
         redirectUris: values['redirect-uri'] ?? [],
         postLogoutRedirectUris: values['post-logout-redirect-uri'] ?? [],
@@ -55,32 +52,47 @@ export async function clientsCommand(args: string[], services: Services, io: Com
         scopes: (values.scope ?? []).flatMap((scope) => scope.split(/[\s,]+/)).filter(Boolean),
         skipConsent: values['skip-consent'] ?? false,
         logoUri: values['logo-uri'],
-      });
-      return print(values.json, { ...client, ...(clientSecret ? { client_secret: clientSecret } : {}) }, [`Created client "${client.client_name}"`, ...describe(client, clientSecret)]);
+      };
+      buildClientMetadata(input); // refuse a bad registration before opening the database
+      return async ({ clients }, io) => {
+        const { client, clientSecret } = await clients.createClient(input);
+        if (values.json) return io.out(JSON.stringify({ ...client, ...(clientSecret ? { client_secret: clientSecret } : {}) }));
+        [`Created client "${client.client_name}"`, ...describe(client, clientSecret)].forEach(io.out);
+      };
     }
     case 'list': {
       const { values } = parse('clients', rest, {});
-      const clients = await services.clients.listClients();
-      if (values.json) return io.out(JSON.stringify({ clients }));
-      if (!clients.length) return io.out('No clients yet: latchkey clients create --name NAME --redirect-uri URI');
-      return table([['CLIENT_ID', 'NAME', 'TYPE', 'GRANT TYPES'], ...clients.map((c) => [c.client_id, c.client_name, c.public ? 'public' : 'confidential', c.grant_types.join(',')])]).forEach(io.out);
+      return async ({ clients }, io) => {
+        const all = await clients.listClients();
+        if (values.json) return io.out(JSON.stringify({ clients: all }));
+        if (!all.length) return io.out('No clients yet: latchkey clients create --name NAME --redirect-uri URI');
+        table([['CLIENT_ID', 'NAME', 'TYPE', 'GRANT TYPES'], ...all.map((c) => [c.client_id, c.client_name, c.public ? 'public' : 'confidential', c.grant_types.join(',')])]).forEach(io.out);
+      };
     }
     case 'show': {
       const { values, positionals } = parse('clients', rest, {});
-      const client = await services.clients.showClient(onePositional(positionals, 'CLIENT_ID', 'clients show'));
-      return print(values.json, client, describe(client, undefined));
+      const clientId = onePositional(positionals, 'CLIENT_ID', 'clients show');
+      return async ({ clients }, io) => {
+        const client = await clients.showClient(clientId);
+        if (values.json) return io.out(JSON.stringify(client));
+        describe(client, undefined).forEach(io.out);
+      };
     }
     case 'delete': {
       const { values, positionals } = parse('clients', rest, {});
       const clientId = onePositional(positionals, 'CLIENT_ID', 'clients delete');
-      await services.clients.deleteClient(clientId);
-      return print(values.json, { client_id: clientId, deleted: true }, [`Deleted client ${clientId}`]);
+      return async ({ clients }, io) => {
+        await clients.deleteClient(clientId);
+        io.out(values.json ? JSON.stringify({ client_id: clientId, deleted: true }) : `Deleted client ${clientId}`);
+      };
     }
     case 'rotate-secret': {
       const { values, positionals } = parse('clients', rest, {});
       const clientId = onePositional(positionals, 'CLIENT_ID', 'clients rotate-secret');
-      const secret = await services.clients.rotateClientSecret(clientId);
-      return print(values.json, { client_id: clientId, client_secret: secret }, [`client_secret:  ${secret}  (shown once: the old secret no longer works)`]);
+      return async ({ clients }, io) => {
+        const secret = await clients.rotateClientSecret(clientId);
+        io.out(values.json ? JSON.stringify({ client_id: clientId, client_secret: secret }) : `client_secret:  ${secret}  (shown once: the old secret no longer works)`);
+      };
     }
     default:
       throw new UsageError(`unknown command "clients ${sub ?? ''}" (see latchkey clients --help)`);

@@ -1,6 +1,5 @@
 // latchkey keys list|rotate
-import type { Services } from '../../services.ts';
-import { table, UsageError, type CommandIo } from '../io.ts';
+import { table, UsageError, type Execute } from '../io.ts';
 import { durationSeconds, parse } from '../parse.ts';
 
 export const keysHelp = `latchkey keys list [--json]
@@ -12,26 +11,30 @@ latchkey keys rotate [--activate-in DURATION] [--json]
 
 const DEFAULT_ACTIVATION = '5m';
 
-export async function keysCommand(args: string[], services: Services, io: CommandIo): Promise<void> {
+export function parseKeysCommand(args: string[]): Execute {
   const [sub, ...rest] = args;
   switch (sub) {
     case 'list': {
       const { values } = parse('keys', rest, {});
-      const keys = await services.signingKeys.listSigningKeys();
-      if (values.json) return io.out(JSON.stringify({ keys }));
-      return table([['KID', 'ALG', 'STATUS', 'SIGNS FROM', 'PUBLISHED UNTIL'], ...keys.map((k) => [
-        k.kid, k.alg, k.status, k.activatesAt.toISOString(), k.expiresAt?.toISOString() ?? '—',
-      ])]).forEach(io.out);
+      return async ({ signingKeys }, io) => {
+        const keys = await signingKeys.listSigningKeys();
+        if (values.json) return io.out(JSON.stringify({ keys }));
+        table([['KID', 'ALG', 'STATUS', 'SIGNS FROM', 'PUBLISHED UNTIL'], ...keys.map((k) => [
+          k.kid, k.alg, k.status, k.activatesAt.toISOString(), k.expiresAt?.toISOString() ?? '—',
+        ])]).forEach(io.out);
+      };
     }
     case 'rotate': {
       const { values } = parse('keys', rest, { 'activate-in': { type: 'string' } });
       const activateIn = durationSeconds(values['activate-in'] ?? DEFAULT_ACTIVATION, '--activate-in');
-      const kids = await services.signingKeys.rotateSigningKeys({ activateInSeconds: activateIn });
-      await services.provider.refresh();
-      const activatesAt = new Date(Date.now() + activateIn * 1000).toISOString();
-      if (values.json) return io.out(JSON.stringify({ kids, activates_at: activatesAt }));
-      io.out(`Published new signing keys ${kids.join(', ')}`);
-      return io.out(activateIn === 0 ? 'They sign from now on.' : `They sign from ${activatesAt}; the keys they replace stay published until their tokens expire.`);
+      return async ({ signingKeys, provider }, io) => {
+        const kids = await signingKeys.rotateSigningKeys({ activateInSeconds: activateIn });
+        await provider.refresh();
+        const activatesAt = new Date(Date.now() + activateIn * 1000).toISOString();
+        if (values.json) return io.out(JSON.stringify({ kids, activates_at: activatesAt }));
+        io.out(`Published new signing keys ${kids.join(', ')}`);
+        io.out(activateIn === 0 ? 'They sign from now on.' : `They sign from ${activatesAt}; the keys they replace stay published until their tokens expire.`);
+      };
     }
     default:
       throw new UsageError(`unknown command "keys ${sub ?? ''}" (see latchkey keys --help)`);

@@ -1,7 +1,8 @@
 // latchkey users create|list|disable|enable
+import { normaliseEmail } from '../../libraries/email-address.ts';
+import { checkNewPassword } from '../../libraries/password-policy.ts';
 import type { AccountRow } from '../../queries/accounts.ts';
-import type { Services } from '../../services.ts';
-import { table, UsageError, type CommandIo } from '../io.ts';
+import { table, UsageError, type Execute } from '../io.ts';
 import { onePositional, parse, required } from '../parse.ts';
 
 export const usersHelp = `latchkey users create --email EMAIL (--password PASSWORD | --password-stdin) [--name NAME]
@@ -33,7 +34,7 @@ function count(value: string | undefined, flag: string, fallback: number): numbe
   return Number(value);
 }
 
-export async function usersCommand(args: string[], services: Services, io: CommandIo): Promise<void> {
+export function parseUsersCommand(args: string[]): Execute {
   const [sub, ...rest] = args;
   switch (sub) {
     case 'create': {
@@ -45,30 +46,41 @@ export async function usersCommand(args: string[], services: Services, io: Comma
         'family-name': { type: 'string' },
         verified: { type: 'boolean' },
       });
-      const account = await services.accounts.createAccount({
+      const input = {
         email: required(values.email, '--email', 'users'),
         password: required(values.password, '--password', 'users'),
         name: values.name,
         givenName: values['given-name'],
         familyName: values['family-name'],
         emailVerified: values.verified ?? false,
-      });
-      return values.json ? io.out(JSON.stringify(summary(account))) : io.out(`Created account ${account.email} (id ${account.id})`);
+      };
+      normaliseEmail(input.email); // refuse bad input before opening the database
+      checkNewPassword(input.password);
+      return async ({ accounts }, io) => {
+        const account = await accounts.createAccount(input);
+        io.out(values.json ? JSON.stringify(summary(account)) : `Created account ${account.email} (id ${account.id})`);
+      };
     }
     case 'list': {
       const { values } = parse('users', rest, { limit: { type: 'string' }, offset: { type: 'string' } });
-      const accounts = await services.accounts.listAccounts({ limit: count(values.limit, '--limit', 100), offset: count(values.offset, '--offset', 0) });
-      if (values.json) return io.out(JSON.stringify({ users: accounts.map(summary) }));
-      if (!accounts.length) return io.out('No accounts yet: latchkey users create --email EMAIL --password-stdin');
-      return table([['ID', 'EMAIL', 'VERIFIED', 'STATUS', 'LAST SIGN-IN'], ...accounts.map((a) => [
-        a.id, a.email, a.email_verified ? 'yes' : 'no', a.disabled ? 'disabled' : 'active', a.last_login_at?.toISOString() ?? 'never',
-      ])]).forEach(io.out);
+      const page = { limit: count(values.limit, '--limit', 100), offset: count(values.offset, '--offset', 0) };
+      return async ({ accounts }, io) => {
+        const all = await accounts.listAccounts(page);
+        if (values.json) return io.out(JSON.stringify({ users: all.map(summary) }));
+        if (!all.length) return io.out('No accounts yet: latchkey users create --email EMAIL --password-stdin');
+        table([['ID', 'EMAIL', 'VERIFIED', 'STATUS', 'LAST SIGN-IN'], ...all.map((a) => [
+          a.id, a.email, a.email_verified ? 'yes' : 'no', a.disabled ? 'disabled' : 'active', a.last_login_at?.toISOString() ?? 'never',
+        ])]).forEach(io.out);
+      };
     }
     case 'disable':
     case 'enable': {
       const { values, positionals } = parse('users', rest, {});
-      const account = await services.accounts.setDisabled(onePositional(positionals, 'EMAIL or ID', `users ${sub}`), sub === 'disable');
-      return values.json ? io.out(JSON.stringify(summary(account))) : io.out(`${sub === 'disable' ? 'Disabled' : 'Enabled'} ${account.email}`);
+      const who = onePositional(positionals, 'EMAIL or ID', `users ${sub}`);
+      return async ({ accounts }, io) => {
+        const account = await accounts.setDisabled(who, sub === 'disable');
+        io.out(values.json ? JSON.stringify(summary(account)) : `${sub === 'disable' ? 'Disabled' : 'Enabled'} ${account.email}`);
+      };
     }
     default:
       throw new UsageError(`unknown command "users ${sub ?? ''}" (see latchkey users --help)`);

@@ -9,7 +9,7 @@ const SCOPE_DESCRIPTIONS: Record<string, string> = {
   openid: 'Sign you in with your account',
   profile: 'See your name',
   email: 'See your email address',
-  offline_access: 'Stay connected when you are not using it, until you sign out of it',
+  offline_access: 'Keep access while you are not using it',
 };
 
 function requestedScopes(promptDetails: Record<string, unknown>, requested: unknown): string[] {

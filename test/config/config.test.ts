@@ -1,0 +1,60 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { configTableMarkdown, configWarnings, loadConfig } from '../../src/config/env.ts';
+import { resolveSecret } from '../../src/config/secret.ts';
+import { projectRoot } from '../helpers/processes.ts';
+
+describe('configuration', () => {
+  it('runs with no settings at all on a laptop', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({ port: 3000, issuer: 'http://localhost:3000', databaseUrl: undefined, production: false, trustProxy: false });
+    expect(config.dataDir).toBe(path.resolve('data'));
+    expect(config.passwordHash).toEqual({ memoryKiB: 19456, iterations: 2 });
+  });
+
+  it('derives the issuer from PORT and drops a trailing slash from ISSUER', () => {
+    expect(loadConfig({ PORT: '8080' }).issuer).toBe('http://localhost:8080');
+    expect(loadConfig({ ISSUER: 'https://id.example.com/' }).issuer).toBe('https://id.example.com');
+  });
+
+  it('names every bad setting in one clear message', () => {
+    expect(() => loadConfig({ PORT: 'eighty', DATABASE_URL: 'mysql://x', TRUST_PROXY: 'maybe' }))
+      .toThrow(/PORT must be a whole number.*DATABASE_URL must be a postgres: or postgresql: URL.*TRUST_PROXY/);
+    expect(() => loadConfig({ ISSUER: 'https://id.example.com/?x=1' })).toThrow(/ISSUER must not have a query or fragment/);
+    expect(() => loadConfig({ LATCHKEY_SECRET: 'short' })).toThrow(/LATCHKEY_SECRET must be at least 32 characters/);
+    expect(() => loadConfig({ PASSWORD_HASH_MEMORY_KIB: '8192', PASSWORD_HASH_ITERATIONS: '1' })).toThrow(/OWASP minimum/);
+    expect(() => loadConfig({ LOG_LEVEL: 'loud' })).toThrow(/LOG_LEVEL/);
+  });
+
+  it('requires a secret and an issuer in production, and warns about what only suits a laptop', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/LATCHKEY_SECRET is required when NODE_ENV=production; ISSUER is required/);
+    const config = loadConfig({ NODE_ENV: 'production', LATCHKEY_SECRET: 'x'.repeat(40), ISSUER: 'http://id.example.com' });
+    expect(configWarnings(config).join('\n')).toMatch(/not https[\s\S]*DATABASE_URL is unset/);
+    const behindProxy = loadConfig({ NODE_ENV: 'production', LATCHKEY_SECRET: 'x'.repeat(40), ISSUER: 'https://id.example.com', TRUST_PROXY: 'true', DATABASE_URL: 'postgres://db/latchkey' });
+    expect(configWarnings(behindProxy)).toEqual([]);
+  });
+
+  it('generates a development secret once, readable by the owner only, and reuses it', () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'latchkey-secret-'));
+    try {
+      const warnings: string[] = [];
+      const config = loadConfig({ DATA_DIR: dataDir });
+      const first = resolveSecret(config, (message) => warnings.push(message));
+      const second = resolveSecret(config, (message) => warnings.push(message));
+      expect(first).toBe(second);
+      expect(first.length).toBeGreaterThanOrEqual(32);
+      expect(fs.statSync(path.join(dataDir, 'secret')).mode & 0o777).toBe(0o600);
+      expect(warnings).toHaveLength(1);
+      expect(resolveSecret(loadConfig({ DATA_DIR: dataDir, LATCHKEY_SECRET: 'y'.repeat(32) }), () => {})).toBe('y'.repeat(32));
+    } finally {
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('is documented in README with the table generated from the same list', () => {
+    const readme = fs.readFileSync(path.join(projectRoot, 'README.md'), 'utf8');
+    expect(readme).toContain(configTableMarkdown());
+  });
+});
