@@ -9,7 +9,7 @@ import { tokenLifetimes } from './token-lifetimes.ts';
 export const SUPPORTED_SCOPES = ['openid', 'offline_access', 'email', 'profile'];
 
 export const claimsByScope = {
-  openid: ['sub'],
+  openid: ['sub', 'amr'], // amr: how the person signed in (pwd …), carried by ID tokens
   email: ['email', 'email_verified'],
   profile: ['name', 'given_name', 'family_name', 'updated_at'],
 };
@@ -52,7 +52,7 @@ export function buildProviderConfiguration(deps: ProviderDependencies): Configur
     jwks: { keys: deps.signingKeys as never },
     clients: [],
     scopes: SUPPORTED_SCOPES,
-    claims: { ...claimsByScope, acr: null, auth_time: null, iss: null, sid: null },
+    claims: { ...claimsByScope, acr: null, amr: null, auth_time: null, iss: null, sid: null },
     responseTypes: ['code'], // no implicit or hybrid flows (RFC 9700)
     // auth_time in every ID token, so relying parties can judge how fresh a sign-in is
     clientDefaults: { grant_types: ['authorization_code'], response_types: ['code'], id_token_signed_response_alg: 'RS256', token_endpoint_auth_method: 'client_secret_basic', require_auth_time: true },

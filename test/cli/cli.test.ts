@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_SECRET } from '../helpers/start-app.ts';
-import { errorLines, freePort, runCli, startServerProcess } from '../helpers/processes.ts';
+import { errorLines, freePort, runCli, runNode, startServerProcess } from '../helpers/processes.ts';
 import { createTestDatabase, onPostgres, type TestDatabase } from '../helpers/test-database.ts';
 
 describe('latchkey CLI', () => {
@@ -134,6 +134,11 @@ describe('latchkey CLI', () => {
       const auth = await fetch(`${server.url}/auth?client_id=${clientId}&response_type=code&scope=openid&redirect_uri=http://localhost:9/cb&code_challenge=${'a'.repeat(43)}&code_challenge_method=S256`, { redirect: 'manual' });
       expect(auth.status).toBe(303);
       expect(auth.headers.get('location')).toMatch(/^\/interaction\//);
+
+      // a second server on the same data directory is refused, saying why
+      const second = await runNode(['--import', 'tsx', 'src/main.ts'], { DATA_DIR: dataDir, LATCHKEY_SECRET: TEST_SECRET, PORT: String(await freePort()) });
+      expect(second.code).toBe(1);
+      expect(errorLines(second.stderr).join('\n')).toMatch(/in use by a running server \(pid \d+\)/);
     } finally {
       expect(await server.stop()).toBe(0);
     }

@@ -15,8 +15,13 @@ export interface CliResult {
 export const errorLines = (stderr: string) => stderr.split('\n').filter((line) => line && !line.startsWith('oidc-provider WARNING: Unsupported runtime'));
 
 export function runCli(args: string[], env: Record<string, string>, input?: string): Promise<CliResult> {
+  return runNode([path.join(projectRoot, 'bin/latchkey.mjs'), ...args], env, input);
+}
+
+/** Runs node with args in the project and waits for it to exit. */
+export function runNode(args: string[], env: Record<string, string>, input?: string): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(projectRoot, 'bin/latchkey.mjs'), ...args], {
+    const child = spawn(process.execPath, args, {
       cwd: projectRoot,
       env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
       stdio: ['pipe', 'pipe', 'pipe'],

@@ -27,6 +27,32 @@ describe('hosted pages', () => {
     expect(page.body).not.toMatch(/ style="/);
   });
 
+  it('marks cookies Secure and sends HSTS when served over https behind a trusted proxy', async () => {
+    const proxied = await startApp({ env: { TRUST_PROXY: 'true' } });
+    try {
+      const secureClient = await registerClient(proxied);
+      const session = new HttpSession({ 'x-forwarded-proto': 'https' });
+      const page = await session.follow(authorizationRequest(proxied, secureClient).url, proxied.url);
+      expect(page.headers.get('strict-transport-security')).toMatch(/max-age=\d+/);
+      const response = await fetch(authorizationRequest(proxied, secureClient).url, { redirect: 'manual', headers: { 'x-forwarded-proto': 'https' } });
+      const cookies = response.headers.getSetCookie();
+      expect(cookies.length).toBeGreaterThan(0);
+      for (const cookie of cookies) expect(cookie).toMatch(/; secure/i);
+      for (const cookie of cookies) expect(cookie).toMatch(/; httponly/i);
+    } finally {
+      await proxied.close();
+    }
+  });
+
+  it('shows the client\'s logo', async () => {
+    const { client: withLogo } = await app.services.clients.createClient({
+      name: 'Logo App', redirectUris: [REDIRECT_URI], postLogoutRedirectUris: [], isPublic: false,
+      grantTypes: [], scopes: [], skipConsent: false, logoUri: 'https://cdn.example/logo.png',
+    });
+    const page = await new HttpSession().follow(authorizationRequest(app, { clientId: withLogo.client_id, clientSecret: undefined }).url, app.url);
+    expect(page.body).toContain('<img class="client-logo" src="https://cdn.example/logo.png" alt=""');
+  });
+
   it('labels every input and escapes the client name', async () => {
     const page = await new HttpSession().follow(authorizationRequest(app, client).url, app.url);
     expect(page.body).toContain('Photo &lt;Share&gt; &amp; Co');
@@ -38,7 +64,7 @@ describe('hosted pages', () => {
 
   it('serves its stylesheet locally and nothing from other origins', async () => {
     const page = await new HttpSession().follow(authorizationRequest(app, client).url, app.url);
-    expect(page.body).not.toMatch(/(src|href)="(https?:)?\/\//);
+    expect(page.body).not.toMatch(/(src|href)="(https?:)?\/\//); // no fonts, scripts or styles from elsewhere
     const css = await fetch(`${app.url}/static/latchkey.css`);
     expect(css.status).toBe(200);
     expect(css.headers.get('content-type')).toMatch(/text\/css/);

@@ -54,6 +54,7 @@ describe('authorization code flow', () => {
     expect(payload.sub).toBe(user.id);
     expect(payload.nonce).toBe(request.nonce);
     expect(payload.auth_time).toBeGreaterThanOrEqual(before);
+    expect(payload.amr).toEqual(['pwd']);
     expect(tokens.token_type).toBe('Bearer');
     expect(tokens.refresh_token).toBeUndefined(); // offline_access was not asked for
   });
