@@ -11,7 +11,8 @@ import staticRoutes from './routes/static.ts';
 import type { Services } from './services.ts';
 
 export function createApp(services: Services): Koa {
-  const app = new Koa({ proxy: services.config.trustProxy, keys: services.secretBox.cookieKeys });
+  // Only the X-Forwarded-For entries our own proxies appended are believed: a client can put anything before them.
+  const app = new Koa({ proxy: services.config.proxyHops > 0, maxIpsCount: services.config.proxyHops, keys: services.secretBox.cookieKeys });
   app.silent = true; // errors are logged by the error handler, once
 
   app.use(requestLog(services.log));

@@ -13,6 +13,7 @@ import { createLogger } from './logger.ts';
 const SHUTDOWN_GRACE_MS = 10_000;
 
 async function start() {
+  process.umask(0o077); // everything Latchkey writes (database files, secret, socket) is private to its user
   let config: Config;
   try {
     config = loadConfig();

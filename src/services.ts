@@ -37,7 +37,7 @@ export async function createServices({ config, secret, db, log }: { config: Conf
   if (created.length) log.info({ kids: created }, 'generated signing keys');
   provider = await createProviderHolder({
     issuer: config.issuer,
-    trustProxy: config.trustProxy,
+    proxyHops: config.proxyHops,
     signingKeys,
     log,
     dependencies: {

@@ -36,6 +36,7 @@ async function main(rawArgv: string[]): Promise<number> {
     return reportFailure(error, terminalIo);
   }
   const config = loadConfig();
+  process.umask(0o077); // the database files it may create are private to its user
   if (!config.databaseUrl && currentHolder(config.dataDir)?.role === 'server') return forward(config.dataDir, argv);
 
   const [{ boot }, { createLogger }, pino] = await Promise.all([import('../boot.ts'), import('../logger.ts'), import('pino')]);

@@ -23,9 +23,12 @@ export function onePositional(positionals: string[], what: string, command: stri
   return positionals[0]!;
 }
 
-/** "0", "90s", "5m", "2h" → seconds. */
+const MAX_DURATION_SECONDS = 7 * 24 * 60 * 60;
+
+/** "0", "90s", "5m", "2h" → seconds, at most a week. */
 export function durationSeconds(value: string, flag: string): number {
-  const match = /^(\d+)([smh]?)$/.exec(value.trim());
-  if (!match) throw new UsageError(`${flag} takes a duration such as 0, 90s, 5m or 2h`);
-  return Number(match[1]) * ({ '': 1, s: 1, m: 60, h: 3600 } as Record<string, number>)[match[2]!]!;
+  const match = /^(\d{1,7})([smh]?)$/.exec(value.trim());
+  const seconds = match ? Number(match[1]) * ({ '': 1, s: 1, m: 60, h: 3600 } as Record<string, number>)[match[2]!]! : NaN;
+  if (!(seconds <= MAX_DURATION_SECONDS)) throw new UsageError(`${flag} takes a duration up to a week, such as 0, 90s, 5m or 2h`);
+  return seconds;
 }

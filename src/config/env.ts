@@ -17,7 +17,7 @@ export const settings = [
   { name: 'LATCHKEY_SECRET', default: undefined, meaning: 'At least 32 characters; encrypts keys and secrets at rest and signs cookies. Required when NODE_ENV=production; in development one is generated once into DATA_DIR/secret.' },
   { name: 'SMTP_URL', default: undefined, meaning: 'SMTP server for outgoing mail, e.g. smtp://user:pass@mail.example.com:587. Checked at start; no feature of this version sends mail yet.' },
   { name: 'MAIL_FROM', default: 'Latchkey <no-reply@localhost>', meaning: 'Sender address of outgoing mail (checked at start; not used yet).' },
-  { name: 'TRUST_PROXY', default: 'false', meaning: 'true when behind a reverse proxy or load balancer that sets X-Forwarded-For/-Proto.' },
+  { name: 'TRUST_PROXY', default: 'false', meaning: 'How many reverse proxies or load balancers stand in front and append to X-Forwarded-For: true means 1. Client IPs and https are then read from X-Forwarded-For/-Proto; false trusts no such header.' },
   { name: 'LOG_LEVEL', default: 'info', meaning: 'One of fatal, error, warn, info, debug, trace, silent.' },
   { name: 'NODE_ENV', default: 'development', meaning: 'production turns on the production checks (secret and issuer required).' },
   { name: 'PASSWORD_HASH_MEMORY_KIB', default: '19456', meaning: 'argon2id memory cost in KiB (OWASP: 19456 with 2 iterations).' },
@@ -39,7 +39,9 @@ const url = (protocols: string[]) =>
     return parsed !== null && protocols.includes(parsed.protocol);
   }, `must be a ${protocols.join(' or ')} URL`);
 
-const boolean = z.enum(['true', 'false', '1', '0']).transform((value) => value === 'true' || value === '1');
+/** false/true or a number of proxy hops; only the addresses those hops appended are believed. */
+const proxyHops = z.string().trim().regex(/^(true|false|\d)$/, 'must be true, false or a number of proxies (0-9)')
+  .transform((value) => (value === 'true' ? 1 : value === 'false' ? 0 : Number(value)));
 
 const schema = z.object({
   PORT: integer(0, 65535),
@@ -50,7 +52,7 @@ const schema = z.object({
   LATCHKEY_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   SMTP_URL: url(['smtp:', 'smtps:']).optional(),
   MAIL_FROM: z.string().trim().min(3),
-  TRUST_PROXY: boolean,
+  TRUST_PROXY: proxyHops,
   LOG_LEVEL: z.enum(LOG_LEVELS),
   NODE_ENV: z.string().trim().min(1),
   PASSWORD_HASH_MEMORY_KIB: integer(7168, 4 * 1024 * 1024),
@@ -66,7 +68,8 @@ export interface Config {
   secret: string | undefined;
   smtpUrl: string | undefined;
   mailFrom: string;
-  trustProxy: boolean;
+  /** Reverse proxies in front (0: none); X-Forwarded-* is believed for exactly that many hops. */
+  proxyHops: number;
   logLevel: (typeof LOG_LEVELS)[number];
   production: boolean;
   passwordHash: { memoryKiB: number; iterations: number };
@@ -109,7 +112,7 @@ export function loadConfig(env: Environment = process.env): Config {
     secret: values.LATCHKEY_SECRET,
     smtpUrl: values.SMTP_URL,
     mailFrom: values.MAIL_FROM,
-    trustProxy: values.TRUST_PROXY,
+    proxyHops: values.TRUST_PROXY,
     logLevel: values.LOG_LEVEL,
     production,
     passwordHash: { memoryKiB: values.PASSWORD_HASH_MEMORY_KIB, iterations: values.PASSWORD_HASH_ITERATIONS },
@@ -122,7 +125,7 @@ export function configWarnings(config: Config): string[] {
   if (config.production && new URL(config.issuer).protocol !== 'https:') {
     warnings.push(`ISSUER ${config.issuer} is not https: cookies are not Secure and tokens travel in clear text`);
   }
-  if (new URL(config.issuer).protocol === 'https:' && !config.trustProxy) {
+  if (new URL(config.issuer).protocol === 'https:' && config.proxyHops === 0) {
     warnings.push('ISSUER is https but TRUST_PROXY is false: behind a TLS-terminating proxy set TRUST_PROXY=true, or cookies are not marked Secure');
   }
   if (config.production && !config.databaseUrl) {

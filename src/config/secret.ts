@@ -3,12 +3,13 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { preparePrivateDirectory } from './data-dir.ts';
 import type { Config } from './env.ts';
 
 export function resolveSecret(config: Config, warn: (message: string) => void): string {
   if (config.secret) return config.secret;
   const file = path.join(config.dataDir, 'secret');
-  fs.mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  preparePrivateDirectory(config.dataDir);
   try {
     fs.writeFileSync(file, `${crypto.randomBytes(32).toString('base64url')}\n`, { flag: 'wx', mode: 0o600 });
     warn(`LATCHKEY_SECRET is unset: generated a development secret in ${file}; set LATCHKEY_SECRET in production`);

@@ -1,5 +1,5 @@
-// How long each artifact lives, in seconds. Signing keys stay published for at least
-// the longest lifetime of anything they sign (ID tokens) after they stop signing.
+// How long each artifact lives, in seconds, and how long a signing key stays published
+// after it stops signing.
 export const tokenLifetimes = {
   AccessToken: 60 * 60,
   AuthorizationCode: 60,
@@ -11,5 +11,9 @@ export const tokenLifetimes = {
   Grant: 365 * 24 * 60 * 60,
 } as const;
 
-/** Everything signed with a signing key (ID tokens) has expired this long after the key stops signing. */
-export const signedTokenMaxLifetime = tokenLifetimes.IdToken + 5 * 60; // plus clock skew
+/**
+ * A retired key stays published (and in the provider's keystore) this long after it stops
+ * signing. ID tokens expire after an hour, but relying parties present them as id_token_hint
+ * at logout for as long as the sign-in session lasts, and their signature is still checked.
+ */
+export const retiredKeyPublication = tokenLifetimes.Session + 5 * 60; // plus clock skew

@@ -2,6 +2,7 @@
 // DATA_DIR/latchkey.lock (pid and role); a lock left by a dead process is taken over.
 import fs from 'node:fs';
 import path from 'node:path';
+import { preparePrivateDirectory } from '../config/data-dir.ts';
 
 export type LockRole = 'server' | 'cli';
 
@@ -26,14 +27,24 @@ function isAlive(pid: number): boolean {
   }
 }
 
-function readHolder(file: string): LockHolder | undefined {
+function readLock(file: string): string | undefined {
   try {
-    const holder = JSON.parse(fs.readFileSync(file, 'utf8')) as LockHolder;
+    return fs.readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+function parseHolder(content: string | undefined): LockHolder | undefined {
+  try {
+    const holder = JSON.parse(content ?? '') as LockHolder;
     return Number.isInteger(holder.pid) ? holder : undefined;
   } catch {
     return undefined;
   }
 }
+
+const readHolder = (file: string) => parseHolder(readLock(file));
 
 export function lockFile(dataDir: string): string {
   return path.join(dataDir, 'latchkey.lock');
@@ -46,7 +57,7 @@ export function currentHolder(dataDir: string): LockHolder | undefined {
 }
 
 export function acquireDataDirLock(dataDir: string, role: LockRole): { release(): void } {
-  fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  preparePrivateDirectory(dataDir);
   const file = lockFile(dataDir);
   const mine = JSON.stringify({ pid: process.pid, role });
   for (let attempt = 0; attempt < 3; attempt++) {
@@ -59,9 +70,12 @@ export function acquireDataDirLock(dataDir: string, role: LockRole): { release()
       };
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      const holder = readHolder(file);
+      const content = readLock(file);
+      const holder = parseHolder(content);
       if (holder && isAlive(holder.pid)) throw new DataDirBusyError(holder, dataDir);
-      fs.rmSync(file, { force: true }); // stale: its process is gone
+      // Its process is gone. Remove it only if it is still that same stale lock (another process
+      // starting now may have just replaced it with its own).
+      if (content !== undefined && readLock(file) === content) fs.rmSync(file, { force: true });
     }
   }
   throw new Error(`could not lock ${file}`);

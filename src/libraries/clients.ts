@@ -6,6 +6,7 @@ import type { ClientRow } from '../queries/clients.ts';
 import { RequestError, assertThat } from './errors.ts';
 import { checkRedirectUri } from './redirect-uris.ts';
 import type { SecretBox } from './secret-box.ts';
+import { SIGNING_ALGORITHMS } from './signing-keys.ts';
 
 export const GRANT_TYPES = ['authorization_code', 'refresh_token', 'client_credentials'] as const;
 export const SCOPES = ['openid', 'email', 'profile', 'offline_access'] as const;
@@ -19,6 +20,8 @@ export interface ClientInput {
   scopes: string[];
   skipConsent: boolean;
   logoUri?: string | undefined;
+  /** RS256 (the default), ES256 or EdDSA. */
+  idTokenSigningAlg?: string | undefined;
 }
 
 export interface ClientSummary {
@@ -31,6 +34,7 @@ export interface ClientSummary {
   scope: string | null;
   skip_consent: boolean;
   logo_uri: string | null;
+  id_token_signed_response_alg: string;
   created_at: string;
 }
 
@@ -62,6 +66,8 @@ export function buildClientMetadata(input: ClientInput): Record<string, unknown>
   for (const scope of input.scopes) {
     assertThat((SCOPES as readonly string[]).includes(scope), 'invalid_scope', `Unsupported scope ${scope}; use ${SCOPES.join(', ')}.`);
   }
+  const alg = input.idTokenSigningAlg ?? 'RS256';
+  assertThat((SIGNING_ALGORITHMS as readonly string[]).includes(alg), 'invalid_signing_alg', `Unsupported ID token algorithm ${alg}; use ${SIGNING_ALGORITHMS.join(', ')}.`);
   if (input.logoUri !== undefined) {
     assertThat(URL.parse(input.logoUri)?.protocol === 'https:', 'invalid_logo_uri', 'The logo URI must be an https URL.');
   }
@@ -74,6 +80,7 @@ export function buildClientMetadata(input: ClientInput): Record<string, unknown>
     grant_types: grantTypes,
     response_types: usesCode ? ['code'] : [],
     token_endpoint_auth_method: input.isPublic ? 'none' : 'client_secret_basic',
+    id_token_signed_response_alg: alg,
     ...(input.scopes.length ? { scope: [...new Set(input.scopes)].join(' ') } : {}),
     ...(input.logoUri ? { logo_uri: input.logoUri } : {}),
   };
@@ -91,6 +98,7 @@ function summarise(row: ClientRow): ClientSummary {
     scope: m.scope ?? null,
     skip_consent: row.skip_consent,
     logo_uri: m.logo_uri ?? null,
+    id_token_signed_response_alg: m.id_token_signed_response_alg ?? 'RS256',
     created_at: row.created_at.toISOString(),
   };
 }
@@ -124,9 +132,12 @@ export function createClients({ queries, secretBox, validateMetadata }: { querie
 
     showClient: async (clientId: string) => summarise(await findRow(clientId)),
 
+    /** Deleting a client also revokes every grant, code and token it holds. */
     async deleteClient(clientId: string): Promise<void> {
-      const deleted = await queries.clients.deleteClient(clientId);
-      if (!deleted) throw new RequestError('client_not_found', 404, `No client ${clientId}.`);
+      await queries.transaction(async (q) => {
+        if (!(await q.clients.deleteClient(clientId))) throw new RequestError('client_not_found', 404, `No client ${clientId}.`);
+        await q.oidcPayloads.deletePayloadsByClientId(clientId);
+      });
     },
 
     /** A new secret replaces the old one at once; it is returned once and stored sealed. */

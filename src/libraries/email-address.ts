@@ -1,7 +1,8 @@
 // What Latchkey accepts as an email address: one @, a dotted domain, no spaces, at most 254 characters.
 import { assertThat } from './errors.ts';
 
-const SHAPE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+// No white space or control characters anywhere (U+0000 included).
+const SHAPE = /^[^\s@\p{Cc}]+@[^\s@\p{Cc}]+\.[^\s@\p{Cc}]+$/u;
 
 export function normaliseEmail(input: unknown): string {
   const email = typeof input === 'string' ? input.trim() : '';

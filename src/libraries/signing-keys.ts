@@ -1,7 +1,7 @@
 // Token signing keys: generated at first start, sealed at rest, rotated on request.
 // A new key is published before it signs; an old one stays published until what it signed has expired.
 import crypto from 'node:crypto';
-import { signedTokenMaxLifetime } from '../config/token-lifetimes.ts';
+import { retiredKeyPublication } from '../config/token-lifetimes.ts';
 import type { Queries } from '../queries/index.ts';
 import type { SigningKeyRow } from '../queries/signing-keys.ts';
 import type { SecretBox } from './secret-box.ts';
@@ -81,23 +81,33 @@ export function createSigningKeys({ queries, secretBox }: { queries: Queries; se
   return {
     /** First start: makes a signing key for every algorithm that has none. Returns the new key ids. */
     async ensureSigningKeys(): Promise<string[]> {
-      const { keys } = await queries.signingKeys.listPublishedSigningKeys();
-      const missing = SIGNING_ALGORITHMS.filter((alg) => !keys.some((key) => key.alg === alg));
-      return Promise.all(missing.map((alg) => insertKey(queries, alg, 0)));
+      return queries.transaction(async (q) => {
+        await q.signingKeys.lockSigningKeys(); // processes starting together on one database make one set
+        const { keys } = await q.signingKeys.listPublishedSigningKeys();
+        const kids: string[] = [];
+        for (const alg of SIGNING_ALGORITHMS.filter((a) => !keys.some((key) => key.alg === a))) kids.push(await insertKey(q, alg, 0));
+        return kids;
+      });
     },
 
     /**
      * Adds a new key for each algorithm that starts signing after activateInSeconds (time for every
-     * process and relying party to see it published); the keys it replaces stay published until
-     * every token they may still sign has expired.
+     * process and relying party to see it published). The key signing until then stays published
+     * for as long as what it signed may still be presented; a key that was waiting to take over
+     * and never signed is dropped.
      */
     async rotateSigningKeys({ activateInSeconds, algorithms = SIGNING_ALGORITHMS }: { activateInSeconds: number; algorithms?: readonly SigningAlgorithm[] }): Promise<string[]> {
       return queries.transaction(async (q) => {
+        await q.signingKeys.lockSigningKeys();
+        const { keys, now } = await q.signingKeys.listPublishedSigningKeys();
+        const { signing } = arrange(keys, now);
         const kids: string[] = [];
         for (const alg of algorithms) {
-          const kid = await insertKey(q, alg, activateInSeconds);
-          await q.signingKeys.expireSigningKeysExcept(alg, kid, activateInSeconds + signedTokenMaxLifetime);
-          kids.push(kid);
+          await q.signingKeys.deletePendingSigningKeys(alg);
+          // whatever signs until the new key takes over (normally one key)
+          const replaced = keys.filter((key) => key.alg === alg && key.activates_at <= now && (signing.has(key.kid) || key.expires_at === null));
+          await q.signingKeys.setSigningKeyExpiry(replaced.map((key) => key.kid), activateInSeconds + retiredKeyPublication);
+          kids.push(await insertKey(q, alg, activateInSeconds));
         }
         return kids;
       });

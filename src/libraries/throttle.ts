@@ -1,5 +1,6 @@
-// Throttling of attempts that can be guessed at (passwords, codes): failures are counted per
-// key in the database, shared by every process; blocks escalate but are always temporary.
+// Throttling of attempts that can be guessed at (passwords, codes): every attempt is counted
+// before it is checked, in the database shared by every process, so no burst of concurrent
+// requests gets more tries than the limit; blocks escalate but are always temporary.
 import type { Queries } from '../queries/index.ts';
 import type { ThrottleRule } from '../queries/throttles.ts';
 import { RequestError } from './errors.ts';
@@ -9,24 +10,33 @@ export interface ThrottleSubject {
   rule: ThrottleRule;
 }
 
+const byKey = (a: ThrottleSubject, b: ThrottleSubject) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
+
+function tooManyAttempts(until: Date): RequestError {
+  const seconds = Math.max(1, Math.ceil((until.getTime() - Date.now()) / 1000));
+  const wait = seconds < 90 ? `${seconds} seconds` : `${Math.ceil(seconds / 60)} minutes`;
+  return new RequestError('too_many_attempts', 429, `Too many attempts. Try again in ${wait}.`, { retryAfter: seconds });
+}
+
 export function createThrottle({ queries }: { queries: Queries }) {
   return {
-    /** Throws too_many_attempts while any of the subjects is blocked. */
-    async assertNotBlocked(subjects: ThrottleSubject[]): Promise<void> {
-      if (!subjects.length) return;
-      const until = await queries.throttles.maybeFindBlockedUntil(subjects.map((s) => s.key));
-      if (!until) return;
-      const seconds = Math.max(1, Math.ceil((until.getTime() - Date.now()) / 1000));
-      const wait = seconds < 90 ? `${seconds} seconds` : `${Math.ceil(seconds / 60)} minutes`;
-      throw new RequestError('too_many_attempts', 429, `Too many attempts. Try again in ${wait}.`, { retryAfter: seconds });
+    /**
+     * Counts an attempt as a failure until it proves otherwise; throws too_many_attempts,
+     * counting nothing, while any subject is blocked.
+     */
+    async reserveAttempt(subjects: ThrottleSubject[]): Promise<void> {
+      const ordered = [...subjects].sort(byKey); // one lock order for every caller: no deadlocks
+      await queries.transaction(async (q) => {
+        const until = await q.throttles.lockBlockedUntil(ordered.map((s) => s.key));
+        if (until) throw tooManyAttempts(until);
+        for (const subject of ordered) await q.throttles.recordThrottleFailure(subject.key, subject.rule);
+      });
     },
 
-    async recordFailure(subjects: ThrottleSubject[]): Promise<void> {
-      for (const subject of subjects) await queries.throttles.recordThrottleFailure(subject.key, subject.rule);
-    },
-
-    async clear(subjects: ThrottleSubject[]): Promise<void> {
-      for (const subject of subjects) await queries.throttles.clearThrottle(subject.key);
+    /** The attempt succeeded: `reset` counters start again, `refund` ones just forget this attempt. */
+    async attemptSucceeded({ reset, refund }: { reset: ThrottleSubject[]; refund: ThrottleSubject[] }): Promise<void> {
+      for (const subject of reset) await queries.throttles.clearThrottle(subject.key);
+      for (const subject of refund) await queries.throttles.refundThrottleFailure(subject.key, subject.rule);
     },
 
     /** Forget counters nobody has failed on for a day. */

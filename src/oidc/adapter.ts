@@ -1,57 +1,70 @@
 // oidc-provider's storage adapter: every model in oidc_payloads, except clients, which come
-// from the clients table. consume() is atomic: of concurrent redemptions exactly one wins.
+// from the clients table. Token and cookie values are stored only as SHA-256 digests (reading
+// the database does not yield usable tokens), and consume() is atomic: of concurrent
+// redemptions exactly one wins, and the race revokes the grant as a replay would.
+import crypto from 'node:crypto';
 import { errors, type Adapter, type AdapterPayload } from 'oidc-provider';
 import type { Clients } from '../libraries/clients.ts';
 import type { Queries } from '../queries/index.ts';
 import type { StoredPayload } from '../queries/oidc-payloads.ts';
 
-function withConsumed(stored: StoredPayload | undefined): AdapterPayload | undefined {
+const digest = (value: string) => crypto.createHash('sha256').update(value).digest('base64url');
+
+/** The stored payload as oidc-provider saved it: jti (the value itself) is put back from the lookup. */
+function restore(stored: StoredPayload | undefined, jti: string | undefined): AdapterPayload | undefined {
   if (!stored) return undefined;
-  const payload = stored.payload as AdapterPayload;
+  const payload = { ...(stored.payload as AdapterPayload), ...(jti === undefined ? {} : { jti }) };
   return stored.consumedAt ? { ...payload, consumed: Math.floor(stored.consumedAt.getTime() / 1000) } : payload;
 }
 
 export function createAdapterClass({ queries, clients }: { queries: Queries; clients: Clients }) {
+  const payloads = queries.oidcPayloads;
+
   return class LatchkeyAdapter implements Adapter {
     constructor(private readonly model: string) {}
 
     async upsert(id: string, payload: AdapterPayload, expiresIn: number): Promise<void> {
       if (this.model === 'Client') throw new Error('clients are registered with `latchkey clients create`');
-      await queries.oidcPayloads.upsertPayload(this.model, id, payload, expiresIn, {
+      const { jti: _value, ...rest } = payload;
+      await payloads.upsertPayload(this.model, digest(id), rest, expiresIn, {
         grantId: payload.grantId,
         uid: payload.uid,
         userCode: payload.userCode,
         accountId: payload.accountId,
+        clientId: payload.clientId,
       });
     }
 
     async find(id: string): Promise<AdapterPayload | undefined> {
       if (this.model === 'Client') return clients.maybeLoadProviderMetadata(id) as Promise<AdapterPayload | undefined>;
-      return withConsumed(await queries.oidcPayloads.maybeFindPayload(this.model, id));
+      return restore(await payloads.maybeFindPayload(this.model, digest(id)), id);
     }
 
+    // Found by a secondary key, the value is unknown here; oidc-provider only reads these records.
     async findByUid(uid: string): Promise<AdapterPayload | undefined> {
-      return withConsumed(await queries.oidcPayloads.maybeFindPayloadByUid(this.model, uid));
+      return restore(await payloads.maybeFindPayloadByUid(this.model, uid), undefined);
     }
 
     async findByUserCode(userCode: string): Promise<AdapterPayload | undefined> {
-      return withConsumed(await queries.oidcPayloads.maybeFindPayloadByUserCode(this.model, userCode));
+      return restore(await payloads.maybeFindPayloadByUserCode(this.model, userCode), undefined);
     }
 
     async consume(id: string): Promise<void> {
       // oidc-provider checks `consumed` before calling this, but two requests can pass that check
-      // together; the conditional update lets only the first through.
-      if (!(await queries.oidcPayloads.consumePayload(this.model, id))) {
-        throw new errors.InvalidGrant('grant request is invalid: already used');
-      }
+      // together; the conditional update lets only the first through, and the other one, a
+      // replay like any second redemption, revokes the grant (RFC 6749 4.1.2, RFC 9700 4.14).
+      if (await payloads.consumePayload(this.model, digest(id))) return;
+      const grantId = await payloads.maybeFindGrantIdOf(this.model, digest(id));
+      if (grantId) await payloads.deleteGrant(digest(grantId), grantId);
+      throw new errors.InvalidGrant('grant request is invalid: already used');
     }
 
     async destroy(id: string): Promise<void> {
-      await queries.oidcPayloads.deletePayload(this.model, id);
+      await payloads.deletePayload(this.model, digest(id));
     }
 
     async revokeByGrantId(grantId: string): Promise<void> {
-      await queries.oidcPayloads.deletePayloadsByGrantId(this.model, grantId);
+      await payloads.deletePayloadsByGrantId(this.model, grantId);
     }
   };
 }

@@ -18,17 +18,18 @@ export interface ProviderHolder {
 
 export async function createProviderHolder(options: {
   issuer: string;
-  trustProxy: boolean;
+  proxyHops: number;
   signingKeys: SigningKeys;
   dependencies: Omit<ProviderDependencies, 'signingKeys'>;
   log: Logger;
   refreshEveryMs?: number;
 }): Promise<ProviderHolder> {
-  const { issuer, trustProxy, signingKeys, dependencies, log } = options;
+  const { issuer, proxyHops, signingKeys, dependencies, log } = options;
 
   const build = (keySet: KeySet) => {
     const provider = new Provider(issuer, buildProviderConfiguration({ ...dependencies, signingKeys: keySet.keys }));
-    provider.proxy = trustProxy;
+    provider.proxy = proxyHops > 0;
+    provider.maxIpsCount = proxyHops;
     provider.on('server_error', (_ctx, error) => log.error({ err: error }, 'oidc-provider server error'));
     return { provider, handler: provider.callback(), fingerprint: keySet.fingerprint };
   };

@@ -23,6 +23,7 @@ export function createClientQueries(db: Knex) {
     },
 
     async maybeFindClient(clientId: string): Promise<ClientRow | undefined> {
+      if (clientId.includes('\0')) return undefined; // Postgres text cannot hold U+0000: no such id
       return db<ClientRow>('clients').where({ client_id: clientId }).first();
     },
 

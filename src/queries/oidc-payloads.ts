@@ -1,4 +1,5 @@
-// SQL for oidc_payloads: the persistence behind oidc-provider's adapter.
+// SQL for oidc_payloads: the persistence behind oidc-provider's adapter. Ids arrive here
+// already digested by the adapter.
 import type { Knex } from 'knex';
 
 export interface StoredPayload {
@@ -11,28 +12,39 @@ export interface PayloadLookups {
   uid?: string | undefined;
   userCode?: string | undefined;
   accountId?: string | undefined;
+  clientId?: string | undefined;
 }
 
 const live = 'expires_at is null or expires_at > now()';
 
+/** Postgres text cannot hold U+0000: a lookup value containing it matches nothing. */
+const unstorable = (value: string) => value.includes('\0');
+
+/** jsonb cannot hold U+0000 either; in a stored payload it becomes U+FFFD (it only ever comes from junk input). */
+const storableJson = (payload: object) =>
+  JSON.stringify(payload).replace(/(?<!\\)((?:\\\\)*)\\u0000/g, '$1\\ufffd'); // an escape, not an escaped backslash
+
 export function createOidcPayloadQueries(db: Knex) {
   async function maybeFindWhere(where: Record<string, string>): Promise<StoredPayload | undefined> {
+    if (Object.values(where).some(unstorable)) return undefined;
     const row = await db('oidc_payloads').select('payload', 'consumed_at').where(where).andWhereRaw(`(${live})`).first();
     return row && { payload: row.payload, consumedAt: row.consumed_at };
   }
 
   return {
     async upsertPayload(model: string, id: string, payload: object, expiresInSeconds: number | undefined, lookups: PayloadLookups): Promise<void> {
+      const lookup = (value: string | undefined) => (value === undefined || unstorable(value) ? null : value);
       await db.raw(
-        `insert into oidc_payloads (model, id, payload, grant_id, uid, user_code, account_id, expires_at)
-         values (:model, :id, :payload, :grantId, :uid, :userCode, :accountId,
+        `insert into oidc_payloads (model, id, payload, grant_id, uid, user_code, account_id, client_id, expires_at)
+         values (:model, :id, :payload, :grantId, :uid, :userCode, :accountId, :clientId,
                  case when :expiresIn::int is null then null else now() + make_interval(secs => :expiresIn::int) end)
          on conflict (model, id) do update set
-           payload = excluded.payload, grant_id = excluded.grant_id, uid = excluded.uid,
-           user_code = excluded.user_code, account_id = excluded.account_id, expires_at = excluded.expires_at`,
+           payload = excluded.payload, grant_id = excluded.grant_id, uid = excluded.uid, user_code = excluded.user_code,
+           account_id = excluded.account_id, client_id = excluded.client_id, expires_at = excluded.expires_at`,
         {
-          model, id, payload: JSON.stringify(payload), expiresIn: expiresInSeconds ?? null,
-          grantId: lookups.grantId ?? null, uid: lookups.uid ?? null, userCode: lookups.userCode ?? null, accountId: lookups.accountId ?? null,
+          model, id, payload: storableJson(payload), expiresIn: expiresInSeconds ?? null,
+          grantId: lookup(lookups.grantId), uid: lookup(lookups.uid), userCode: lookup(lookups.userCode),
+          accountId: lookup(lookups.accountId), clientId: lookup(lookups.clientId),
         },
       );
     },
@@ -47,17 +59,33 @@ export function createOidcPayloadQueries(db: Knex) {
       return count > 0;
     },
 
+    async maybeFindGrantIdOf(model: string, id: string): Promise<string | undefined> {
+      const row = await db('oidc_payloads').select('grant_id').where({ model, id }).first();
+      return row?.grant_id ?? undefined;
+    },
+
     async deletePayload(model: string, id: string): Promise<void> {
       await db('oidc_payloads').where({ model, id }).delete();
     },
 
     async deletePayloadsByGrantId(model: string, grantId: string): Promise<void> {
+      if (unstorable(grantId)) return;
       await db('oidc_payloads').where({ model, grant_id: grantId }).delete();
+    },
+
+    /** Revokes a grant outright: the grant record and everything issued under it. */
+    async deleteGrant(grantRecordId: string, grantId: string): Promise<void> {
+      await db('oidc_payloads').where({ model: 'Grant', id: grantRecordId }).orWhere({ grant_id: grantId }).delete();
     },
 
     /** Ends every session, grant and token of an account. */
     async deletePayloadsByAccountId(accountId: string): Promise<number> {
       return db('oidc_payloads').where({ account_id: accountId }).delete();
+    },
+
+    /** Revokes every grant, code and token of a client. */
+    async deletePayloadsByClientId(clientId: string): Promise<number> {
+      return db('oidc_payloads').where({ client_id: clientId }).delete();
     },
 
     async deleteExpiredPayloads(limit: number): Promise<number> {

@@ -34,13 +34,20 @@ export function createSigningKeyQueries(db: Knex) {
       );
     },
 
-    /** Schedules the end of publication for every key of alg that has no end yet, except the one named. */
-    async expireSigningKeysExcept(alg: string, keepKid: string, expiresInSeconds: number): Promise<void> {
-      await db.raw(
-        `update signing_keys set expires_at = now() + make_interval(secs => :delay::int)
-         where alg = :alg and kid <> :keepKid and expires_at is null`,
-        { alg, keepKid, delay: expiresInSeconds },
-      );
+    /** Holds off other processes' key changes until the transaction ends. */
+    async lockSigningKeys(): Promise<void> {
+      await db.raw('lock table signing_keys in exclusive mode');
+    },
+
+    /** Drops keys of alg that are published but have never signed (a rotation superseded them). */
+    async deletePendingSigningKeys(alg: string): Promise<void> {
+      await db('signing_keys').where({ alg }).andWhere('activates_at', '>', db.fn.now()).delete();
+    },
+
+    async setSigningKeyExpiry(kids: string[], publishedForSeconds: number): Promise<void> {
+      if (!kids.length) return;
+      await db('signing_keys').whereIn('kid', kids)
+        .update({ expires_at: db.raw('now() + make_interval(secs => ?::int)', [publishedForSeconds]) });
     },
 
     async deleteExpiredSigningKeys(): Promise<number> {

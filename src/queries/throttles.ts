@@ -14,31 +14,43 @@ export interface ThrottleRule {
 
 export function createThrottleQueries(db: Knex) {
   return {
-    /** The latest moment any of the keys is blocked until, if one is blocked now. */
-    async maybeFindBlockedUntil(keys: string[]): Promise<Date | undefined> {
-      const row = await db('throttles').max({ until: 'blocked_until' })
-        .whereIn('key', keys).andWhere('blocked_until', '>', db.fn.now()).first();
-      return row?.until ?? undefined;
+    /**
+     * Locks the keys' rows (in key order, as every caller does) until the transaction ends,
+     * and returns the latest moment one of them is blocked until, if one is blocked now.
+     */
+    async lockBlockedUntil(keys: string[]): Promise<Date | undefined> {
+      const rows = await db('throttles').select('blocked_until', db.raw('blocked_until > now() as blocked'))
+        .whereIn('key', keys).orderBy('key').forUpdate() as Array<{ blocked_until: Date | null; blocked: boolean | null }>;
+      const blocked = rows.filter((row) => row.blocked).map((row) => row.blocked_until!.getTime());
+      return blocked.length ? new Date(Math.max(...blocked)) : undefined;
     },
 
-    async recordThrottleFailure(key: string, rule: ThrottleRule): Promise<{ failures: number; blockedUntil: Date | null }> {
+    async recordThrottleFailure(key: string, rule: ThrottleRule): Promise<void> {
       const failures = `(case when throttles.updated_at < now() - make_interval(secs => :quiet::int) then 1 else throttles.failures + 1 end)`;
+      // The exponent is capped: 2^20 blocks already exceed any sensible longest block.
       const blockFor = (count: string) =>
         `case when ${count} >= :limit::int
-           then now() + make_interval(secs => least(:max::float8, :block::float8 * power(2, ${count} - :limit::int)))
+           then now() + make_interval(secs => least(:max::float8, :block::float8 * power(2, least(${count} - :limit::int, 20))))
            else null end`;
-      const result = await db.raw<{ rows: Array<{ failures: number; blocked_until: Date | null }> }>(
+      await db.raw(
         `insert into throttles (key, failures, blocked_until, updated_at)
          values (:key, 1, ${blockFor('1')}, now())
          on conflict (key) do update set
            failures = ${failures},
            blocked_until = ${blockFor(failures)},
-           updated_at = now()
-         returning failures, blocked_until`,
+           updated_at = now()`,
         { key, limit: rule.limit, block: rule.blockSeconds, max: rule.maxBlockSeconds, quiet: rule.quietSeconds },
       );
-      const row = result.rows[0]!;
-      return { failures: row.failures, blockedUntil: row.blocked_until };
+    },
+
+    /** Takes back one counted failure (the attempt succeeded), lifting a block it caused. */
+    async refundThrottleFailure(key: string, rule: ThrottleRule): Promise<void> {
+      await db.raw(
+        `update throttles set failures = greatest(failures - 1, 0),
+           blocked_until = case when failures - 1 < :limit::int then null else blocked_until end
+         where key = :key`,
+        { key, limit: rule.limit },
+      );
     },
 
     async clearThrottle(key: string): Promise<void> {

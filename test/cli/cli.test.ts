@@ -79,6 +79,8 @@ describe('latchkey CLI', () => {
       ['users', 'create', '--email', 'not-an-email', '--password', 'long enough password'],
       ['users', 'create', '--email', 'short@example.test', '--password', 'short'],
       ['keys', 'rotate', '--activate-in', 'soon'],
+      ['keys', 'rotate', '--activate-in', '99999999999h'],
+      ['clients', 'create', '--name', 'X', '--redirect-uri', 'https://a.example/cb', '--id-token-alg', 'HS256'],
       ['nonsense'],
     ];
     for (const args of bad) {

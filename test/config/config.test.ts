@@ -9,7 +9,7 @@ import { projectRoot } from '../helpers/processes.ts';
 describe('configuration', () => {
   it('runs with no settings at all on a laptop', () => {
     const config = loadConfig({});
-    expect(config).toMatchObject({ port: 3000, issuer: 'http://localhost:3000', databaseUrl: undefined, production: false, trustProxy: false });
+    expect(config).toMatchObject({ port: 3000, issuer: 'http://localhost:3000', databaseUrl: undefined, production: false, proxyHops: 0 });
     expect(config.dataDir).toBe(path.resolve('data'));
     expect(config.passwordHash).toEqual({ memoryKiB: 19456, iterations: 2 });
   });
@@ -28,6 +28,12 @@ describe('configuration', () => {
     expect(() => loadConfig({ LOG_LEVEL: 'loud' })).toThrow(/LOG_LEVEL/);
   });
 
+  it('reads TRUST_PROXY as a number of proxies in front', () => {
+    expect(loadConfig({ TRUST_PROXY: 'false' }).proxyHops).toBe(0);
+    expect(loadConfig({ TRUST_PROXY: 'true' }).proxyHops).toBe(1);
+    expect(loadConfig({ TRUST_PROXY: '2' }).proxyHops).toBe(2);
+  });
+
   it('requires a secret and an issuer in production, and warns about what only suits a laptop', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/LATCHKEY_SECRET is required when NODE_ENV=production; ISSUER is required/);
     const config = loadConfig({ NODE_ENV: 'production', LATCHKEY_SECRET: 'x'.repeat(40), ISSUER: 'http://id.example.com' });
@@ -38,6 +44,7 @@ describe('configuration', () => {
 
   it('generates a development secret once, readable by the owner only, and reuses it', () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'latchkey-secret-'));
+    fs.chmodSync(dataDir, 0o755); // made by someone else, open to all
     try {
       const warnings: string[] = [];
       const config = loadConfig({ DATA_DIR: dataDir });
@@ -46,6 +53,7 @@ describe('configuration', () => {
       expect(first).toBe(second);
       expect(first.length).toBeGreaterThanOrEqual(32);
       expect(fs.statSync(path.join(dataDir, 'secret')).mode & 0o777).toBe(0o600);
+      expect(fs.statSync(dataDir).mode & 0o777).toBe(0o700);
       expect(warnings).toHaveLength(1);
       expect(resolveSecret(loadConfig({ DATA_DIR: dataDir, LATCHKEY_SECRET: 'y'.repeat(32) }), () => {})).toBe('y'.repeat(32));
     } finally {

@@ -127,6 +127,29 @@ describe('hosted pages', () => {
     expect(foreign.status).toBe(400);
   });
 
+  it('never fails on U+0000 in a parameter or form field', async () => {
+    const session = new HttpSession();
+    const page = await session.follow(authorizationRequest(app, client).url, app.url);
+    const action = new URL(formAction(page.body, '/login')!, app.url).href;
+    const login = await session.request(action, { form: { _csrf: page.body.match(/name="_csrf" value="([^"]+)"/)![1]!, email: 'a\u0000b@example.test', password: 'x\u0000y' } });
+    expect(login.status).toBe(400);
+    const basic = `Basic ${Buffer.from(`${client.clientId}:${client.clientSecret}`).toString('base64')}`;
+    const form = { 'content-type': 'application/x-www-form-urlencoded' };
+    const requests: Array<[string, RequestInit]> = [
+      [authorizationRequest(app, client, { state: 'a\u0000b', nonce: '\u0000', login_hint: 'x\u0000@y.z' }).url, {}],
+      [`${app.url}/token`, { method: 'POST', headers: { ...form, authorization: basic }, body: 'grant_type=refresh_token&refresh_token=ab%00cd' }],
+      [`${app.url}/token`, { method: 'POST', headers: form, body: 'grant_type=client_credentials&client_id=x%00y&client_secret=z' }],
+      [`${app.url}/token/introspection`, { method: 'POST', headers: { ...form, authorization: basic }, body: 'token=%00' }],
+      [`${app.url}/request`, { method: 'POST', headers: { ...form, authorization: basic }, body: `client_id=${client.clientId}&response_type=code&scope=openid&redirect_uri=${encodeURIComponent(REDIRECT_URI)}&code_challenge=${'a'.repeat(43)}&code_challenge_method=S256&state=%00` }],
+      [`${app.url}/interaction/%00`, {}],
+    ];
+    for (const [url, init] of requests) {
+      const response = await fetch(url, { redirect: 'manual', ...init });
+      expect(response.status, `${init.method ?? 'GET'} ${url.slice(0, 90)}`).toBeLessThan(500);
+    }
+    expect(app.logs.filter((line) => (line.level as number) >= 50)).toEqual([]);
+  });
+
   it('answers malformed requests with 4xx, never 500', async () => {
     const session = new HttpSession();
     const page = await session.follow(authorizationRequest(app, client).url, app.url);

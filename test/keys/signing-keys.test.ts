@@ -68,6 +68,29 @@ describe('signing keys', () => {
     expect(listing).toMatch(new RegExp(`${oldKid}\\s+RS256\\s+retiring`));
   });
 
+  it('drops a key that a later rotation superseded before it ever signed', async () => {
+    const published = async () => (await jwks()).keys.filter((key) => key.alg === 'ES256').map((key) => key.kid);
+    const [signing] = await published();
+    const first = JSON.parse((await app.cli('keys', 'rotate', '--activate-in', '5m', '--json')).stdout) as { kids: string[] };
+    const second = JSON.parse((await app.cli('keys', 'rotate', '--activate-in', '2h', '--json')).stdout) as { kids: string[] };
+    const es256 = await published();
+    for (const kid of first.kids) expect(es256).not.toContain(kid);
+    expect(es256).toEqual(expect.arrayContaining([signing, ...second.kids.filter((kid) => es256.includes(kid))]));
+    // the key still signing stays published until long after its successor takes over
+    const row = await app.services.db.knex('signing_keys').where({ kid: signing }).first();
+    expect(row.expires_at.getTime()).toBeGreaterThan(Date.now() + 2 * 60 * 60 * 1000 + 13 * 24 * 60 * 60 * 1000);
+  });
+
+  it('signs ID tokens with ES256 or EdDSA for clients registered so', async () => {
+    for (const alg of ['ES256', 'EdDSA']) {
+      const created = await app.cli('clients', 'create', '--name', alg, '--redirect-uri', 'http://localhost:9/cb', '--id-token-alg', alg, '--json');
+      const { client_id: clientId, client_secret: clientSecret } = JSON.parse(created.stdout);
+      const { tokens } = await signInForTokens(app, { clientId, clientSecret }, user);
+      expect(decodeProtectedHeader(tokens.id_token).alg).toBe(alg);
+      await expect(jwtVerify(tokens.id_token, createLocalJWKSet(await jwks()), { issuer: app.url, audience: clientId })).resolves.toBeTruthy();
+    }
+  });
+
   it('stops publishing a retired key once its tokens have expired, and sweeps it away', async () => {
     const retiring = await app.services.db.knex('signing_keys').whereNotNull('expires_at').select('kid');
     expect(retiring.length).toBeGreaterThan(0);

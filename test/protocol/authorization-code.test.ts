@@ -101,6 +101,9 @@ describe('authorization code flow', () => {
     const results = await Promise.all([redeemCode(app, client, code!, request.verifier), redeemCode(app, client, code!, request.verifier)]);
     expect(results.map((r) => r.status).sort()).toEqual([200, 400]);
     expect(results.find((r) => r.status === 400)!.body.error).toBe('invalid_grant');
+    // a double redemption is a replay: what the winner got is revoked too
+    const winner = results.find((r) => r.status === 200)!.body;
+    expect((await tokenRequest(app, client, { token: winner.access_token }, '/token/introspection')).body.active).toBe(false);
   });
 
   it('revokes the tokens issued from a code when that code is redeemed again', async () => {

@@ -89,6 +89,26 @@ describe('tokens', () => {
     expect(made.headers.get('www-authenticate')).toMatch(/invalid_token/);
   });
 
+  it('revokes every token of a client when the client is deleted', async () => {
+    const doomed = await registerClient(app, { name: 'Doomed' });
+    const machine = await tokenRequest(app, doomed, { grant_type: 'client_credentials' });
+    const { tokens } = await signInForTokens(app, doomed, user);
+    expect((await app.cli('clients', 'delete', doomed.clientId)).code).toBe(0);
+    expect((await introspect(machine.body.access_token)).active).toBe(false);
+    const userToken = await tokenRequest(app, client, { token: tokens.access_token }, '/token/introspection');
+    expect(userToken.status).toBe(200);
+    expect(userToken.body.active).toBe(false);
+    expect((await fetch(`${app.url}/me`, { headers: { authorization: `Bearer ${tokens.access_token}` } })).status).toBe(401);
+  });
+
+  it('stores tokens only as digests: the database holds no usable token', async () => {
+    const { tokens, session } = await signInForTokens(app, client, user, { params: offline });
+    const rows = await app.services.db.knex('oidc_payloads').select('id', app.services.db.knex.raw('payload::text as payload'));
+    const everything = JSON.stringify(rows);
+    const sessionCookie = session.cookie('lk_session')!.value;
+    for (const value of [tokens.access_token, tokens.refresh_token, sessionCookie]) expect(everything).not.toContain(value);
+  });
+
   it('stops refresh tokens and userinfo of an account once it is disabled', async () => {
     const person = await createUser(app);
     const { tokens } = await signInForTokens(app, client, person, { params: offline });

@@ -51,17 +51,44 @@ describe('password sign-in', () => {
     expect((await submitLogin(session, app, page, 'ghost@example.test', 'anything')).status).toBe(429);
   });
 
+  it('believes only the address the trusted proxy appended to X-Forwarded-For', async () => {
+    const response = await fetch(`${app.url}/healthz`, { headers: { 'x-forwarded-for': '6.6.6.6, 203.0.113.77' } });
+    const id = response.headers.get('x-request-id');
+    expect(app.logs.find((line) => line.req_id === id)?.ip).toBe('203.0.113.77');
+  });
+
+  it('gives a burst of concurrent attempts no more tries than the limit', async () => {
+    const user = await createUser(app);
+    const burst = new HttpSession({ 'x-forwarded-for': '198.51.100.200' });
+    const { page } = await loginPage(burst);
+    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => submitLogin(burst, app, page, user.email, `wrong ${i}`)));
+    const statuses = results.map((r) => r.status);
+    expect(statuses.filter((s) => s === 401).length).toBeLessThanOrEqual(passwordSignInRules.accountAndIp.limit);
+    expect(statuses.filter((s) => s !== 401).every((s) => s === 429)).toBe(true);
+  });
+
+  it('keeps blocking, without failing, after a very long run of failures', async () => {
+    const user = await createUser(app);
+    const stranger = new HttpSession({ 'x-forwarded-for': '198.51.100.201' });
+    const { page } = await loginPage(stranger);
+    expect((await submitLogin(stranger, app, page, user.email, 'wrong')).status).toBe(401);
+    await app.services.db.knex('throttles').where('key', 'like', 'signin:account-ip:%:198.51.100.201')
+      .update({ failures: 5000, blocked_until: null });
+    expect((await submitLogin(stranger, app, page, user.email, 'wrong again')).status).toBe(401);
+    expect((await submitLogin(stranger, app, page, user.email, user.password)).status).toBe(429);
+  });
+
   it('keeps the owner\'s known browser signing in while strangers have locked the account', async () => {
     const user = await createUser(app);
-    const owner = new HttpSession();
+    const owner = new HttpSession({ 'x-forwarded-for': '192.0.2.44' });
     await authorize(app, client, user, { session: owner }); // the owner's browser now knows this account
     expect(owner.cookie('lk_known')).toBeTruthy();
 
-    // strangers from many addresses fail until the account is locked for new browsers
+    // strangers fail until the account is locked for new browsers, some claiming the owner's own address
     for (let i = 0; i < passwordSignInRules.account.limit; i++) {
-      const stranger = new HttpSession({ 'x-forwarded-for': `203.0.113.${i + 1}` });
+      const stranger = new HttpSession({ 'x-forwarded-for': i % 2 ? '192.0.2.44' : `203.0.113.${i + 1}` });
       const { page } = await loginPage(stranger);
-      expect((await submitLogin(stranger, app, page, user.email, `guess ${i}`)).status).toBe(401);
+      expect((await submitLogin(stranger, app, page, user.email, `guess ${i}`)).status).not.toBe(303);
     }
     const newcomer = new HttpSession({ 'x-forwarded-for': '198.51.100.7' });
     const { page: newPage } = await loginPage(newcomer);

@@ -4,11 +4,13 @@ import { table, UsageError, type Execute } from '../io.ts';
 import { onePositional, parse, required } from '../parse.ts';
 
 export const clientsHelp = `latchkey clients create --name NAME --redirect-uri URI... [--post-logout-redirect-uri URI...]
-                       [--public] [--grant-type TYPE...] [--scope SCOPE...] [--skip-consent] [--logo-uri URL] [--json]
+                       [--public] [--grant-type TYPE...] [--scope SCOPE...] [--skip-consent] [--logo-uri URL]
+                       [--id-token-alg RS256|ES256|EdDSA] [--json]
     Registers a relying party and prints its client_id and, for a confidential client, its secret (shown once).
     --grant-type: authorization_code, refresh_token, client_credentials (default: the first two)
     --scope: limits the scopes the client may ask for (openid, email, profile, offline_access)
     --skip-consent: a first-party app; its users are not asked for consent
+    --id-token-alg: how its ID tokens are signed (default RS256)
 latchkey clients list [--json]
 latchkey clients show CLIENT_ID [--json]
 latchkey clients delete CLIENT_ID
@@ -26,6 +28,7 @@ function describe(client: ClientSummary, secret: string | undefined): string[] {
     `logout URIs:    ${client.post_logout_redirect_uris.join(', ') || '—'}`,
     `scopes:         ${client.scope ?? 'any'}`,
     `skip consent:   ${client.skip_consent ? 'yes' : 'no'}`,
+    `ID token alg:   ${client.id_token_signed_response_alg}`,
   ];
 }
 
@@ -42,6 +45,7 @@ export function parseClientsCommand(args: string[]): Execute {
         scope: { type: 'string', multiple: true },
         'skip-consent': { type: 'boolean' },
         'logo-uri': { type: 'string' },
+        'id-token-alg': { type: 'string' },
       });
       const input = {
         name: required(values.name, '--name', 'clients'),
@@ -52,6 +56,7 @@ export function parseClientsCommand(args: string[]): Execute {
         scopes: (values.scope ?? []).flatMap((scope) => scope.split(/[\s,]+/)).filter(Boolean),
         skipConsent: values['skip-consent'] ?? false,
         logoUri: values['logo-uri'],
+        idTokenSigningAlg: values['id-token-alg'],
       };
       buildClientMetadata(input); // refuse a bad registration before opening the database
       return async ({ clients }, io) => {

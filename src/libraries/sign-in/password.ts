@@ -34,24 +34,27 @@ export function createPasswordSignIn({ accounts, throttle, secretBox }: { accoun
     const accountTag = secretBox.tag('email', email.toLowerCase());
     const known = attempt.knownDevices.includes(accountTag);
     const ip = ipBucket(attempt.ip);
-    const subjects: ThrottleSubject[] = [
-      { key: `signin:ip:${ip}`, rule: passwordSignInRules.ip },
-      { key: `signin:account-ip:${accountTag}:${ip}`, rule: passwordSignInRules.accountAndIp },
-      { key: `signin:account${known ? '-known' : ''}:${accountTag}`, rule: passwordSignInRules.account },
-    ];
-    await throttle.assertNotBlocked(subjects);
+    // A browser that signed in to this account before has an allowance of its own, which no
+    // stranger can use up, whatever address they send from or claim.
+    const subjects: ThrottleSubject[] = known
+      ? [{ key: `signin:ip:${ip}`, rule: passwordSignInRules.ip }, { key: `signin:account-known:${accountTag}`, rule: passwordSignInRules.account }]
+      : [
+        { key: `signin:ip:${ip}`, rule: passwordSignInRules.ip },
+        { key: `signin:account-ip:${accountTag}:${ip}`, rule: passwordSignInRules.accountAndIp },
+        { key: `signin:account:${accountTag}`, rule: passwordSignInRules.account },
+      ];
+    await throttle.reserveAttempt(subjects);
 
     const account = [...password].length <= PASSWORD_MAX_LENGTH
       ? await accounts.authenticateWithPassword(email, password)
       : undefined;
-    if (!account) {
-      await throttle.recordFailure(subjects);
-      throw new RequestError('invalid_credentials', 401, INVALID_CREDENTIALS);
-    }
+    if (!account) throw new RequestError('invalid_credentials', 401, INVALID_CREDENTIALS);
+    // The per-IP count only forgets this attempt: an attacker's own account must not reset it.
+    const [perIp, ...perAccount] = subjects;
+    await throttle.attemptSucceeded({ reset: perAccount, refund: [perIp!] });
     if (account.disabled) {
       throw new RequestError('account_disabled', 403, 'This account is disabled. Contact your administrator.');
     }
-    await throttle.clear(subjects.slice(1)); // the per-IP count stays: an attacker's own account must not reset it
     await accounts.recordLogin(account.id);
     return { account, deviceTag: accountTag };
   };
