@@ -77,8 +77,6 @@ export function createAccounts({ queries, hasher }: { queries: Queries; hasher: 
 
     listAccounts: (page: { limit: number; offset: number }) => queries.accounts.listAccounts(page),
 
-    findByIdOrEmail,
-
     /** Disabling also ends the account's sessions and revokes its grants and tokens. */
     async setDisabled(idOrEmail: string, disabled: boolean): Promise<AccountRow> {
       const account = await findByIdOrEmail(idOrEmail);

@@ -59,5 +59,3 @@ export function createPasswordSignIn({ accounts, throttle, secretBox }: { accoun
     return { account, deviceTag: accountTag };
   };
 }
-
-export type PasswordSignIn = ReturnType<typeof createPasswordSignIn>;
