@@ -113,7 +113,7 @@ export function createClients({ queries, secretBox, validateMetadata }: { querie
   return {
     async createClient(input: ClientInput): Promise<{ client: ClientSummary; clientSecret?: string }> {
       const metadata = buildClientMetadata(input);
-      const clientId = crypto.randomBytes(16).toString('base64url');
+      const clientId = crypto.randomBytes(16).toString('hex'); // never starts with '-', which a command line would take for an option
       const clientSecret = metadata.token_endpoint_auth_method === 'none' ? undefined : newSecret();
       await validateMetadata({ ...metadata, client_id: clientId, ...(clientSecret ? { client_secret: clientSecret } : {}) }).catch((error: { error_description?: string; message: string }) => {
         throw new RequestError('invalid_client_metadata', 400, error.error_description ?? error.message);

@@ -41,7 +41,7 @@ describe('latchkey CLI', () => {
       client_name: 'Shop', public: false, redirect_uris: ['https://shop.example/cb', 'http://127.0.0.1:8080/cb'],
       grant_types: ['authorization_code', 'refresh_token', 'client_credentials'], scope: 'openid email',
     });
-    expect(client.client_id).toMatch(/^[\w-]{16,}$/);
+    expect(client.client_id).toMatch(/^[0-9a-f]{32}$/);
     expect(client.client_secret).toMatch(/^[\w-]{40,}$/);
 
     const shown = JSON.parse((await cli('clients', 'show', client.client_id, '--json')).stdout);
