@@ -6,7 +6,6 @@ export async function up(knex: Knex): Promise<void> {
   await knex.schema.createTable('signing_keys', (table) => {
     table.text('kid').primary();
     table.text('alg').notNullable();
-    table.jsonb('public_jwk').notNullable();
     table.text('private_jwk_sealed').notNullable();
     table.timestamp('created_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
     table.timestamp('activates_at', { useTz: true }).notNullable();

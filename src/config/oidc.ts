@@ -4,15 +4,8 @@ import type { Adapter, Configuration, FindAccount, KoaContextWithOIDC } from 'oi
 import { errors } from 'oidc-provider';
 import type { PrivateJwk } from '../libraries/signing-keys.ts';
 import { SIGNING_ALGORITHMS } from '../libraries/signing-keys.ts';
+import { claimsByScope, SUPPORTED_SCOPES } from './scopes.ts';
 import { tokenLifetimes } from './token-lifetimes.ts';
-
-export const SUPPORTED_SCOPES = ['openid', 'offline_access', 'email', 'profile'];
-
-export const claimsByScope = {
-  openid: ['sub', 'amr'], // amr: how the person signed in (pwd …), carried by ID tokens
-  email: ['email', 'email_verified'],
-  profile: ['name', 'given_name', 'family_name', 'updated_at'],
-};
 
 export interface ProviderDependencies {
   adapter: new (model: string) => Adapter;

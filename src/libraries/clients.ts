@@ -1,6 +1,7 @@
 // OAuth clients: registration with validated metadata, secrets generated here, shown once
 // and sealed at rest, and the metadata oidc-provider reads through the adapter.
 import crypto from 'node:crypto';
+import { SUPPORTED_SCOPES } from '../config/scopes.ts';
 import type { Queries } from '../queries/index.ts';
 import type { ClientRow } from '../queries/clients.ts';
 import { RequestError, assertThat } from './errors.ts';
@@ -9,7 +10,6 @@ import type { SecretBox } from './secret-box.ts';
 import { SIGNING_ALGORITHMS } from './signing-keys.ts';
 
 export const GRANT_TYPES = ['authorization_code', 'refresh_token', 'client_credentials'] as const;
-export const SCOPES = ['openid', 'email', 'profile', 'offline_access'] as const;
 
 export interface ClientInput {
   name: string;
@@ -64,7 +64,7 @@ export function buildClientMetadata(input: ClientInput): Record<string, unknown>
   assertThat(!native || input.isPublic, 'invalid_redirect_uri', 'Private-use scheme redirect URIs are for public (native) clients; add --public.');
 
   for (const scope of input.scopes) {
-    assertThat((SCOPES as readonly string[]).includes(scope), 'invalid_scope', `Unsupported scope ${scope}; use ${SCOPES.join(', ')}.`);
+    assertThat(SUPPORTED_SCOPES.includes(scope), 'invalid_scope', `Unsupported scope ${scope}; use ${SUPPORTED_SCOPES.join(', ')}.`);
   }
   const alg = input.idTokenSigningAlg ?? 'RS256';
   assertThat((SIGNING_ALGORITHMS as readonly string[]).includes(alg), 'invalid_signing_alg', `Unsupported ID token algorithm ${alg}; use ${SIGNING_ALGORITHMS.join(', ')}.`);

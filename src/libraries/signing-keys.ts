@@ -43,10 +43,6 @@ function thumbprint(jwk: crypto.JsonWebKey): string {
   return crypto.createHash('sha256').update(canonical).digest('base64url');
 }
 
-function publicPart(jwk: crypto.JsonWebKey): Record<string, unknown> {
-  return Object.fromEntries(PUBLIC_MEMBERS[jwk.kty!]!.map((name) => [name, jwk[name]]));
-}
-
 /**
  * Orders published keys for the provider: the signing key of each algorithm (the most recently
  * activated one) first, because oidc-provider signs with the first key that fits the algorithm.
@@ -72,7 +68,6 @@ export function createSigningKeys({ queries, secretBox }: { queries: Queries; se
     await q.signingKeys.insertSigningKey({
       kid,
       alg,
-      public_jwk: { ...publicPart(privateJwk), kid, alg, use: 'sig' },
       private_jwk_sealed: secretBox.seal('signing-key', JSON.stringify(privateJwk)),
     }, activatesInSeconds);
     return kid;

@@ -4,14 +4,13 @@ import type { Knex } from 'knex';
 export interface SigningKeyRow {
   kid: string;
   alg: string;
-  public_jwk: Record<string, unknown>;
   private_jwk_sealed: string;
   created_at: Date;
   activates_at: Date;
   expires_at: Date | null;
 }
 
-export type NewSigningKey = Pick<SigningKeyRow, 'kid' | 'alg' | 'public_jwk' | 'private_jwk_sealed'>;
+export type NewSigningKey = Pick<SigningKeyRow, 'kid' | 'alg' | 'private_jwk_sealed'>;
 
 export function createSigningKeyQueries(db: Knex) {
   return {
@@ -28,9 +27,9 @@ export function createSigningKeyQueries(db: Knex) {
 
     async insertSigningKey(key: NewSigningKey, activatesInSeconds: number): Promise<void> {
       await db.raw(
-        `insert into signing_keys (kid, alg, public_jwk, private_jwk_sealed, activates_at)
-         values (:kid, :alg, :publicJwk, :sealed, now() + make_interval(secs => :delay::int))`,
-        { kid: key.kid, alg: key.alg, publicJwk: JSON.stringify(key.public_jwk), sealed: key.private_jwk_sealed, delay: activatesInSeconds },
+        `insert into signing_keys (kid, alg, private_jwk_sealed, activates_at)
+         values (:kid, :alg, :sealed, now() + make_interval(secs => :delay::int))`,
+        { kid: key.kid, alg: key.alg, sealed: key.private_jwk_sealed, delay: activatesInSeconds },
       );
     },
 
