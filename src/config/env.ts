@@ -22,6 +22,7 @@ export const settings = [
   { name: 'NODE_ENV', default: 'development', meaning: 'production turns on the production checks (secret and issuer required).' },
   { name: 'PASSWORD_HASH_MEMORY_KIB', default: '19456', meaning: 'argon2id memory cost in KiB (OWASP: 19456 with 2 iterations).' },
   { name: 'PASSWORD_HASH_ITERATIONS', default: '2', meaning: 'argon2id time cost. Memory × iterations must stay at or above OWASP\'s floor (7168 KiB × 5).' },
+  { name: 'PASSWORD_MIN_LENGTH', default: '8', meaning: 'Fewest characters (Unicode code points) a new password may have, 8 to 64: NIST\'s floor is 8, and at least 64 must always be allowed.' },
 ] as const satisfies readonly Setting[];
 
 type SettingName = (typeof settings)[number]['name'];
@@ -57,6 +58,7 @@ const schema = z.object({
   NODE_ENV: z.string().trim().min(1),
   PASSWORD_HASH_MEMORY_KIB: integer(7168, 4 * 1024 * 1024),
   PASSWORD_HASH_ITERATIONS: integer(1, 100),
+  PASSWORD_MIN_LENGTH: integer(8, 64),
 });
 
 export interface Config {
@@ -73,6 +75,8 @@ export interface Config {
   logLevel: (typeof LOG_LEVELS)[number];
   production: boolean;
   passwordHash: { memoryKiB: number; iterations: number };
+  /** Fewest code points a new password may have; the most stays PASSWORD_MAX_LENGTH. */
+  passwordMinLength: number;
 }
 
 export class ConfigError extends Error {
@@ -116,6 +120,7 @@ export function loadConfig(env: Environment = process.env): Config {
     logLevel: values.LOG_LEVEL,
     production,
     passwordHash: { memoryKiB: values.PASSWORD_HASH_MEMORY_KIB, iterations: values.PASSWORD_HASH_ITERATIONS },
+    passwordMinLength: values.PASSWORD_MIN_LENGTH,
   };
 }
 

@@ -12,6 +12,7 @@ describe('configuration', () => {
     expect(config).toMatchObject({ port: 3000, issuer: 'http://localhost:3000', databaseUrl: undefined, production: false, proxyHops: 0 });
     expect(config.dataDir).toBe(path.resolve('data'));
     expect(config.passwordHash).toEqual({ memoryKiB: 19456, iterations: 2 });
+    expect(config.passwordMinLength).toBe(8);
   });
 
   it('derives the issuer from PORT and drops a trailing slash from ISSUER', () => {
@@ -26,6 +27,13 @@ describe('configuration', () => {
     expect(() => loadConfig({ LATCHKEY_SECRET: 'short' })).toThrow(/LATCHKEY_SECRET must be at least 32 characters/);
     expect(() => loadConfig({ PASSWORD_HASH_MEMORY_KIB: '8192', PASSWORD_HASH_ITERATIONS: '1' })).toThrow(/OWASP minimum/);
     expect(() => loadConfig({ LOG_LEVEL: 'loud' })).toThrow(/LOG_LEVEL/);
+  });
+
+  it('takes a longer password minimum, but never below 8 or above 64 (a verifier must allow 64)', () => {
+    expect(loadConfig({ PASSWORD_MIN_LENGTH: '15' }).passwordMinLength).toBe(15);
+    expect(loadConfig({ PASSWORD_MIN_LENGTH: '64' }).passwordMinLength).toBe(64);
+    expect(() => loadConfig({ PASSWORD_MIN_LENGTH: '6' })).toThrow(/PASSWORD_MIN_LENGTH must be at least 8/);
+    expect(() => loadConfig({ PASSWORD_MIN_LENGTH: '65' })).toThrow(/PASSWORD_MIN_LENGTH must be at most 64/);
   });
 
   it('reads TRUST_PROXY as a number of proxies in front', () => {
