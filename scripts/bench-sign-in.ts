@@ -8,6 +8,7 @@ import { loadConfig } from '../src/config/env.ts';
 import { migrateToLatest } from '../src/db/migrate.ts';
 import { openDatabase } from '../src/db/open-database.ts';
 import { createAccounts } from '../src/libraries/accounts.ts';
+import { createPasswordPolicy } from '../src/libraries/password-policy.ts';
 import { createPasswordHasher } from '../src/libraries/passwords.ts';
 import { createQueries } from '../src/queries/index.ts';
 
@@ -19,7 +20,7 @@ const { memoryKiB, iterations } = config.passwordHash;
 const hasher = createPasswordHasher(config.passwordHash);
 const db = await openDatabase({ inMemory: true });
 await migrateToLatest(db.knex);
-const accounts = createAccounts({ queries: createQueries(db.knex), hasher });
+const accounts = createAccounts({ queries: createQueries(db.knex), hasher, passwordPolicy: createPasswordPolicy({ minLength: config.passwordMinLength }) });
 await accounts.createAccount({ email: 'bench@example.test', password: 'the right password' });
 const hash = await hasher.hash('the right password');
 

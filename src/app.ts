@@ -5,9 +5,12 @@ import Koa from 'koa';
 import { errorHandler } from './middleware/koa-error-handler.ts';
 import { requestLog } from './middleware/koa-request-log.ts';
 import { securityHeaders } from './middleware/koa-security-headers.ts';
+import devMailRoutes from './routes/dev-mail.ts';
 import healthRoutes from './routes/health.ts';
 import interactionRoutes from './routes/interaction/index.ts';
+import passwordResetRoutes from './routes/password-reset.ts';
 import staticRoutes from './routes/static.ts';
+import verifyEmailLinkRoutes from './routes/verify-email-link.ts';
 import type { Services } from './services.ts';
 
 export function createApp(services: Services): Koa {
@@ -22,7 +25,10 @@ export function createApp(services: Services): Koa {
   const router = new Router();
   healthRoutes(router, services);
   staticRoutes(router);
+  devMailRoutes(router, services);
   interactionRoutes(router, services);
+  verifyEmailLinkRoutes(router, services);
+  passwordResetRoutes(router, services);
   app.use(router.routes());
 
   app.use(async (ctx) => {

@@ -7,10 +7,18 @@ import { createAccounts } from './libraries/accounts.ts';
 import { createClients } from './libraries/clients.ts';
 import { createHousekeeping } from './libraries/housekeeping.ts';
 import { createPasswordHasher } from './libraries/passwords.ts';
+import { createEmailVerification } from './libraries/email-verification.ts';
+import { createMailLimits } from './libraries/mail-limits.ts';
+import { createOneTimeSecrets } from './libraries/one-time-secrets.ts';
+import { createPasswordPolicy } from './libraries/password-policy.ts';
+import { createPasswordReset } from './libraries/password-reset.ts';
+import { createRegistration } from './libraries/registration.ts';
 import { createSecretBox } from './libraries/secret-box.ts';
+import { createEmailCodeSignIn } from './libraries/sign-in/email-code.ts';
 import { createPasswordSignIn } from './libraries/sign-in/password.ts';
 import { createSigningKeys } from './libraries/signing-keys.ts';
 import { createThrottle } from './libraries/throttle.ts';
+import { createMail } from './mail/index.ts';
 import { createFindAccount } from './oidc/account.ts';
 import { createAdapterClass } from './oidc/adapter.ts';
 import { createProviderPages } from './oidc/pages.ts';
@@ -21,8 +29,14 @@ import { createQueries } from './queries/index.ts';
 export async function createServices({ config, secret, db, log }: { config: Config; secret: string; db: Database; log: Logger }) {
   const queries = createQueries(db.knex);
   const secretBox = createSecretBox(secret);
-  const accounts = createAccounts({ queries, hasher: createPasswordHasher(config.passwordHash) });
+  const hasher = createPasswordHasher(config.passwordHash);
+  const passwordPolicy = createPasswordPolicy({ minLength: config.passwordMinLength });
+  const accounts = createAccounts({ queries, hasher, passwordPolicy });
   const throttle = createThrottle({ queries });
+  const mail = createMail({ config, queries, secretBox, log });
+  const mailLimits = createMailLimits({ throttle, secretBox });
+  const oneTimeSecrets = createOneTimeSecrets({ queries, secretBox, throttle });
+  const emailVerification = createEmailVerification({ config, queries, oneTimeSecrets, mail, mailLimits });
   const signingKeys = createSigningKeys({ queries, secretBox });
   const renderPage = createPageRenderer({ cache: config.production });
 
@@ -60,8 +74,13 @@ export async function createServices({ config, secret, db, log }: { config: Conf
     throttle,
     renderPage,
     provider,
+    mail,
+    emailVerification,
     passwordSignIn: createPasswordSignIn({ accounts, throttle, secretBox }),
-    housekeeping: createHousekeeping({ queries, signingKeys, throttle, log }),
+    emailCodeSignIn: createEmailCodeSignIn({ config, queries, accounts, oneTimeSecrets, mail, mailLimits }),
+    registration: createRegistration({ config, queries, accounts, emailVerification, mail, mailLimits, throttle }),
+    passwordReset: createPasswordReset({ config, queries, oneTimeSecrets, mail, mailLimits, hasher, passwordPolicy }),
+    housekeeping: createHousekeeping({ queries, signingKeys, throttle, oneTimeSecrets, log }),
     /** Set while shutting down, so that readiness fails and load balancers stop sending requests. */
     lifecycle: { draining: false },
   };

@@ -15,14 +15,16 @@ export const settings = [
   { name: 'DATABASE_URL', default: undefined, meaning: 'Postgres connection string. Unset: the embedded database (PGlite) in DATA_DIR.' },
   { name: 'DATA_DIR', default: './data', meaning: 'Directory for the embedded database and the generated development secret.' },
   { name: 'LATCHKEY_SECRET', default: undefined, meaning: 'At least 32 characters; encrypts keys and secrets at rest and signs cookies. Required when NODE_ENV=production; in development one is generated once into DATA_DIR/secret.' },
-  { name: 'SMTP_URL', default: undefined, meaning: 'SMTP server for outgoing mail, e.g. smtp://user:pass@mail.example.com:587. Checked at start; no feature of this version sends mail yet.' },
-  { name: 'MAIL_FROM', default: 'Latchkey <no-reply@localhost>', meaning: 'Sender address of outgoing mail (checked at start; not used yet).' },
+  { name: 'SMTP_URL', default: undefined, meaning: 'SMTP server for outgoing mail, e.g. smtp://user:pass@mail.example.com:587 (smtps:// for TLS from the start). Required when NODE_ENV=production; unset in development, mails are logged and listed at /dev/mail.' },
+  { name: 'MAIL_FROM', default: 'Latchkey <no-reply@localhost>', meaning: 'Sender (From) of outgoing mail.' },
   { name: 'TRUST_PROXY', default: 'false', meaning: 'How many reverse proxies or load balancers stand in front and append to X-Forwarded-For: true means 1. Client IPs and https are then read from X-Forwarded-For/-Proto; false trusts no such header.' },
   { name: 'LOG_LEVEL', default: 'info', meaning: 'One of fatal, error, warn, info, debug, trace, silent.' },
-  { name: 'NODE_ENV', default: 'development', meaning: 'production turns on the production checks (secret and issuer required).' },
+  { name: 'NODE_ENV', default: 'development', meaning: 'production turns on the production checks (secret, issuer and SMTP server required).' },
   { name: 'PASSWORD_HASH_MEMORY_KIB', default: '19456', meaning: 'argon2id memory cost in KiB (OWASP: 19456 with 2 iterations).' },
   { name: 'PASSWORD_HASH_ITERATIONS', default: '2', meaning: 'argon2id time cost. Memory × iterations must stay at or above OWASP\'s floor (7168 KiB × 5).' },
   { name: 'PASSWORD_MIN_LENGTH', default: '8', meaning: 'Fewest characters (Unicode code points) a new password may have, 8 to 64: NIST\'s floor is 8, and at least 64 must always be allowed.' },
+  { name: 'REGISTRATION', default: 'open', meaning: 'open: anyone may create an account from the sign-in page (with a password or an emailed code); closed: accounts are made by administrators only, and the sign-up link and routes are gone.' },
+  { name: 'REQUIRE_VERIFIED_EMAIL', default: 'true', meaning: 'true: an account must prove its email address (mailed link or code) before it can finish signing in to an application; false: unverified accounts may sign in, with email_verified false.' },
 ] as const satisfies readonly Setting[];
 
 type SettingName = (typeof settings)[number]['name'];
@@ -59,6 +61,8 @@ const schema = z.object({
   PASSWORD_HASH_MEMORY_KIB: integer(7168, 4 * 1024 * 1024),
   PASSWORD_HASH_ITERATIONS: integer(1, 100),
   PASSWORD_MIN_LENGTH: integer(8, 64),
+  REGISTRATION: z.enum(['open', 'closed']),
+  REQUIRE_VERIFIED_EMAIL: z.enum(['true', 'false']).transform((value) => value === 'true'),
 });
 
 export interface Config {
@@ -77,6 +81,9 @@ export interface Config {
   passwordHash: { memoryKiB: number; iterations: number };
   /** Fewest code points a new password may have; the most stays PASSWORD_MAX_LENGTH. */
   passwordMinLength: number;
+  registration: 'open' | 'closed';
+  /** Unverified accounts are offered verification instead of finishing a sign-in. */
+  requireVerifiedEmail: boolean;
 }
 
 export class ConfigError extends Error {
@@ -103,6 +110,7 @@ export function loadConfig(env: Environment = process.env): Config {
   const problems: string[] = [];
   if (production && !values.LATCHKEY_SECRET) problems.push('LATCHKEY_SECRET is required when NODE_ENV=production');
   if (production && !values.ISSUER) problems.push('ISSUER is required when NODE_ENV=production');
+  if (production && !values.SMTP_URL) problems.push('SMTP_URL is required when NODE_ENV=production');
   if (values.PASSWORD_HASH_MEMORY_KIB * values.PASSWORD_HASH_ITERATIONS < 7168 * 5) {
     problems.push('PASSWORD_HASH_MEMORY_KIB × PASSWORD_HASH_ITERATIONS must be at least 35840 (OWASP minimum for argon2id)');
   }
@@ -121,6 +129,8 @@ export function loadConfig(env: Environment = process.env): Config {
     production,
     passwordHash: { memoryKiB: values.PASSWORD_HASH_MEMORY_KIB, iterations: values.PASSWORD_HASH_ITERATIONS },
     passwordMinLength: values.PASSWORD_MIN_LENGTH,
+    registration: values.REGISTRATION,
+    requireVerifiedEmail: values.REQUIRE_VERIFIED_EMAIL,
   };
 }
 

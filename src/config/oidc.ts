@@ -4,6 +4,7 @@ import type { Adapter, Configuration, FindAccount, KoaContextWithOIDC } from 'oi
 import { errors } from 'oidc-provider';
 import type { PrivateJwk } from '../libraries/signing-keys.ts';
 import { SIGNING_ALGORITHMS } from '../libraries/signing-keys.ts';
+import { REFERRER_PARAMETER, referrerOf, SOURCE_VALUE_MAX_LENGTH, UTM_PARAMETERS } from '../libraries/signup-source.ts';
 import { claimsByScope, SUPPORTED_SCOPES } from './scopes.ts';
 import { tokenLifetimes } from './token-lifetimes.ts';
 
@@ -37,6 +38,21 @@ async function loadExistingGrant(ctx: KoaContextWithOIDC) {
   return firstParty;
 }
 
+/** Authorization parameters kept for sign-up reports: utm_* (bounded), and the referrer, always taken from the header. */
+function signupSourceParameters() {
+  const bounded = (_ctx: KoaContextWithOIDC, value: string | undefined) => {
+    if (value !== undefined && value.length > SOURCE_VALUE_MAX_LENGTH) {
+      throw new errors.InvalidRequest(`utm_* parameters must be at most ${SOURCE_VALUE_MAX_LENGTH} characters`);
+    }
+  };
+  return {
+    ...Object.fromEntries(UTM_PARAMETERS.map((name) => [name, bounded])),
+    [REFERRER_PARAMETER]: (ctx: KoaContextWithOIDC) => {
+      (ctx.oidc.params as Record<string, unknown>)[REFERRER_PARAMETER] = referrerOf(ctx.get('referer'));
+    },
+  };
+}
+
 export function buildProviderConfiguration(deps: ProviderDependencies): Configuration {
   const algorithms = [...SIGNING_ALGORITHMS];
   return {
@@ -46,6 +62,7 @@ export function buildProviderConfiguration(deps: ProviderDependencies): Configur
     clients: [],
     scopes: SUPPORTED_SCOPES,
     claims: { ...claimsByScope, acr: null, amr: null, auth_time: null, iss: null, sid: null },
+    extraParams: signupSourceParameters(), // recorded on accounts that sign up from this request
     responseTypes: ['code'], // no implicit or hybrid flows (RFC 9700)
     // auth_time in every ID token, so relying parties can judge how fresh a sign-in is
     clientDefaults: { grant_types: ['authorization_code'], response_types: ['code'], id_token_signed_response_alg: 'RS256', token_endpoint_auth_method: 'client_secret_basic', require_auth_time: true },

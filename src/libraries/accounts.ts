@@ -2,19 +2,23 @@
 // addresses, rehash on sign-in when hashing parameters change, disabling.
 import crypto from 'node:crypto';
 import type { Queries } from '../queries/index.ts';
-import type { AccountRow } from '../queries/accounts.ts';
+import type { AccountRow, NewAccount, SignupMethod } from '../queries/accounts.ts';
 import { normaliseEmail } from './email-address.ts';
 import { RequestError, assertThat } from './errors.ts';
-import { checkNewPassword } from './password-policy.ts';
+import type { PasswordPolicy } from './password-policy.ts';
 import type { PasswordHasher } from './passwords.ts';
+import type { SignupSource } from './signup-source.ts';
 
 export interface NewAccountInput {
   email: unknown;
-  password: unknown;
+  /** Absent: an account that signs in with mailed codes only. */
+  password?: unknown;
   name?: string | undefined;
   givenName?: string | undefined;
   familyName?: string | undefined;
   emailVerified?: boolean;
+  signupMethod?: SignupMethod;
+  signupSource?: SignupSource;
 }
 
 function optionalName(value: string | undefined, label: string): string | null {
@@ -25,7 +29,7 @@ function optionalName(value: string | undefined, label: string): string | null {
   return trimmed;
 }
 
-export function createAccounts({ queries, hasher }: { queries: Queries; hasher: PasswordHasher }) {
+export function createAccounts({ queries, hasher, passwordPolicy }: { queries: Queries; hasher: PasswordHasher; passwordPolicy: PasswordPolicy }) {
   async function findByIdOrEmail(idOrEmail: string): Promise<AccountRow> {
     const account = /^[0-9a-f-]{36}$/i.test(idOrEmail)
       ? await queries.accounts.maybeFindAccountById(idOrEmail)
@@ -34,20 +38,35 @@ export function createAccounts({ queries, hasher }: { queries: Queries; hasher: 
     return account;
   }
 
+  async function prepareAccount(input: NewAccountInput): Promise<NewAccount> {
+    const email = normaliseEmail(input.email);
+    const name = optionalName(input.name, 'Name');
+    const givenName = optionalName(input.givenName, 'Given name');
+    const familyName = optionalName(input.familyName, 'Family name');
+    const password = input.password === undefined ? undefined
+      : passwordPolicy.check(input.password, { email, name, givenName, familyName });
+    return {
+      id: crypto.randomUUID(),
+      email,
+      email_verified: input.emailVerified ?? false,
+      password_hash: password === undefined ? null : await hasher.hash(password),
+      name,
+      given_name: givenName,
+      family_name: familyName,
+      signup_method: input.signupMethod ?? null,
+      signup_client_id: input.signupSource?.clientId ?? null,
+      signup_referrer: input.signupSource?.referrer ?? null,
+      signup_utm: input.signupSource?.utm ?? null,
+    };
+  }
+
   return {
+    /** Checks a new account's fields and hashes its password; nothing is written yet. */
+    prepareAccount,
+
     async createAccount(input: NewAccountInput): Promise<AccountRow> {
-      const email = normaliseEmail(input.email);
-      const password = checkNewPassword(input.password);
-      const account = await queries.accounts.insertAccount({
-        id: crypto.randomUUID(),
-        email,
-        email_verified: input.emailVerified ?? false,
-        password_hash: await hasher.hash(password),
-        name: optionalName(input.name, 'Name'),
-        given_name: optionalName(input.givenName, 'Given name'),
-        family_name: optionalName(input.familyName, 'Family name'),
-      });
-      if (!account) throw new RequestError('email_taken', 409, `An account with ${email} already exists.`);
+      const account = await queries.accounts.insertAccount(await prepareAccount(input));
+      if (!account) throw new RequestError('email_taken', 409, `An account with ${normaliseEmail(input.email)} already exists.`);
       return account;
     },
 

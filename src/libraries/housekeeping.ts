@@ -1,14 +1,20 @@
 // Periodic clean-up shared safely by any number of processes: expired provider records,
-// keys past their publication, throttle counters nobody has touched for a day.
+// keys past their publication, throttle counters nobody has touched for a day, mail sent a week
+// ago, mailed codes and links a day after they expired.
 import type { Logger } from 'pino';
 import type { Queries } from '../queries/index.ts';
+import type { OneTimeSecrets } from './one-time-secrets.ts';
 import type { SigningKeys } from './signing-keys.ts';
 import type { Throttle } from './throttle.ts';
 
 const BATCH = 1000;
+/** Sent (or given-up) mail stays this long, for operators looking into a delivery. */
+const MAIL_KEPT_SECONDS = 7 * 24 * 60 * 60;
 
-export function createHousekeeping({ queries, signingKeys, throttle, log }: { queries: Queries; signingKeys: SigningKeys; throttle: Throttle; log: Logger }) {
-  async function sweep(): Promise<{ payloads: number; keys: number; throttles: number }> {
+export function createHousekeeping({ queries, signingKeys, throttle, oneTimeSecrets, log }: {
+  queries: Queries; signingKeys: SigningKeys; throttle: Throttle; oneTimeSecrets: OneTimeSecrets; log: Logger;
+}) {
+  async function sweep(): Promise<{ payloads: number; keys: number; throttles: number; mails: number; oneTimeSecrets: number }> {
     let payloads = 0;
     for (let deleted = BATCH; deleted === BATCH;) {
       deleted = await queries.oidcPayloads.deleteExpiredPayloads(BATCH);
@@ -16,7 +22,8 @@ export function createHousekeeping({ queries, signingKeys, throttle, log }: { qu
     }
     const keys = await signingKeys.deleteExpiredSigningKeys();
     const throttles = await throttle.sweep();
-    return { payloads, keys, throttles };
+    const mails = await queries.mailOutbox.deleteOldMails(MAIL_KEPT_SECONDS);
+    return { payloads, keys, throttles, mails, oneTimeSecrets: await oneTimeSecrets.sweep() };
   }
 
   let timer: NodeJS.Timeout | undefined;

@@ -13,9 +13,22 @@ export interface AccountRow {
   created_at: Date;
   updated_at: Date;
   last_login_at: Date | null;
+  signup_method: SignupMethod | null;
+  signup_client_id: string | null;
+  signup_referrer: string | null;
+  signup_utm: Record<string, string> | null;
+  password_changed_at: Date | null;
 }
 
-export type NewAccount = Pick<AccountRow, 'id' | 'email' | 'email_verified' | 'password_hash' | 'name' | 'given_name' | 'family_name'>;
+export type SignupMethod = 'registration' | 'email_code' | 'cli';
+
+export type NewAccount = Pick<AccountRow, 'id' | 'email' | 'email_verified' | 'password_hash' | 'name' | 'given_name' | 'family_name'
+  | 'signup_method' | 'signup_client_id' | 'signup_referrer' | 'signup_utm'>;
+
+export interface SignupCount {
+  key: string;
+  count: number;
+}
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -24,11 +37,13 @@ export function createAccountQueries(db: Knex) {
     /** Inserts the account, or returns undefined when the email (in any letter case) is taken. */
     async insertAccount(account: NewAccount): Promise<AccountRow | undefined> {
       const result = await db.raw<{ rows: AccountRow[] }>(
-        `insert into accounts (id, email, email_verified, password_hash, name, given_name, family_name)
-         values (:id, :email, :email_verified, :password_hash, :name, :given_name, :family_name)
+        `insert into accounts (id, email, email_verified, password_hash, name, given_name, family_name,
+           signup_method, signup_client_id, signup_referrer, signup_utm)
+         values (:id, :email, :email_verified, :password_hash, :name, :given_name, :family_name,
+           :signup_method, :signup_client_id, :signup_referrer, :signup_utm::jsonb)
          on conflict ((lower(email))) do nothing
          returning *`,
-        account,
+        { ...account, signup_utm: account.signup_utm ? JSON.stringify(account.signup_utm) : null },
       );
       return result.rows[0];
     },
@@ -46,8 +61,44 @@ export function createAccountQueries(db: Knex) {
       return db<AccountRow>('accounts').orderBy('created_at').orderBy('id').limit(limit).offset(offset);
     },
 
+    /** A rehash of the same password (new parameters): not a password change. */
     async updatePasswordHash(id: string, passwordHash: string): Promise<void> {
       await db('accounts').where({ id }).update({ password_hash: passwordHash, updated_at: db.fn.now() });
+    },
+
+    /** A new password, which also proves the address (it came through a mailed link). */
+    async changePassword(id: string, passwordHash: string): Promise<void> {
+      await db('accounts').where({ id })
+        .update({ password_hash: passwordHash, password_changed_at: db.fn.now(), email_verified: true, updated_at: db.fn.now() });
+    },
+
+    /** Marks the address verified, if the account still has that address. */
+    async markEmailVerified(id: string, email: string): Promise<boolean> {
+      const count = await db('accounts').where({ id }).whereRaw('lower(email) = lower(?)', [email])
+        .update({ email_verified: true, updated_at: db.fn.now() });
+      return count === 1;
+    },
+
+    /** Self-service sign-ups since a moment, counted by source: utm_source, else the referrer's host, else direct. */
+    async countSignupsBySource(since: Date): Promise<SignupCount[]> {
+      const result = await db.raw<{ rows: Array<{ key: string; count: string }> }>(
+        `select coalesce(signup_utm->>'utm_source', substring(signup_referrer from '^[a-z]+://([^/:]+)'), 'direct') as key,
+                count(*) as count
+         from accounts where created_at >= ? and signup_method in ('registration', 'email_code')
+         group by 1 order by 2 desc, 1`,
+        [since],
+      );
+      return result.rows.map((row) => ({ key: row.key, count: Number(row.count) }));
+    },
+
+    async countSignupsByClient(since: Date): Promise<SignupCount[]> {
+      const result = await db.raw<{ rows: Array<{ key: string | null; count: string }> }>(
+        `select signup_client_id as key, count(*) as count
+         from accounts where created_at >= ? and signup_method in ('registration', 'email_code')
+         group by 1 order by 2 desc, 1`,
+        [since],
+      );
+      return result.rows.map((row) => ({ key: row.key ?? '', count: Number(row.count) }));
     },
 
     async recordLogin(id: string): Promise<void> {

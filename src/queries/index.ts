@@ -3,7 +3,9 @@ import type { Knex } from 'knex';
 import { createAccountQueries } from './accounts.ts';
 import { createClientQueries } from './clients.ts';
 import { createHealthQueries } from './health.ts';
+import { createMailOutboxQueries } from './mail-outbox.ts';
 import { createOidcPayloadQueries } from './oidc-payloads.ts';
+import { createOneTimeSecretQueries } from './one-time-secrets.ts';
 import { createSigningKeyQueries } from './signing-keys.ts';
 import { createThrottleQueries } from './throttles.ts';
 
@@ -11,7 +13,9 @@ export interface Queries {
   accounts: ReturnType<typeof createAccountQueries>;
   clients: ReturnType<typeof createClientQueries>;
   health: ReturnType<typeof createHealthQueries>;
+  mailOutbox: ReturnType<typeof createMailOutboxQueries>;
   oidcPayloads: ReturnType<typeof createOidcPayloadQueries>;
+  oneTimeSecrets: ReturnType<typeof createOneTimeSecretQueries>;
   signingKeys: ReturnType<typeof createSigningKeyQueries>;
   throttles: ReturnType<typeof createThrottleQueries>;
   /** Runs fn with queries bound to one transaction: all of it happens, or none. */
@@ -23,7 +27,9 @@ export function createQueries(db: Knex): Queries {
     accounts: createAccountQueries(db),
     clients: createClientQueries(db),
     health: createHealthQueries(db),
+    mailOutbox: createMailOutboxQueries(db),
     oidcPayloads: createOidcPayloadQueries(db),
+    oneTimeSecrets: createOneTimeSecretQueries(db),
     signingKeys: createSigningKeyQueries(db),
     throttles: createThrottleQueries(db),
     transaction: (fn) => db.transaction((trx) => fn(createQueries(trx))),

@@ -53,9 +53,11 @@ export function parseUsersCommand(args: string[]): Execute {
         givenName: values['given-name'],
         familyName: values['family-name'],
         emailVerified: values.verified ?? false,
+        signupMethod: 'cli' as const,
       };
-      normaliseEmail(input.email); // refuse bad input before opening the database
-      checkNewPassword(input.password);
+      // Refuse bad input before opening the database (the server's PASSWORD_MIN_LENGTH is applied on creation).
+      normaliseEmail(input.email);
+      checkNewPassword(input.password, { email: input.email, name: input.name, givenName: input.givenName, familyName: input.familyName });
       return async ({ accounts }, io) => {
         const account = await accounts.createAccount(input);
         io.out(values.json ? JSON.stringify(summary(account)) : `Created account ${account.email} (id ${account.id})`);

@@ -6,17 +6,19 @@ import { RequestError } from '../../libraries/errors.ts';
 import { parseKnownDevices, rememberKnownDevice } from '../../libraries/sign-in/known-devices.ts';
 import type { Services } from '../../services.ts';
 import { finishStep, loadInteraction, type ClientDisplay } from './load-interaction.ts';
+import { writePendingSignIn } from './pending-sign-in.ts';
 
 const KNOWN_DEVICE_COOKIE = 'lk_known';
 const YEAR_MS = 365 * 24 * 60 * 60 * 1000;
 
 export async function renderLoginPage(ctx: Context, services: Services, view: {
-  uid: string; client: ClientDisplay; email: string; remember?: boolean; error?: string; status?: number;
+  uid: string; client: ClientDisplay; email: string; remember?: boolean; notice?: string; error?: string; status?: number;
 }) {
   ctx.status = view.status ?? 200;
   ctx.type = 'html';
   ctx.body = await services.renderPage('interaction/login', {
-    title: 'Sign in', csrfToken: ctx.state.csrfToken, remember: false, error: '', ...view,
+    title: 'Sign in', csrfToken: ctx.state.csrfToken, remember: false, notice: '', error: '',
+    registrationOpen: services.registration.open, ...view,
   });
 }
 
@@ -32,6 +34,14 @@ export default function passwordLoginRoutes(router: Router, services: Services) 
       ctx.cookies.set(KNOWN_DEVICE_COOKIE, rememberKnownDevice(knownDevices, deviceTag), {
         httpOnly: true, sameSite: 'lax', secure: ctx.secure, maxAge: YEAR_MS, path: '/',
       });
+      if (services.config.requireVerifiedEmail && !account.email_verified) {
+        // The password is right, but the address is unproven: verify it first, then finish.
+        await services.emailVerification.sendVerificationMail(account, { ip: ctx.ip, explicit: false });
+        writePendingSignIn(ctx, services, { uid: details.uid, step: 'verify_email', email: account.email, accountId: account.id, remember, amr: ['pwd'] });
+        ctx.redirect(`/interaction/${details.uid}`);
+        ctx.status = 303;
+        return;
+      }
       await finishStep(ctx, services, { login: { accountId: account.id, remember, amr: ['pwd'] } });
     } catch (error) {
       if (!(error instanceof RequestError)) throw error;

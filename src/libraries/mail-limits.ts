@@ -1,0 +1,46 @@
+// How often Latchkey mails one address or mails on behalf of one IP: a short cooldown that
+// grows with every send, so nobody can flood an inbox or use Latchkey to spam.
+import { RequestError } from './errors.ts';
+import type { SecretBox } from './secret-box.ts';
+import { ipBucket, type Throttle, type ThrottleSubject } from './throttle.ts';
+
+const HOUR = 60 * 60;
+export const mailSendRules = {
+  /** Every send starts a cooldown: 1 min, then 2, 4 … up to an hour, forgotten after a quiet hour. */
+  address: { limit: 1, blockSeconds: 60, maxBlockSeconds: HOUR, quietSeconds: HOUR },
+  ip: { limit: 20, blockSeconds: 60, maxBlockSeconds: HOUR, quietSeconds: HOUR },
+};
+
+export function createMailLimits({ throttle, secretBox }: { throttle: Throttle; secretBox: SecretBox }) {
+  const subjects = (email: string, ip: string): ThrottleSubject[] => [
+    { key: `mail:address:${secretBox.tag('email', email.toLowerCase())}`, rule: mailSendRules.address },
+    { key: `mail:ip:${ipBucket(ip)}`, rule: mailSendRules.ip },
+  ];
+
+  return {
+    /** Counts a send to `email`; throws mail_cooldown (429) while the address or IP must wait. */
+    async reserveSend(email: string, ip: string): Promise<void> {
+      try {
+        await throttle.reserveAttempt(subjects(email, ip));
+      } catch (error) {
+        if (!(error instanceof RequestError) || error.code !== 'too_many_attempts') throw error;
+        const seconds = Number(error.details.retryAfter);
+        const wait = seconds < 90 ? `${seconds} seconds` : `${Math.ceil(seconds / 60)} minutes`;
+        throw new RequestError('mail_cooldown', 429, `A mail was sent to this address a moment ago. You can ask for another in ${wait}.`, { retryAfter: seconds });
+      }
+    },
+
+    /** Like reserveSend, but says whether to send instead of throwing: for sends nobody asked for explicitly. */
+    async maySend(email: string, ip: string): Promise<boolean> {
+      try {
+        await this.reserveSend(email, ip);
+        return true;
+      } catch (error) {
+        if (error instanceof RequestError && error.code === 'mail_cooldown') return false;
+        throw error;
+      }
+    },
+  };
+}
+
+export type MailLimits = ReturnType<typeof createMailLimits>;

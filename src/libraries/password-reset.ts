@@ -1,0 +1,78 @@
+// Forgotten passwords: a mailed link (30 min, single use) leads to a new password under the
+// same policy. Afterwards every session and token of the account is revoked and the owner
+// told by mail; nobody is signed in by it. Unknown addresses get the same answer and no mail.
+import type { Config } from '../config/env.ts';
+import type { Mail } from '../mail/index.ts';
+import { PRODUCT_NAME } from '../mail/templates.ts';
+import type { Queries } from '../queries/index.ts';
+import type { AccountRow } from '../queries/accounts.ts';
+import { normaliseEmail } from './email-address.ts';
+import { RequestError } from './errors.ts';
+import type { MailLimits } from './mail-limits.ts';
+import { oneTimeLifetimes, type OneTimeSecrets } from './one-time-secrets.ts';
+import type { PasswordPolicy } from './password-policy.ts';
+import type { PasswordHasher } from './passwords.ts';
+
+export function createPasswordReset({ config, queries, oneTimeSecrets, mail, mailLimits, hasher, passwordPolicy }: {
+  config: Config; queries: Queries; oneTimeSecrets: OneTimeSecrets; mail: Mail; mailLimits: MailLimits;
+  hasher: PasswordHasher; passwordPolicy: PasswordPolicy;
+}) {
+  async function accountOfLink(token: unknown) {
+    const row = await oneTimeSecrets.checkLink({ purpose: 'reset_password', token });
+    const account = row.account_id ? await queries.accounts.maybeFindAccountById(row.account_id) : undefined;
+    if (!account || account.disabled || account.email.toLowerCase() !== row.email) {
+      throw new RequestError('link_invalid', 400, 'This link has expired or was already used. Ask for a new one.');
+    }
+    return { row, account };
+  }
+
+  return {
+    /** Mails a reset link when the address has an active account; answers the same either way. */
+    async requestReset({ email: input, ip }: { email: unknown; ip: string }): Promise<{ email: string }> {
+      const email = normaliseEmail(input);
+      await mailLimits.reserveSend(email, ip);
+      const account = await queries.accounts.maybeFindAccountByEmail(email);
+      if (!account || account.disabled) return { email };
+      await queries.transaction(async (q) => {
+        const token = await oneTimeSecrets.issueLink(q, {
+          purpose: 'reset_password', email: account.email.toLowerCase(), accountId: account.id, ttlSeconds: oneTimeLifetimes.resetPasswordLink,
+        });
+        await mail.enqueue(q, {
+          to: account.email,
+          subject: `Reset your ${PRODUCT_NAME} password`,
+          template: 'password-reset',
+          data: { name: account.name, link: `${config.issuer}/password/reset?token=${token}`, minutes: oneTimeLifetimes.resetPasswordLink / 60 },
+        });
+      });
+      return { email };
+    },
+
+    /** The account a live reset link is for (to greet its owner), or link_invalid. */
+    async checkLink(token: unknown): Promise<AccountRow> {
+      return (await accountOfLink(token)).account;
+    },
+
+    async resetPassword({ token, password }: { token: unknown; password: unknown }): Promise<AccountRow> {
+      const { row, account } = await accountOfLink(token);
+      const checked = passwordPolicy.check(password, {
+        email: account.email, name: account.name, givenName: account.given_name, familyName: account.family_name,
+      });
+      const hash = await hasher.hash(checked);
+      await queries.transaction(async (q) => {
+        await oneTimeSecrets.consume(q, row);
+        await q.accounts.changePassword(account.id, hash);
+        // Whoever knew the old password is out: sessions, grants and every token end here.
+        await q.oidcPayloads.deletePayloadsByAccountId(account.id);
+        await mail.enqueue(q, {
+          to: account.email,
+          subject: `Your ${PRODUCT_NAME} password was changed`,
+          template: 'password-changed',
+          data: { name: account.name, forgotLink: `${config.issuer}/password/forgot` },
+        });
+      });
+      return account;
+    },
+  };
+}
+
+export type PasswordReset = ReturnType<typeof createPasswordReset>;

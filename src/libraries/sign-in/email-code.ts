@@ -1,0 +1,66 @@
+// Sign-in with a code sent by mail instead of a password: 6 digits, 10 minutes, 5 attempts,
+// single use. For an address with no account (and registration open) the code creates one,
+// its address verified by the code itself. Every address gets the same answer.
+import type { Config } from '../../config/env.ts';
+import type { Mail } from '../../mail/index.ts';
+import { PRODUCT_NAME } from '../../mail/templates.ts';
+import type { Queries } from '../../queries/index.ts';
+import type { AccountRow } from '../../queries/accounts.ts';
+import type { Accounts } from '../accounts.ts';
+import { normaliseEmail } from '../email-address.ts';
+import { RequestError } from '../errors.ts';
+import type { MailLimits } from '../mail-limits.ts';
+import { oneTimeLifetimes, type OneTimeSecrets } from '../one-time-secrets.ts';
+import type { SignupSource } from '../signup-source.ts';
+
+export function createEmailCodeSignIn({ config, queries, accounts, oneTimeSecrets, mail, mailLimits }: {
+  config: Config; queries: Queries; accounts: Accounts; oneTimeSecrets: OneTimeSecrets; mail: Mail; mailLimits: MailLimits;
+}) {
+  return {
+    /** Mails a code when the address may sign in or sign up; throws mail_cooldown while it must wait. */
+    async sendCode({ email: input, ip }: { email: unknown; ip: string }): Promise<{ email: string }> {
+      const email = normaliseEmail(input);
+      await mailLimits.reserveSend(email, ip);
+      const account = await queries.accounts.maybeFindAccountByEmail(email);
+      const newcomer = !account && config.registration === 'open';
+      if ((account && !account.disabled) || newcomer) {
+        await queries.transaction(async (q) => {
+          const code = await oneTimeSecrets.issueCode(q, {
+            purpose: 'sign_in', email: email.toLowerCase(), accountId: account?.id ?? null, ttlSeconds: oneTimeLifetimes.signInCode,
+          });
+          await mail.enqueue(q, {
+            to: account?.email ?? email,
+            subject: `Your ${PRODUCT_NAME} sign-in code`,
+            template: 'sign-in-code',
+            data: { name: account?.name ?? null, code, minutes: oneTimeLifetimes.signInCode / 60, newcomer },
+          });
+        });
+      }
+      return { email };
+    },
+
+    /** The account the right code signs in to, created (verified) for a newcomer. */
+    async signInWithCode({ email, code, ip, source }: { email: string; code: unknown; ip: string; source: SignupSource }): Promise<AccountRow> {
+      const row = await oneTimeSecrets.checkCode({ purpose: 'sign_in', email: email.toLowerCase(), code, ip });
+      const newAccount = await accounts.prepareAccount({ email, emailVerified: true, signupMethod: 'email_code', signupSource: source });
+      const account = await queries.transaction(async (q) => {
+        await oneTimeSecrets.consume(q, row);
+        const existing = await q.accounts.maybeFindAccountByEmail(email);
+        if (existing?.disabled) throw new RequestError('account_disabled', 403, 'This account is disabled. Contact your administrator.');
+        if (existing) {
+          // The code proves the address, as a verification mail would.
+          await q.accounts.markEmailVerified(existing.id, existing.email);
+          return { ...existing, email_verified: true };
+        }
+        if (config.registration !== 'open') throw new RequestError('registration_closed', 403, 'New accounts cannot be created here.');
+        const created = await q.accounts.insertAccount(newAccount);
+        if (!created) throw new RequestError('code_used', 409, 'This code was already used. Ask for a new code.');
+        return created;
+      });
+      await accounts.recordLogin(account.id);
+      return account;
+    },
+  };
+}
+
+export type EmailCodeSignIn = ReturnType<typeof createEmailCodeSignIn>;

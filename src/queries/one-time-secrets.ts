@@ -1,0 +1,59 @@
+// SQL for one-time secrets sent by mail: issue, find the live one, count attempts, consume.
+import type { Knex } from 'knex';
+
+export type OneTimePurpose = 'verify_email' | 'reset_password' | 'sign_in';
+export type OneTimeKind = 'link' | 'code';
+
+export interface OneTimeSecretRow {
+  id: string;
+  purpose: OneTimePurpose;
+  kind: OneTimeKind;
+  account_id: string | null;
+  email: string;
+  secret_hash: string;
+  attempts: number;
+  created_at: Date;
+  expires_at: Date;
+  consumed_at: Date | null;
+}
+
+export type NewOneTimeSecret = Pick<OneTimeSecretRow, 'id' | 'purpose' | 'kind' | 'account_id' | 'email' | 'secret_hash'> & { ttlSeconds: number };
+
+export function createOneTimeSecretQueries(db: Knex) {
+  const live = (query: Knex.QueryBuilder) => query.whereNull('consumed_at').where('expires_at', '>', db.raw('now()'));
+  return {
+    async insertOneTimeSecret({ ttlSeconds, ...secret }: NewOneTimeSecret): Promise<void> {
+      await db('one_time_secrets').insert({ ...secret, expires_at: db.raw('now() + make_interval(secs => ?::int)', [ttlSeconds]) });
+    },
+
+    /** The live link with this hash. */
+    async maybeFindLiveLink(purpose: OneTimePurpose, secretHash: string): Promise<OneTimeSecretRow | undefined> {
+      return live(db('one_time_secrets').where({ purpose, kind: 'link', secret_hash: secretHash })).first();
+    },
+
+    /** The newest live code for this address and purpose (older ones were retired when it was sent). */
+    async maybeFindLiveCode(purpose: OneTimePurpose, email: string): Promise<OneTimeSecretRow | undefined> {
+      return live(db('one_time_secrets').where({ purpose, kind: 'code', email }))
+        .orderBy('created_at', 'desc').first();
+    },
+
+    async countCodeAttempt(id: string): Promise<number> {
+      const [row] = await db('one_time_secrets').where({ id }).increment('attempts', 1).returning('attempts') as Array<{ attempts: number }>;
+      return row?.attempts ?? 0;
+    },
+
+    /** Uses the secret up; false when it was already used or has expired (so exactly one use wins). */
+    async consumeOneTimeSecret(id: string): Promise<boolean> {
+      return (await live(db('one_time_secrets').where({ id })).update({ consumed_at: db.fn.now() })) === 1;
+    },
+
+    /** Uses up every live secret of this purpose for the address: a link and a code sent together die together. */
+    async consumeOneTimeSecrets(purpose: OneTimePurpose, email: string, kind?: OneTimeKind): Promise<void> {
+      await live(db('one_time_secrets').where({ purpose, email, ...(kind ? { kind } : {}) })).update({ consumed_at: db.fn.now() });
+    },
+
+    async deleteExpiredOneTimeSecrets(): Promise<number> {
+      return db('one_time_secrets').where('expires_at', '<', db.raw("now() - interval '1 day'")).delete();
+    },
+  };
+}

@@ -1,0 +1,50 @@
+// The verification link from the mail. Opening it shows a button, because mail scanners open
+// links too; the click verifies the address and, in the browser that signed up, carries on
+// into the application's sign-in.
+import Router from '@koa/router';
+import { RequestError } from '../libraries/errors.ts';
+import { csrfProtection } from '../middleware/koa-csrf.ts';
+import { formBody } from '../middleware/koa-form-body.ts';
+import type { Services } from '../services.ts';
+import { readPendingSignIn, writePendingSignIn } from './interaction/pending-sign-in.ts';
+
+export default function verifyEmailLinkRoutes(router: Router, services: Services) {
+  const link = new Router({ prefix: '/verify-email' });
+  link.use(formBody(), csrfProtection());
+
+  link.get('/', async (ctx) => {
+    const token = typeof ctx.query.token === 'string' ? ctx.query.token : '';
+    ctx.type = 'html';
+    try {
+      await services.emailVerification.checkLink(token);
+      ctx.body = await services.renderPage('verify-email/confirm', { title: 'Confirm your address', csrfToken: ctx.state.csrfToken, token });
+    } catch (error) {
+      if (!(error instanceof RequestError)) throw error;
+      ctx.status = error.status;
+      ctx.body = await services.renderPage('verify-email/failed', { title: 'Link expired', error: error.message });
+    }
+  });
+
+  link.post('/', async (ctx) => {
+    const { token } = ctx.request.body as Record<string, unknown>;
+    try {
+      const accountId = await services.emailVerification.verifyWithLink(token);
+      const pending = readPendingSignIn(ctx, services);
+      if (pending?.step === 'verify_email' && pending.accountId === accountId) {
+        writePendingSignIn(ctx, services, { ...pending, linkVerified: true });
+        ctx.redirect(`/interaction/${pending.uid}`);
+        ctx.status = 303;
+        return;
+      }
+      ctx.type = 'html';
+      ctx.body = await services.renderPage('verify-email/done', { title: 'Address confirmed' });
+    } catch (error) {
+      if (!(error instanceof RequestError)) throw error;
+      ctx.status = error.status;
+      ctx.type = 'html';
+      ctx.body = await services.renderPage('verify-email/failed', { title: 'Link expired', error: error.message });
+    }
+  });
+
+  router.use(link.routes());
+}

@@ -1,0 +1,111 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as jose from 'jose';
+import { HttpSession, formAction, inputValue, type PageResponse } from '../helpers/http-session.ts';
+import { startMailSink, type MailSink } from '../helpers/mail-sink.ts';
+import { authorizationRequest, createUser, redeemCode, registerClient, submitConsent, type TestClient } from '../helpers/oidc-flow.ts';
+import { startApp, type TestApp } from '../helpers/start-app.ts';
+
+const PASSWORD = 'tangerine wolf quietly paints';
+
+let app: TestApp;
+let sink: MailSink;
+let client: TestClient;
+
+beforeAll(async () => {
+  sink = await startMailSink();
+  app = await startApp({ env: { SMTP_URL: sink.url } });
+  client = await registerClient(app);
+});
+afterAll(async () => {
+  await app?.close();
+  await sink?.close();
+});
+
+async function openRegistration(session: HttpSession, params: Record<string, string> = {}) {
+  const request = authorizationRequest(app, client, params);
+  const login = await session.follow(request.url, app.url);
+  const link = login.body.match(/href="(\/interaction\/[^"]+\/register)"/)?.[1];
+  expect(link, 'sign-in page links to registration').toBeTruthy();
+  return { request, page: await session.request(new URL(link!, app.url).href) };
+}
+
+async function submitRegistration(session: HttpSession, page: PageResponse, fields: { email: string; name?: string; password?: string }) {
+  const action = formAction(page.body, '/register');
+  return session.submit(new URL(action!, app.url).href, {
+    _csrf: inputValue(page.body, '_csrf')!, name: fields.name ?? 'Grace Hopper', email: fields.email, password: fields.password ?? PASSWORD,
+  }, app.url);
+}
+
+const codeIn = (text: string | undefined) => text?.match(/\b(\d{6})\b/)?.[1];
+
+describe('registration', () => {
+  it('registers, verifies with the mailed code and lands back in the relying party flow with email_verified true', async () => {
+    const session = new HttpSession({ referer: 'https://blog.example.org/launch?ref=secret#top' });
+    const email = `grace.${Date.now()}@example.test`;
+    const { request, page } = await openRegistration(session, { utm_source: 'newsletter', utm_campaign: 'autumn' });
+    const checkEmail = await submitRegistration(session, page, { email });
+    expect(checkEmail.body).toContain('Check your email');
+    expect(formAction(checkEmail.body, '/code')).toBeTruthy();
+
+    const mail = await sink.next(email);
+    expect(mail.subject).toContain('Latchkey');
+    expect(mail.html).toContain('Latchkey');
+    expect(mail.text).toMatch(/10 minutes/);
+    expect(mail.text).toMatch(/24 hours/);
+    const code = codeIn(mail.text);
+    expect(code).toMatch(/^\d{6}$/);
+
+    const consent = await session.submit(new URL(formAction(checkEmail.body, '/code')!, app.url).href, { _csrf: inputValue(checkEmail.body, '_csrf')!, code: code! }, app.url);
+    const done = await submitConsent(session, app, consent);
+    const callback = new URL(done.location!);
+    const tokens = await redeemCode(app, client, callback.searchParams.get('code')!, request.verifier);
+    expect(tokens.status).toBe(200);
+    expect(jose.decodeJwt(tokens.body.id_token).amr).toEqual(['pwd']);
+    const userinfo = await fetch(new URL('/me', app.url), { headers: { authorization: `Bearer ${tokens.body.access_token}` } });
+    expect(await userinfo.json()).toMatchObject({ email, email_verified: true, name: 'Grace Hopper' });
+
+    const account = await app.services.queries.accounts.maybeFindAccountByEmail(email);
+    expect(account).toMatchObject({
+      name: 'Grace Hopper', email_verified: true, signup_method: 'registration', signup_client_id: client.clientId,
+      signup_referrer: 'https://blog.example.org/launch', signup_utm: { utm_source: 'newsletter', utm_campaign: 'autumn' },
+    });
+  });
+
+  it('answers an address that already has an account exactly like a new one, and mails its owner instead', async () => {
+    const owner = await createUser(app);
+    const session = new HttpSession();
+    const { page } = await openRegistration(session);
+    const taken = await submitRegistration(session, page, { email: owner.email.toUpperCase() });
+
+    const fresh = new HttpSession();
+    const freshEmail = `new.${Date.now()}@example.test`;
+    const { page: freshPage } = await openRegistration(fresh);
+    const created = await submitRegistration(fresh, freshPage, { email: freshEmail });
+
+    const strip = (html: string) => html.replace(/value="[^"]*"/g, '').replace(/\/interaction\/[\w-]+/g, '').replace(/<strong>[^<]*<\/strong>/g, '');
+    expect(taken.status).toBe(created.status);
+    expect(strip(taken.body)).toBe(strip(created.body));
+
+    const warning = await sink.next(owner.email);
+    expect(warning.subject).toMatch(/tried to create/);
+    expect(warning.text).toContain('/password/forgot');
+    expect(codeIn(warning.text)).toBeUndefined();
+    await sink.next(freshEmail);
+    const accounts = await app.services.db.knex('accounts').whereRaw('lower(email) = lower(?)', [owner.email]);
+    expect(accounts).toHaveLength(1);
+  });
+
+  it('refuses a common password and one made of the name, saying why, and creates nothing', async () => {
+    const session = new HttpSession();
+    const { page } = await openRegistration(session);
+    const email = `weak.${Date.now()}@example.test`;
+    const common = await submitRegistration(session, page, { email, password: 'password123' });
+    expect(common.status).toBe(400);
+    expect(common.body).toContain('most common passwords');
+    const personal = await submitRegistration(session, common, { email, name: 'Grace Hopper', password: 'gracehopper1906' });
+    expect(personal.status).toBe(400);
+    expect(personal.body).toMatch(/name or email/);
+    expect(await app.services.queries.accounts.maybeFindAccountByEmail(email)).toBeUndefined();
+    expect(await app.services.db.knex('mail_outbox').where({ to_address: email })).toHaveLength(0);
+  });
+});
