@@ -42,6 +42,7 @@ async function start() {
     });
   }
   services.housekeeping.start();
+  services.mail.startWorker();
   log.info({ issuer: config.issuer, port: config.port, database: services.db.engine }, `Latchkey is listening on ${config.issuer}`);
 
   let stopping = false;
@@ -59,6 +60,7 @@ async function start() {
       server.close(() => resolve());
       server.closeIdleConnections();
     });
+    await services.mail.stopWorker(); // after the last request could queue mail, before the database closes
     await services.db.close();
     log.info('stopped');
     process.exit(0);

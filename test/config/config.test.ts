@@ -42,11 +42,11 @@ describe('configuration', () => {
     expect(loadConfig({ TRUST_PROXY: '2' }).proxyHops).toBe(2);
   });
 
-  it('requires a secret and an issuer in production, and warns about what only suits a laptop', () => {
-    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/LATCHKEY_SECRET is required when NODE_ENV=production; ISSUER is required/);
-    const config = loadConfig({ NODE_ENV: 'production', LATCHKEY_SECRET: 'x'.repeat(40), ISSUER: 'http://id.example.com' });
+  it('requires a secret, an issuer and an SMTP server in production, and warns about what only suits a laptop', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/LATCHKEY_SECRET is required when NODE_ENV=production; ISSUER is required.*; SMTP_URL is required/);
+    const config = loadConfig({ NODE_ENV: 'production', LATCHKEY_SECRET: 'x'.repeat(40), ISSUER: 'http://id.example.com', SMTP_URL: 'smtp://mail.example.com:587' });
     expect(configWarnings(config).join('\n')).toMatch(/not https[\s\S]*DATABASE_URL is unset/);
-    const behindProxy = loadConfig({ NODE_ENV: 'production', LATCHKEY_SECRET: 'x'.repeat(40), ISSUER: 'https://id.example.com', TRUST_PROXY: 'true', DATABASE_URL: 'postgres://db/latchkey' });
+    const behindProxy = loadConfig({ NODE_ENV: 'production', LATCHKEY_SECRET: 'x'.repeat(40), ISSUER: 'https://id.example.com', TRUST_PROXY: 'true', DATABASE_URL: 'postgres://db/latchkey', SMTP_URL: 'smtp://mail.example.com:587' });
     expect(configWarnings(behindProxy)).toEqual([]);
   });
 

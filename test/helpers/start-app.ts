@@ -50,6 +50,7 @@ export async function startApp({ env = {}, location }: StartOptions = {}): Promi
   await migrateToLatest(db.knex);
   const services = await createServices({ config, secret: config.secret!, db, log });
   server.on('request', createApp(services).callback());
+  services.mail.startWorker();
 
   return {
     url,
@@ -62,6 +63,7 @@ export async function startApp({ env = {}, location }: StartOptions = {}): Promi
     },
     async close() {
       services.provider.stop();
+      await services.mail.stopWorker();
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
       await db.close();

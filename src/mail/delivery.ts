@@ -1,0 +1,108 @@
+// Delivers the outbox: leases due mails, sends them, and on failure retries with exponential
+// backoff until the mail is a few days old. Any number of processes may run this at once.
+import type { Logger } from 'pino';
+import type { SecretBox } from '../libraries/secret-box.ts';
+import type { Queries } from '../queries/index.ts';
+import type { MailRow } from '../queries/mail-outbox.ts';
+import type { RenderedMail } from './templates.ts';
+import type { MailTransport } from './transport.ts';
+
+export const deliveryRules = {
+  /** How often an idle worker looks for due mail. */
+  pollMs: 1000,
+  /** Mails leased per query and sent side by side; a full batch is followed at once by the next. */
+  batchSize: 5,
+  /** Outlasts a send that runs into every SMTP timeout; a dead worker's mails come back after it. */
+  leaseSeconds: 5 * 60,
+  /** First retry after this, doubling with every failed attempt up to the longest wait. */
+  firstRetrySeconds: 30,
+  maxRetrySeconds: 60 * 60,
+  /** A mail still undelivered this long after it was queued is given up (and logged as an error). */
+  giveUpAfterSeconds: 3 * 24 * 60 * 60,
+};
+
+/** Seconds to wait after the given number of failed attempts (1, 2, …). */
+export function retryDelaySeconds(failedAttempts: number): number {
+  return Math.min(deliveryRules.maxRetrySeconds, deliveryRules.firstRetrySeconds * 2 ** Math.min(failedAttempts - 1, 20));
+}
+
+export function createMailDelivery({ queries, secretBox, transport, log }: { queries: Queries; secretBox: SecretBox; transport: MailTransport; log: Logger }) {
+  async function deliver(mail: MailRow): Promise<boolean> {
+    try {
+      if (!mail.body_sealed) throw new Error('the mail has no body');
+      const body = JSON.parse(secretBox.open('mail', mail.body_sealed)) as RenderedMail;
+      await transport.send({ to: mail.to_address, subject: mail.subject, text: body.text, html: body.html });
+    } catch (error) {
+      const reason = transport.describeError(error);
+      const context = { mail_id: mail.id, template: mail.template, attempts: mail.attempts, error: reason };
+      if (Date.now() - mail.created_at.getTime() >= deliveryRules.giveUpAfterSeconds * 1000) {
+        await queries.mailOutbox.markMailFailed(mail.id, null, reason);
+        log.error(context, 'gave up delivering a mail');
+      } else {
+        const retryIn = retryDelaySeconds(mail.attempts);
+        await queries.mailOutbox.markMailFailed(mail.id, retryIn, reason);
+        log.warn({ ...context, retry_in_s: retryIn }, 'mail delivery failed; will retry');
+      }
+      return false;
+    }
+    await queries.mailOutbox.markMailSent(mail.id, { keepBody: transport.development });
+    log.info({ mail_id: mail.id, template: mail.template, attempts: mail.attempts }, 'mail delivered');
+    return true;
+  }
+
+  let started = false;
+
+  /** One pass over the due mails: returns how many were sent and how many failed. */
+  async function deliverDueMails(): Promise<{ sent: number; failed: number }> {
+    const counts = { sent: 0, failed: 0 };
+    for (;;) {
+      const batch = await queries.mailOutbox.claimDueMails(deliveryRules.batchSize, deliveryRules.leaseSeconds);
+      for (const sent of await Promise.all(batch.map(deliver))) counts[sent ? 'sent' : 'failed'] += 1;
+      // A stopping worker leaves the rest of a backlog to the other processes or the next start.
+      if (batch.length < deliveryRules.batchSize || stopping) return counts;
+    }
+  }
+
+  let stopping = false;
+  let timer: NodeJS.Timeout | undefined;
+  let inFlight: Promise<void> | undefined;
+  let wakeRequested = false;
+
+  function runPass(): void {
+    clearTimeout(timer);
+    if (!started) return;
+    if (inFlight) {
+      wakeRequested = true; // mail queued during this pass: look again right after it
+      return;
+    }
+    inFlight = deliverDueMails()
+      .then(() => undefined, (error: unknown) => { log.error({ err: error }, 'mail delivery pass failed'); })
+      .finally(() => {
+        inFlight = undefined;
+        if (!started) return;
+        timer = setTimeout(runPass, wakeRequested ? 0 : deliveryRules.pollMs);
+        timer.unref();
+        wakeRequested = false;
+      });
+  }
+
+  return {
+    deliverDueMails,
+    /** Polls for due mail about every second until stopped. */
+    startWorker(): void {
+      if (started) return;
+      started = true;
+      runPass();
+    },
+    /** Stops polling and waits for the pass in flight, so no send is cut off by closing the database. */
+    async stopWorker(): Promise<void> {
+      started = false;
+      stopping = true;
+      clearTimeout(timer);
+      await inFlight;
+      stopping = false;
+    },
+    /** Starts a pass now instead of at the next poll (a running worker only). */
+    wake: runPass,
+  };
+}

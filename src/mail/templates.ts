@@ -1,0 +1,40 @@
+// Renders a mail from <name>.html.ejs and <name>.text.ejs (views/emails/ unless told otherwise)
+// inside views/emails/layout.*.ejs. Every template gets productName, issuer and subject besides the caller's data.
+import path from 'node:path';
+import ejs from 'ejs';
+import { viewsDirectory } from '../pages/render-page.ts';
+
+export const PRODUCT_NAME = 'Latchkey';
+export const mailViewsDirectory = path.join(viewsDirectory, 'emails');
+
+/** Template names are plain words so that a name can never reach outside the directory. */
+const TEMPLATE_NAME = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+
+export interface RenderedMail {
+  text: string;
+  html: string;
+}
+
+export type RenderMail = (template: string, locals: { subject: string; data: Record<string, unknown> }) => Promise<RenderedMail>;
+
+// Plain-text parts are not HTML: values go in as they are.
+const asText = (value: unknown) => (value === undefined || value === null ? '' : String(value));
+
+export function createMailRenderer({ issuer, cache, directory = mailViewsDirectory }: { issuer: string; cache: boolean; directory?: string }): RenderMail {
+  const renderHtml = (file: string, locals: object) => ejs.renderFile(file, locals, { cache, async: false });
+  const renderText = (file: string, locals: object) => ejs.renderFile(file, locals, { cache, async: false, escape: asText });
+  const layout = (part: 'html' | 'text') => path.join(mailViewsDirectory, `layout.${part}.ejs`);
+
+  return async (template, { subject, data }) => {
+    if (!TEMPLATE_NAME.test(template)) throw new Error(`Mail template name ${JSON.stringify(template)} is not a plain name`);
+    const locals = { ...data, productName: PRODUCT_NAME, issuer, subject };
+    const [html, text] = await Promise.all([
+      renderHtml(path.join(directory, `${template}.html.ejs`), locals),
+      renderText(path.join(directory, `${template}.text.ejs`), locals),
+    ]);
+    return {
+      html: await renderHtml(layout('html'), { ...locals, body: html }),
+      text: await renderText(layout('text'), { ...locals, body: text.trim() }),
+    };
+  };
+}

@@ -1,0 +1,86 @@
+// SQL for mail_outbox: queued mail, leased by one worker at a time (for update skip locked),
+// so that with several processes each mail is sent once.
+import type { Knex } from 'knex';
+
+export interface MailRow {
+  id: string;
+  to_address: string;
+  subject: string;
+  template: string;
+  body_sealed: string | null;
+  created_at: Date;
+  attempts: number;
+  next_attempt_at: Date | null;
+  locked_until: Date | null;
+  sent_at: Date | null;
+  last_error: string | null;
+}
+
+export type NewMail = Pick<MailRow, 'id' | 'to_address' | 'subject' | 'template'> & { body_sealed: string };
+
+export function createMailOutboxQueries(db: Knex) {
+  return {
+    /** Queues a mail, due at once. */
+    async insertMail(mail: NewMail): Promise<void> {
+      await db.raw(
+        `insert into mail_outbox (id, to_address, subject, template, body_sealed, next_attempt_at)
+         values (:id, :to_address, :subject, :template, :body_sealed, now())`,
+        mail,
+      );
+    },
+
+    /**
+     * Leases up to `limit` due mails that nobody else holds, counting the attempt, in one
+     * statement: rows another worker is claiming at the same moment are skipped, not shared.
+     * A worker that dies mid-send loses its lease after `leaseSeconds` and the mail is retried.
+     */
+    async claimDueMails(limit: number, leaseSeconds: number): Promise<MailRow[]> {
+      const result = await db.raw<{ rows: MailRow[] }>(
+        `update mail_outbox set attempts = attempts + 1, locked_until = now() + make_interval(secs => :lease::int)
+         where id in (
+           select id from mail_outbox
+           where sent_at is null and next_attempt_at <= now() and (locked_until is null or locked_until <= now())
+           order by next_attempt_at
+           limit :limit::int
+           for update skip locked
+         )
+         returning *`,
+        { limit, lease: leaseSeconds },
+      );
+      return result.rows;
+    },
+
+    /** Records delivery; the body is dropped unless the development outbox still shows it. */
+    async markMailSent(id: string, { keepBody }: { keepBody: boolean }): Promise<void> {
+      await db('mail_outbox').where({ id }).update({
+        sent_at: db.fn.now(),
+        next_attempt_at: null,
+        locked_until: null,
+        last_error: null,
+        ...(keepBody ? {} : { body_sealed: null }),
+      });
+    },
+
+    /** Schedules the next attempt, or with `retryInSeconds` null gives up and drops the body. */
+    async markMailFailed(id: string, retryInSeconds: number | null, error: string): Promise<void> {
+      await db('mail_outbox').where({ id }).update({
+        next_attempt_at: retryInSeconds === null ? null : db.raw('now() + make_interval(secs => ?::int)', [retryInSeconds]),
+        locked_until: null,
+        last_error: error,
+        ...(retryInSeconds === null ? { body_sealed: null } : {}),
+      });
+    },
+
+    async listRecentMails(limit: number): Promise<MailRow[]> {
+      return db<MailRow>('mail_outbox').orderBy('created_at', 'desc').orderBy('id').limit(limit);
+    },
+
+    /** Deletes mails sent or given up more than `olderThanSeconds` ago. */
+    async deleteOldMails(olderThanSeconds: number): Promise<number> {
+      return db('mail_outbox')
+        .whereRaw('sent_at < now() - make_interval(secs => ?::int)', [olderThanSeconds])
+        .orWhereRaw('sent_at is null and next_attempt_at is null and created_at < now() - make_interval(secs => ?::int)', [olderThanSeconds])
+        .delete();
+    },
+  };
+}
