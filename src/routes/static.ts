@@ -1,12 +1,21 @@
 // Serves the files in public/ (stylesheet, browser scripts) under /static/, from a list read
-// at start: nothing outside that folder can be asked for.
+// at start, and zxcvbn-ts's three browser builds under /static/vendor/: nothing else can be asked for.
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type Router from '@koa/router';
 
 const publicDirectory = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../public');
 const TYPES: Record<string, string> = { '.css': 'text/css; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.svg': 'image/svg+xml', '.png': 'image/png' };
+/**
+ * zxcvbn-ts's own browser builds for public/password-strength.js: self-contained classic scripts
+ * that set window.zxcvbnts (their ESM builds import bare specifiers, which need an inline import map).
+ */
+const zxcvbnBundles = new Map(['core', 'language-common', 'language-en'].map((name) => [
+  `${name}.js`,
+  path.join(path.dirname(createRequire(import.meta.url).resolve(`@zxcvbn-ts/${name}`)), 'zxcvbn-ts.js'),
+]));
 
 export default function staticRoutes(router: Router) {
   const files = new Map(fs.readdirSync(publicDirectory).filter((name) => TYPES[path.extname(name)]).map((name) => [name, path.join(publicDirectory, name)]));
@@ -15,6 +24,13 @@ export default function staticRoutes(router: Router) {
     if (!file) return; // falls through to 404
     ctx.type = TYPES[path.extname(file)]!;
     ctx.set('Cache-Control', 'public, max-age=3600');
+    ctx.body = fs.createReadStream(file);
+  });
+  router.get('/static/vendor/zxcvbn-ts/:file', async (ctx) => {
+    const file = zxcvbnBundles.get(ctx.params.file!);
+    if (!file) return;
+    ctx.type = TYPES['.js']!;
+    ctx.set('Cache-Control', 'public, max-age=86400');
     ctx.body = fs.createReadStream(file);
   });
 }
