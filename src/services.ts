@@ -14,6 +14,7 @@ import { createPasswordPolicy } from './libraries/password-policy.ts';
 import { createPasswordReset } from './libraries/password-reset.ts';
 import { createRegistration } from './libraries/registration.ts';
 import { createSecretBox } from './libraries/secret-box.ts';
+import { createSignupReport } from './libraries/signup-report.ts';
 import { createEmailCodeSignIn } from './libraries/sign-in/email-code.ts';
 import { createPasswordSignIn } from './libraries/sign-in/password.ts';
 import { createSigningKeys } from './libraries/signing-keys.ts';
@@ -80,6 +81,7 @@ export async function createServices({ config, secret, db, log }: { config: Conf
     emailCodeSignIn: createEmailCodeSignIn({ config, queries, accounts, oneTimeSecrets, mail, mailLimits }),
     registration: createRegistration({ config, queries, accounts, emailVerification, mail, mailLimits, throttle }),
     passwordReset: createPasswordReset({ config, queries, oneTimeSecrets, mail, mailLimits, hasher, passwordPolicy }),
+    signupReport: createSignupReport({ queries }),
     housekeeping: createHousekeeping({ queries, signingKeys, throttle, oneTimeSecrets, log }),
     /** Set while shutting down, so that readiness fails and load balancers stop sending requests. */
     lifecycle: { draining: false },

@@ -32,3 +32,13 @@ export function durationSeconds(value: string, flag: string): number {
   if (!(seconds <= MAX_DURATION_SECONDS)) throw new UsageError(`${flag} takes a duration up to a week, such as 0, 90s, 5m or 2h`);
   return seconds;
 }
+
+const PERIOD_UNITS: Record<string, number> = { h: 3600, d: 86400, w: 7 * 86400 };
+
+/** "12h", "30d", "8w" → seconds, at most ten years: how far back a report looks. */
+export function periodSeconds(value: string, flag: string): number {
+  const match = /^(\d{1,6})([hdw])$/.exec(value.trim());
+  const seconds = match ? Number(match[1]) * PERIOD_UNITS[match[2]!]! : NaN;
+  if (!(seconds > 0 && seconds <= 3650 * 86400)) throw new UsageError(`${flag} takes a period such as 12h, 30d or 8w`);
+  return seconds;
+}

@@ -5,6 +5,7 @@ import { RequestError } from '../libraries/errors.ts';
 import type { Services } from '../services.ts';
 import { clientsHelp, parseClientsCommand } from './commands/clients.ts';
 import { keysHelp, parseKeysCommand } from './commands/keys.ts';
+import { parseReportCommand, reportHelp } from './commands/report.ts';
 import { parseUsersCommand, usersHelp } from './commands/users.ts';
 import { UsageError, type CommandIo, type Execute } from './io.ts';
 
@@ -17,12 +18,13 @@ ${migrateHelp}
 ${clientsHelp}
 ${usersHelp}
 ${keysHelp}
+${reportHelp}
 
 The CLI reads the server's settings (DATABASE_URL, DATA_DIR, LATCHKEY_SECRET …). With the
 embedded database and the server running, the server carries out the command.
 Exit status: 0 done, 1 refused (the message says why), 2 bad arguments.`;
 
-const groupHelp: Record<string, string> = { migrate: migrateHelp, clients: clientsHelp, users: usersHelp, keys: keysHelp };
+const groupHelp: Record<string, string> = { migrate: migrateHelp, clients: clientsHelp, users: usersHelp, keys: keysHelp, report: reportHelp };
 
 /** The help text asked for, if the command line asks for help. */
 export function helpFor(argv: string[]): string | undefined {
@@ -45,6 +47,8 @@ export function parseCommand(argv: string[], { applied }: { applied: string[] })
       return parseUsersCommand(rest);
     case 'keys':
       return parseKeysCommand(rest);
+    case 'report':
+      return parseReportCommand(rest);
     default:
       throw new UsageError(`unknown command "${group}" (see latchkey --help)`);
   }

@@ -30,6 +30,11 @@ export interface SignupCount {
   count: number;
 }
 
+export interface ClientSignupCount extends SignupCount {
+  /** The client's name, if it is still registered. */
+  name: string | null;
+}
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function createAccountQueries(db: Knex) {
@@ -91,14 +96,15 @@ export function createAccountQueries(db: Knex) {
       return result.rows.map((row) => ({ key: row.key, count: Number(row.count) }));
     },
 
-    async countSignupsByClient(since: Date): Promise<SignupCount[]> {
-      const result = await db.raw<{ rows: Array<{ key: string | null; count: string }> }>(
-        `select signup_client_id as key, count(*) as count
-         from accounts where created_at >= ? and signup_method in ('registration', 'email_code')
-         group by 1 order by 2 desc, 1`,
+    async countSignupsByClient(since: Date): Promise<ClientSignupCount[]> {
+      const result = await db.raw<{ rows: Array<{ key: string | null; name: string | null; count: string }> }>(
+        `select accounts.signup_client_id as key, min(clients.name) as name, count(*) as count
+         from accounts left join clients on clients.client_id = accounts.signup_client_id
+         where accounts.created_at >= ? and accounts.signup_method in ('registration', 'email_code')
+         group by 1 order by 3 desc, 1`,
         [since],
       );
-      return result.rows.map((row) => ({ key: row.key ?? '', count: Number(row.count) }));
+      return result.rows.map((row) => ({ key: row.key ?? '', name: row.name, count: Number(row.count) }));
     },
 
     async recordLogin(id: string): Promise<void> {

@@ -1,0 +1,93 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { linkIn, NEW_PASSWORD, openSignIn, submitForm, uniqueEmail } from '../helpers/hosted-pages.ts';
+import { HttpSession, formAction } from '../helpers/http-session.ts';
+import { startMailSink, type MailSink } from '../helpers/mail-sink.ts';
+import { createUser, registerClient, signInForTokens, submitLogin, tokenRequest, type TestClient } from '../helpers/oidc-flow.ts';
+import { startApp, type TestApp } from '../helpers/start-app.ts';
+
+let app: TestApp;
+let sink: MailSink;
+let client: TestClient;
+
+beforeAll(async () => {
+  sink = await startMailSink();
+  app = await startApp({ env: { SMTP_URL: sink.url } });
+  client = await registerClient(app);
+});
+afterAll(async () => {
+  await app?.close();
+  await sink?.close();
+});
+
+async function requestReset(email: string, session = new HttpSession()) {
+  const { page: login } = await openSignIn(app, client, session);
+  const forgotPath = login.body.match(/href="(\/password\/forgot[^"]*)"/)?.[1];
+  expect(forgotPath, 'the sign-in page links to password reset').toBeTruthy();
+  const forgot = await session.request(new URL(forgotPath!.replace(/&amp;/g, '&'), app.url).href);
+  return { session, login, answer: await submitForm(session, app, forgot, '/password/forgot', { email }) };
+}
+
+describe('password reset', () => {
+  it('resets with the mailed link, revokes every session and refresh token, notifies, and signs nobody in', async () => {
+    const user = await createUser(app);
+    const before = await signInForTokens(app, client, user, { params: { scope: 'openid offline_access', prompt: 'consent' } });
+    expect(before.tokens.refresh_token).toBeTruthy();
+
+    const { session, login, answer } = await requestReset(user.email);
+    expect(answer.body).toContain('Check your email');
+    const mail = await sink.next(user.email);
+    expect(mail.text).toMatch(/30 minutes/);
+    const resetPage = await session.request(linkIn(mail, '/password/reset'));
+    expect(resetPage.body).toContain(user.email);
+
+    const weak = await submitForm(session, app, resetPage, '/password/reset', { password: 'password1' });
+    expect(weak.status).toBe(400);
+    expect(weak.body).toContain('most common passwords');
+    const done = await submitForm(session, app, weak, '/password/reset', { password: NEW_PASSWORD });
+    expect(done.body).toContain('Password changed');
+
+    const notice = await sink.next(user.email);
+    expect(notice.subject).toMatch(/password was changed/);
+
+    const refreshed = await tokenRequest(app, client, { grant_type: 'refresh_token', refresh_token: before.tokens.refresh_token });
+    expect(refreshed.body.error).toBe('invalid_grant');
+    // The browser that was signed in is asked to sign in again.
+    const { page } = await openSignIn(app, client, before.session);
+    expect(formAction(page.body, '/login')).toBeTruthy();
+
+    const oldPassword = await submitLogin(session, app, login, user.email, user.password);
+    expect(oldPassword.status).toBe(401);
+    const { page: fresh } = await openSignIn(app, client, new HttpSession());
+    const signedIn = await submitLogin(new HttpSession(), app, fresh, user.email, NEW_PASSWORD);
+    expect(signedIn.status).not.toBe(401);
+
+    const reused = await new HttpSession().request(linkIn(mail, '/password/reset'));
+    expect(reused.status).toBe(400);
+    expect(reused.body).toContain('expired or was already used');
+  });
+
+  it('answers the same for an unknown address and sends it nothing', async () => {
+    const user = await createUser(app);
+    const known = await requestReset(user.email);
+    const unknownEmail = uniqueEmail('nobody');
+    const unknown = await requestReset(unknownEmail);
+    const strip = (html: string) => html.replace(/value="[^"]*"/g, '').replace(/<strong>[^<]*<\/strong>/g, '').replace(/\/interaction\/[\w-]+/g, '');
+    expect(unknown.answer.status).toBe(known.answer.status);
+    expect(strip(unknown.answer.body)).toBe(strip(known.answer.body));
+    await sink.next(user.email);
+    expect(await app.services.db.knex('mail_outbox').where({ to_address: unknownEmail })).toHaveLength(0);
+  });
+
+  it('refuses a made-up or expired link with a clear page', async () => {
+    const made = await new HttpSession().request(`${app.url}/password/reset?token=${'A'.repeat(43)}`);
+    expect(made.status).toBe(400);
+    expect(made.body).toContain('Ask for a new link');
+
+    const user = await createUser(app);
+    const { session } = await requestReset(user.email);
+    const mail = await sink.next(user.email);
+    await app.services.db.knex('one_time_secrets').where({ purpose: 'reset_password' }).update({ expires_at: new Date(Date.now() - 1000) });
+    const expired = await session.request(linkIn(mail, '/password/reset'));
+    expect(expired.status).toBe(400);
+  });
+});

@@ -1,0 +1,97 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as jose from 'jose';
+import { codeIn, openSignIn, submitForm, uniqueEmail } from '../helpers/hosted-pages.ts';
+import { HttpSession, formAction } from '../helpers/http-session.ts';
+import { startMailSink, type MailSink } from '../helpers/mail-sink.ts';
+import { createUser, redeemCode, registerClient, submitConsent, type TestClient } from '../helpers/oidc-flow.ts';
+import { startApp, type TestApp } from '../helpers/start-app.ts';
+
+let app: TestApp;
+let sink: MailSink;
+let client: TestClient;
+
+beforeAll(async () => {
+  sink = await startMailSink();
+  app = await startApp({ env: { SMTP_URL: sink.url } });
+  client = await registerClient(app);
+});
+afterAll(async () => {
+  await app?.close();
+  await sink?.close();
+});
+
+async function askForCode(email: string, session = new HttpSession(), target = app, rp = client) {
+  const { request, page } = await openSignIn(target, rp, session, { utm_source: 'podcast' });
+  return { session, request, checkEmail: await submitForm(session, target, page, '/email-code', { email }) };
+}
+
+describe('sign-in with an emailed code', () => {
+  it('signs an existing account in with the code, with amr email', async () => {
+    const user = await createUser(app);
+    const { session, request, checkEmail } = await askForCode(user.email);
+    expect(checkEmail.body).toContain('Check your email');
+    const mail = await sink.next(user.email);
+    expect(mail.text).toMatch(/10 minutes/);
+    const consent = await submitForm(session, app, checkEmail, '/code', { code: codeIn(mail) });
+    const done = await submitConsent(session, app, consent);
+    const tokens = await redeemCode(app, client, new URL(done.location!).searchParams.get('code')!, request.verifier);
+    const claims = jose.decodeJwt(tokens.body.id_token);
+    expect(claims.sub).toBe(user.id);
+    expect(claims.amr).toEqual(['email']);
+  });
+
+  it('creates a verified account for a new address, recording where it came from', async () => {
+    const email = uniqueEmail('newcomer');
+    const { session, checkEmail } = await askForCode(email);
+    const consent = await submitForm(session, app, checkEmail, '/code', { code: codeIn(await sink.next(email)) });
+    expect(formAction(consent.body, '/consent')).toBeTruthy();
+    expect(await app.services.queries.accounts.maybeFindAccountByEmail(email)).toMatchObject({
+      email_verified: true, password_hash: null, signup_method: 'email_code', signup_client_id: client.clientId, signup_utm: { utm_source: 'podcast' },
+    });
+  });
+
+  it('takes a code once, and no more than five wrong ones', async () => {
+    const user = await createUser(app);
+    const { session, checkEmail } = await askForCode(user.email);
+    const right = codeIn(await sink.next(user.email));
+    const consent = await submitForm(session, app, checkEmail, '/code', { code: right });
+    expect(formAction(consent.body, '/consent')).toBeTruthy();
+    // The same code in another sign-in fails: it was used.
+    await app.services.db.knex('throttles').where('key', 'like', 'mail:%').delete();
+    const second = await askForCode(user.email);
+    await sink.next(user.email);
+    const reused = await submitForm(second.session, app, second.checkEmail, '/code', { code: right });
+    expect(reused.status).toBe(400);
+    let page = reused;
+    for (let attempt = 2; attempt <= 5; attempt++) page = await submitForm(second.session, app, page, '/code', { code: '000000' === right ? '111111' : '000000' });
+    const exhausted = await submitForm(second.session, app, page, '/code', { code: right });
+    expect(exhausted.body).toContain('entered wrongly too many times');
+  });
+
+  it('answers the same for an unknown address when registration is closed, and mails nothing', async () => {
+    const closed = await startApp({ env: { SMTP_URL: sink.url, REGISTRATION: 'closed' } });
+    try {
+      const rp = await registerClient(closed);
+      const user = await createUser(closed);
+      const known = await askForCode(user.email, new HttpSession(), closed, rp);
+      const unknownEmail = uniqueEmail('stranger');
+      const unknown = await askForCode(unknownEmail, new HttpSession(), closed, rp);
+      const strip = (html: string) => html.replace(/value="[^"]*"/g, '').replace(/<strong>[^<]*<\/strong>/g, '').replace(/\/interaction\/[\w-]+/g, '');
+      expect(strip(unknown.checkEmail.body)).toBe(strip(known.checkEmail.body));
+      await sink.next(user.email);
+      expect(await closed.services.db.knex('mail_outbox').where({ to_address: unknownEmail })).toHaveLength(0);
+    } finally {
+      await closed.close();
+    }
+  });
+
+  it('throttles sends to one address', async () => {
+    const user = await createUser(app);
+    await askForCode(user.email);
+    await sink.next(user.email);
+    const { checkEmail } = await askForCode(user.email);
+    expect(checkEmail.status).toBe(429);
+    expect(checkEmail.body).toMatch(/ask for another in \d+ seconds/);
+    expect(await app.services.db.knex('mail_outbox').where({ to_address: user.email })).toHaveLength(1);
+  });
+});
