@@ -7,6 +7,7 @@ import type { Queries } from '../queries/index.ts';
 import type { MailLimits } from './mail-limits.ts';
 import { oneTimeLifetimes, type OneTimeSecrets } from './one-time-secrets.ts';
 import { RequestError } from './errors.ts';
+import { answerNoSoonerThan, STEADY_ANSWER_MS } from './steady-timing.ts';
 
 interface AccountToVerify {
   id: string;
@@ -57,12 +58,12 @@ export function createEmailVerification({ config, queries, oneTimeSecrets, mail,
      * A new link and code for the account a pending sign-in is about. The cooldown counts the
      * same whether or not there is such an account, so the answer never tells.
      */
-    async resendVerificationMail({ accountId, email, ip }: { accountId: string | null; email: string; ip: string }): Promise<void> {
+    resendVerificationMail: ({ accountId, email, ip }: { accountId: string | null; email: string; ip: string }) => answerNoSoonerThan(STEADY_ANSWER_MS, async () => {
       await mailLimits.reserveSend(email, ip);
       const account = accountId ? await queries.accounts.maybeFindAccountById(accountId) : undefined;
       if (!account || account.email_verified || account.disabled || account.email.toLowerCase() !== email.toLowerCase()) return;
       await queries.transaction((q) => queueVerificationMail(q, account));
-    },
+    }),
 
     /** Verifies with the mailed code; returns the account id whose address is now verified. */
     async verifyWithCode({ email, code, ip }: { email: string; code: unknown; ip: string }): Promise<string> {

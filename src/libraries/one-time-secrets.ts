@@ -5,6 +5,7 @@ import type { Queries } from '../queries/index.ts';
 import type { OneTimePurpose, OneTimeSecretRow } from '../queries/one-time-secrets.ts';
 import { RequestError } from './errors.ts';
 import type { SecretBox } from './secret-box.ts';
+import { answerNoSoonerThan, STEADY_ANSWER_MS } from './steady-timing.ts';
 import { ipBucket, type Throttle } from './throttle.ts';
 
 const MINUTE = 60;
@@ -51,8 +52,9 @@ export function createOneTimeSecrets({ queries, secretBox, throttle }: { queries
     /**
      * The live code row when `code` is right. Every entry counts against the code, in its
      * own statement, so a failed check still uses up an attempt. The caller consumes the row.
+     * Steady timing: an address with no code (no account) must not answer faster.
      */
-    async checkCode({ purpose, email, code, ip }: { purpose: OneTimePurpose; email: string; code: unknown; ip: string }): Promise<OneTimeSecretRow> {
+    checkCode: ({ purpose, email, code, ip }: { purpose: OneTimePurpose; email: string; code: unknown; ip: string }) => answerNoSoonerThan(STEADY_ANSWER_MS, async (): Promise<OneTimeSecretRow> => {
       const entered = typeof code === 'string' ? code.replace(/[\s-]/g, '') : '';
       if (!CODE_SHAPE.test(entered)) throw new RequestError('code_invalid', 400, 'Enter the 6-digit code from the mail.');
       const perIp = { key: `code:ip:${ipBucket(ip)}`, rule: codeEntryRule };
@@ -68,7 +70,7 @@ export function createOneTimeSecrets({ queries, secretBox, throttle }: { queries
       if (expected.length !== actual.length || !crypto.timingSafeEqual(expected, actual)) throw wrongCode();
       await throttle.attemptSucceeded({ reset: [], refund: [perIp] });
       return row;
-    },
+    }),
 
     /** The live link row for this token, or a clear error; the caller consumes the row. */
     async checkLink({ purpose, token }: { purpose: OneTimePurpose; token: unknown }): Promise<OneTimeSecretRow> {

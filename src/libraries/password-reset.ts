@@ -12,6 +12,7 @@ import type { MailLimits } from './mail-limits.ts';
 import { oneTimeLifetimes, type OneTimeSecrets } from './one-time-secrets.ts';
 import type { PasswordPolicy } from './password-policy.ts';
 import type { PasswordHasher } from './passwords.ts';
+import { answerNoSoonerThan, STEADY_ANSWER_MS } from './steady-timing.ts';
 
 export function createPasswordReset({ config, queries, oneTimeSecrets, mail, mailLimits, hasher, passwordPolicy }: {
   config: Config; queries: Queries; oneTimeSecrets: OneTimeSecrets; mail: Mail; mailLimits: MailLimits;
@@ -28,7 +29,7 @@ export function createPasswordReset({ config, queries, oneTimeSecrets, mail, mai
 
   return {
     /** Mails a reset link when the address has an active account; answers the same either way. */
-    async requestReset({ email: input, ip }: { email: unknown; ip: string }): Promise<{ email: string }> {
+    requestReset: ({ email: input, ip }: { email: unknown; ip: string }) => answerNoSoonerThan(STEADY_ANSWER_MS, async (): Promise<{ email: string }> => {
       const email = normaliseEmail(input);
       await mailLimits.reserveSend(email, ip);
       const account = await queries.accounts.maybeFindAccountByEmail(email);
@@ -45,7 +46,7 @@ export function createPasswordReset({ config, queries, oneTimeSecrets, mail, mai
         });
       });
       return { email };
-    },
+    }),
 
     /** The account a live reset link is for (to greet its owner), or link_invalid. */
     async checkLink(token: unknown): Promise<AccountRow> {

@@ -10,6 +10,7 @@ import type { EmailVerification } from './email-verification.ts';
 import { assertThat } from './errors.ts';
 import type { MailLimits } from './mail-limits.ts';
 import type { SignupSource } from './signup-source.ts';
+import { answerNoSoonerThan, STEADY_ANSWER_MS } from './steady-timing.ts';
 import { ipBucket, type Throttle } from './throttle.ts';
 
 const HOUR = 60 * 60;
@@ -34,7 +35,7 @@ export function createRegistration({ config, queries, accounts, emailVerificatio
      * Registers the address. Returns the new account's id, or null when the address already had
      * an account; the caller must not show the difference.
      */
-    async register(input: RegistrationInput): Promise<{ accountId: string | null; email: string }> {
+    register: (input: RegistrationInput) => answerNoSoonerThan(STEADY_ANSWER_MS, async (): Promise<{ accountId: string | null; email: string }> => {
       assertThat(config.registration === 'open', 'registration_closed', 'New accounts cannot be created here. Ask your administrator for an account.', 403);
       assertThat(typeof input.name === 'string' && input.name.trim().length > 0, 'name_required', 'Enter your name.');
       await throttle.reserveAttempt([{ key: `register:ip:${ipBucket(input.ip)}`, rule: registrationRule }]);
@@ -63,7 +64,7 @@ export function createRegistration({ config, queries, accounts, emailVerificatio
         return null;
       });
       return { accountId, email: prepared.email };
-    },
+    }),
   };
 }
 

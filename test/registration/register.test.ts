@@ -87,4 +87,20 @@ describe('registration', () => {
     expect(await app.services.queries.accounts.maybeFindAccountByEmail(email)).toBeUndefined();
     expect(await app.services.db.knex('mail_outbox').where({ to_address: email })).toHaveLength(0);
   });
+
+  it('leaves no half-made account when a later step of registration fails', async () => {
+    const knex = app.services.db.knex;
+    const email = uniqueEmail('halfway');
+    const session = new HttpSession();
+    const { page } = await openRegistration(app, client, session);
+    await knex.raw('alter table mail_outbox rename to mail_outbox_unavailable'); // the mail cannot be queued
+    try {
+      const failed = await register(session, app, page, { email });
+      expect(failed.status).toBe(500);
+    } finally {
+      await knex.raw('alter table mail_outbox_unavailable rename to mail_outbox');
+    }
+    expect(await app.services.queries.accounts.maybeFindAccountByEmail(email)).toBeUndefined();
+    expect(await knex('one_time_secrets').where({ email })).toHaveLength(0);
+  });
 });

@@ -12,13 +12,14 @@ import { RequestError } from '../errors.ts';
 import type { MailLimits } from '../mail-limits.ts';
 import { oneTimeLifetimes, type OneTimeSecrets } from '../one-time-secrets.ts';
 import type { SignupSource } from '../signup-source.ts';
+import { answerNoSoonerThan, STEADY_ANSWER_MS } from '../steady-timing.ts';
 
 export function createEmailCodeSignIn({ config, queries, accounts, oneTimeSecrets, mail, mailLimits }: {
   config: Config; queries: Queries; accounts: Accounts; oneTimeSecrets: OneTimeSecrets; mail: Mail; mailLimits: MailLimits;
 }) {
   return {
     /** Mails a code when the address may sign in or sign up; throws mail_cooldown while it must wait. */
-    async sendCode({ email: input, ip }: { email: unknown; ip: string }): Promise<{ email: string }> {
+    sendCode: ({ email: input, ip }: { email: unknown; ip: string }) => answerNoSoonerThan(STEADY_ANSWER_MS, async (): Promise<{ email: string }> => {
       const email = normaliseEmail(input);
       await mailLimits.reserveSend(email, ip);
       const account = await queries.accounts.maybeFindAccountByEmail(email);
@@ -37,7 +38,7 @@ export function createEmailCodeSignIn({ config, queries, accounts, oneTimeSecret
         });
       }
       return { email };
-    },
+    }),
 
     /** The account the right code signs in to, created (verified) for a newcomer. */
     async signInWithCode({ email, code, ip, source }: { email: string; code: unknown; ip: string; source: SignupSource }): Promise<AccountRow> {

@@ -6,6 +6,7 @@ import { RequestError } from '../../libraries/errors.ts';
 import { signupSourceOf } from '../../libraries/signup-source.ts';
 import type { Services } from '../../services.ts';
 import { finishStep, loadInteraction, type ClientDisplay } from './load-interaction.ts';
+import { renderLoginPage } from './login-password.ts';
 import { clearPendingSignIn, readPendingSignIn, type PendingSignIn } from './pending-sign-in.ts';
 
 export async function renderCheckEmailPage(ctx: Context, services: Services, view: {
@@ -23,6 +24,32 @@ export async function renderCheckEmailPage(ctx: Context, services: Services, vie
 export async function finishPendingSignIn(ctx: Context, services: Services, pending: PendingSignIn, accountId: string) {
   clearPendingSignIn(ctx);
   await finishStep(ctx, services, { login: { accountId, remember: pending.remember, amr: pending.amr } });
+}
+
+const VERIFIED_NOTICE = 'Your email address is verified. Sign in to continue.';
+
+/**
+ * Shows the step a pending sign-in waits at, if there is one: the code page, or, once the
+ * address was verified, the end of the sign-in (link opened in this browser) or the sign-in
+ * page (verified elsewhere: this browser must prove the password again). False if none.
+ */
+export async function showPendingSignIn(ctx: Context, services: Services, { details, client }: Awaited<ReturnType<typeof loadInteraction>>): Promise<boolean> {
+  const pending = readPendingSignIn(ctx, services, details.uid);
+  if (!pending) return false;
+  if (pending.step === 'verify_email' && pending.accountId) {
+    const account = await services.accounts.maybeFindActiveAccount(pending.accountId);
+    if (account?.email_verified && pending.linkVerified) {
+      await finishPendingSignIn(ctx, services, pending, account.id);
+      return true;
+    }
+    if (!account || account.email_verified) {
+      clearPendingSignIn(ctx);
+      await renderLoginPage(ctx, services, { uid: details.uid, client, email: account?.email ?? '', notice: account ? VERIFIED_NOTICE : '' });
+      return true;
+    }
+  }
+  await renderCheckEmailPage(ctx, services, { uid: details.uid, client, pending });
+  return true;
 }
 
 async function loadPending(ctx: Context, services: Services) {
@@ -51,8 +78,7 @@ export default function checkEmailRoutes(router: Router, services: Services) {
       }
       // Verified, but this browser never proved it holds that account's password.
       clearPendingSignIn(ctx);
-      ctx.redirect(`/interaction/${details.uid}?verified=1`);
-      ctx.status = 303;
+      await renderLoginPage(ctx, services, { uid: details.uid, client, email: pending.email, notice: VERIFIED_NOTICE });
     } catch (error) {
       if (!(error instanceof RequestError)) throw error;
       if (error.details.retryAfter) ctx.set('Retry-After', String(error.details.retryAfter));

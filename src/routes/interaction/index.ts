@@ -5,12 +5,11 @@ import { RequestError } from '../../libraries/errors.ts';
 import { csrfProtection } from '../../middleware/koa-csrf.ts';
 import { formBody } from '../../middleware/koa-form-body.ts';
 import type { Services } from '../../services.ts';
-import checkEmailRoutes, { finishPendingSignIn, renderCheckEmailPage } from './check-email.ts';
+import checkEmailRoutes, { showPendingSignIn } from './check-email.ts';
 import consentRoutes, { renderConsentPage } from './consent.ts';
 import { finishStep, loadInteraction } from './load-interaction.ts';
 import emailCodeLoginRoutes from './login-email-code.ts';
 import passwordLoginRoutes, { renderLoginPage } from './login-password.ts';
-import { clearPendingSignIn, readPendingSignIn } from './pending-sign-in.ts';
 import registerRoutes from './register.ts';
 
 export default function interactionRoutes(router: Router, services: Services) {
@@ -21,23 +20,9 @@ export default function interactionRoutes(router: Router, services: Services) {
     const loaded = await loadInteraction(ctx, services);
     const { details, client } = loaded;
     switch (details.prompt.name) {
-      case 'login': {
-        const pending = readPendingSignIn(ctx, services, details.uid);
-        if (pending?.step === 'verify_email' && pending.accountId) {
-          const account = await services.accounts.maybeFindActiveAccount(pending.accountId);
-          // Opened the link in this browser: done. Verified elsewhere: this browser signs in again.
-          if (account?.email_verified && pending.linkVerified) return finishPendingSignIn(ctx, services, pending, account.id);
-          if (account?.email_verified || !account) {
-            clearPendingSignIn(ctx);
-            return renderLoginPage(ctx, services, { uid: details.uid, client, email: account?.email ?? '', notice: account ? 'Your email address is verified. Sign in to continue.' : '' });
-          }
-        }
-        if (pending) return renderCheckEmailPage(ctx, services, { uid: details.uid, client, pending });
-        return renderLoginPage(ctx, services, {
-          uid: details.uid, client, email: String(details.params.login_hint ?? ''),
-          notice: ctx.query.verified ? 'Your email address is verified. Sign in to continue.' : '',
-        });
-      }
+      case 'login':
+        if (await showPendingSignIn(ctx, services, loaded)) return;
+        return renderLoginPage(ctx, services, { uid: details.uid, client, email: String(details.params.login_hint ?? '') });
       case 'consent':
         return renderConsentPage(ctx, services, loaded);
       default:
