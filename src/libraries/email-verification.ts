@@ -49,8 +49,8 @@ export function createEmailVerification({ config, queries, oneTimeSecrets, mail,
 
     /** A fresh link and code; `explicit` (the person asked) reports the cooldown, otherwise it is skipped quietly. */
     async sendVerificationMail(account: AccountToVerify, { ip, explicit }: { ip: string; explicit: boolean }): Promise<void> {
-      if (explicit) await mailLimits.reserveSend(account.email, ip);
-      else if (!(await mailLimits.maySend(account.email, ip))) return;
+      if (explicit) await mailLimits.reserveSend('verify_email', account.email, ip);
+      else if (!(await mailLimits.maySend('verify_email', account.email, ip))) return;
       await queries.transaction((q) => queueVerificationMail(q, account));
     },
 
@@ -59,7 +59,7 @@ export function createEmailVerification({ config, queries, oneTimeSecrets, mail,
      * same whether or not there is such an account, so the answer never tells.
      */
     resendVerificationMail: ({ accountId, email, ip }: { accountId: string | null; email: string; ip: string }) => answerNoSoonerThan(STEADY_ANSWER_MS, async () => {
-      await mailLimits.reserveSend(email, ip);
+      await mailLimits.reserveSend('verify_email', email, ip);
       const account = accountId ? await queries.accounts.maybeFindAccountById(accountId) : undefined;
       if (!account || account.email_verified || account.disabled || account.email.toLowerCase() !== email.toLowerCase()) return;
       await queries.transaction((q) => queueVerificationMail(q, account));

@@ -1,5 +1,7 @@
 // How often Latchkey mails one address or mails on behalf of one IP: a short cooldown that
-// grows with every send, so nobody can flood an inbox or use Latchkey to spam.
+// grows with every send, so nobody can flood an inbox or use Latchkey to spam. Each kind of
+// mail has its own cooldown: having just signed up must not stop a password reset.
+import type { OneTimePurpose } from '../queries/one-time-secrets.ts';
 import { RequestError } from './errors.ts';
 import type { SecretBox } from './secret-box.ts';
 import { ipBucket, type Throttle, type ThrottleSubject } from './throttle.ts';
@@ -12,16 +14,16 @@ export const mailSendRules = {
 };
 
 export function createMailLimits({ throttle, secretBox }: { throttle: Throttle; secretBox: SecretBox }) {
-  const subjects = (email: string, ip: string): ThrottleSubject[] => [
-    { key: `mail:address:${secretBox.tag('email', email.toLowerCase())}`, rule: mailSendRules.address },
+  const subjects = (purpose: OneTimePurpose, email: string, ip: string): ThrottleSubject[] => [
+    { key: `mail:address:${purpose}:${secretBox.tag('email', email.toLowerCase())}`, rule: mailSendRules.address },
     { key: `mail:ip:${ipBucket(ip)}`, rule: mailSendRules.ip },
   ];
 
   return {
-    /** Counts a send to `email`; throws mail_cooldown (429) while the address or IP must wait. */
-    async reserveSend(email: string, ip: string): Promise<void> {
+    /** Counts a send of this kind to `email`; throws mail_cooldown (429) while the address or IP must wait. */
+    async reserveSend(purpose: OneTimePurpose, email: string, ip: string): Promise<void> {
       try {
-        await throttle.reserveAttempt(subjects(email, ip));
+        await throttle.reserveAttempt(subjects(purpose, email, ip));
       } catch (error) {
         if (!(error instanceof RequestError) || error.code !== 'too_many_attempts') throw error;
         const seconds = Number(error.details.retryAfter);
@@ -31,9 +33,9 @@ export function createMailLimits({ throttle, secretBox }: { throttle: Throttle; 
     },
 
     /** Like reserveSend, but says whether to send instead of throwing: for sends nobody asked for explicitly. */
-    async maySend(email: string, ip: string): Promise<boolean> {
+    async maySend(purpose: OneTimePurpose, email: string, ip: string): Promise<boolean> {
       try {
-        await this.reserveSend(email, ip);
+        await this.reserveSend(purpose, email, ip);
         return true;
       } catch (error) {
         if (error instanceof RequestError && error.code === 'mail_cooldown') return false;

@@ -31,7 +31,7 @@ export function createPasswordReset({ config, queries, oneTimeSecrets, mail, mai
     /** Mails a reset link when the address has an active account; answers the same either way. */
     requestReset: ({ email: input, ip }: { email: unknown; ip: string }) => answerNoSoonerThan(STEADY_ANSWER_MS, async (): Promise<{ email: string }> => {
       const email = normaliseEmail(input);
-      await mailLimits.reserveSend(email, ip);
+      await mailLimits.reserveSend('reset_password', email, ip);
       const account = await queries.accounts.maybeFindAccountByEmail(email);
       if (!account || account.disabled) return { email };
       await queries.transaction(async (q) => {

@@ -44,7 +44,8 @@ export function createRegistration({ config, queries, accounts, emailVerificatio
         email: input.email, password: input.password, name: input.name,
         signupMethod: 'registration', signupSource: input.source,
       });
-      const mayMail = await mailLimits.maySend(prepared.email, input.ip);
+      // The verification mail and the owner's warning count as one kind, so neither shows which was sent.
+      const mayMail = await mailLimits.maySend('verify_email', prepared.email, input.ip);
 
       const accountId = await queries.transaction(async (q) => {
         const account = await q.accounts.insertAccount(prepared);

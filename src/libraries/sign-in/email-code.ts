@@ -21,7 +21,7 @@ export function createEmailCodeSignIn({ config, queries, accounts, oneTimeSecret
     /** Mails a code when the address may sign in or sign up; throws mail_cooldown while it must wait. */
     sendCode: ({ email: input, ip }: { email: unknown; ip: string }) => answerNoSoonerThan(STEADY_ANSWER_MS, async (): Promise<{ email: string }> => {
       const email = normaliseEmail(input);
-      await mailLimits.reserveSend(email, ip);
+      await mailLimits.reserveSend('sign_in', email, ip);
       const account = await queries.accounts.maybeFindAccountByEmail(email);
       const newcomer = !account && config.registration === 'open';
       if ((account && !account.disabled) || newcomer) {
