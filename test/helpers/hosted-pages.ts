@@ -3,10 +3,24 @@
 import { expect } from 'vitest';
 import type { ParsedMail } from 'mailparser';
 import { HttpSession, formAction, type PageResponse } from './http-session.ts';
-import { authorizationRequest, type TestClient } from './oidc-flow.ts';
-import type { TestApp } from './start-app.ts';
+import { startMailSink } from './mail-sink.ts';
+import { authorizationRequest, registerClient, type TestClient } from './oidc-flow.ts';
+import { startApp, type TestApp } from './start-app.ts';
 
 export const NEW_PASSWORD = 'tangerine wolf quietly paints';
+
+/** An app that mails to its own SMTP sink, with one registered client. */
+export async function startAppWithMail(env: Record<string, string> = {}) {
+  const sink = await startMailSink();
+  const app = await startApp({ env: { SMTP_URL: sink.url, ...env } });
+  return {
+    app, sink, client: await registerClient(app),
+    async close() {
+      await app.close();
+      await sink.close();
+    },
+  };
+}
 
 /** The hidden inputs of the form that posts to `pathEnd`, by its action or a button's formaction. */
 function hiddenFields(html: string, pathEnd: string): Record<string, string> {

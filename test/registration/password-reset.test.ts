@@ -1,23 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { linkIn, NEW_PASSWORD, openSignIn, submitForm, uniqueEmail } from '../helpers/hosted-pages.ts';
+import { linkIn, NEW_PASSWORD, openSignIn, startAppWithMail, submitForm, uniqueEmail } from '../helpers/hosted-pages.ts';
 import { HttpSession, formAction } from '../helpers/http-session.ts';
-import { startMailSink, type MailSink } from '../helpers/mail-sink.ts';
-import { createUser, registerClient, signInForTokens, submitLogin, tokenRequest, type TestClient } from '../helpers/oidc-flow.ts';
-import { startApp, type TestApp } from '../helpers/start-app.ts';
+import type { MailSink } from '../helpers/mail-sink.ts';
+import { createUser, signInForTokens, submitLogin, tokenRequest, type TestClient } from '../helpers/oidc-flow.ts';
+import { type TestApp } from '../helpers/start-app.ts';
 
 let app: TestApp;
 let sink: MailSink;
 let client: TestClient;
+let close: () => Promise<void>;
 
-beforeAll(async () => {
-  sink = await startMailSink();
-  app = await startApp({ env: { SMTP_URL: sink.url } });
-  client = await registerClient(app);
-});
-afterAll(async () => {
-  await app?.close();
-  await sink?.close();
-});
+beforeAll(async () => ({ app, sink, client, close } = await startAppWithMail()));
+afterAll(() => close?.());
 
 async function requestReset(email: string, session = new HttpSession()) {
   const { page: login } = await openSignIn(app, client, session);

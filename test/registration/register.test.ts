@@ -1,24 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as jose from 'jose';
-import { codeIn, openRegistration, register, submitForm, uniqueEmail } from '../helpers/hosted-pages.ts';
+import { codeIn, openRegistration, register, startAppWithMail, submitForm, uniqueEmail } from '../helpers/hosted-pages.ts';
 import { HttpSession, formAction } from '../helpers/http-session.ts';
-import { startMailSink, type MailSink } from '../helpers/mail-sink.ts';
-import { createUser, redeemCode, registerClient, submitConsent, type TestClient } from '../helpers/oidc-flow.ts';
-import { startApp, type TestApp } from '../helpers/start-app.ts';
+import type { MailSink } from '../helpers/mail-sink.ts';
+import { createUser, redeemCode, submitConsent, type TestClient } from '../helpers/oidc-flow.ts';
+import { type TestApp } from '../helpers/start-app.ts';
 
 let app: TestApp;
 let sink: MailSink;
 let client: TestClient;
+let close: () => Promise<void>;
 
-beforeAll(async () => {
-  sink = await startMailSink();
-  app = await startApp({ env: { SMTP_URL: sink.url } });
-  client = await registerClient(app);
-});
-afterAll(async () => {
-  await app?.close();
-  await sink?.close();
-});
+beforeAll(async () => ({ app, sink, client, close } = await startAppWithMail()));
+afterAll(() => close?.());
 
 describe('registration', () => {
   it('registers, verifies with the mailed code and lands back in the relying party flow with email_verified true', async () => {
