@@ -84,6 +84,15 @@ export function createAccountQueries(db: Knex) {
       return count === 1;
     },
 
+    /**
+     * The address owner takes over an account they never verified: its password was chosen by
+     * whoever registered the address, who never proved it, so that password goes.
+     */
+    async claimUnverifiedAccount(id: string): Promise<void> {
+      await db('accounts').where({ id, email_verified: false })
+        .update({ email_verified: true, password_hash: null, updated_at: db.fn.now() });
+    },
+
     /** Self-service sign-ups since a moment, counted by source: utm_source, else the referrer's host, else direct. */
     async countSignupsBySource(since: Date): Promise<SignupCount[]> {
       const result = await db.raw<{ rows: Array<{ key: string; count: string }> }>(

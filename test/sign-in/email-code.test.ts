@@ -3,7 +3,7 @@ import * as jose from 'jose';
 import { codeIn, openSignIn, startAppWithMail, submitForm, uniqueEmail } from '../helpers/hosted-pages.ts';
 import { HttpSession, formAction } from '../helpers/http-session.ts';
 import type { MailSink } from '../helpers/mail-sink.ts';
-import { createUser, redeemCode, registerClient, submitConsent, type TestClient } from '../helpers/oidc-flow.ts';
+import { createUser, redeemCode, registerClient, submitConsent, submitLogin, type TestClient } from '../helpers/oidc-flow.ts';
 import { startApp, type TestApp } from '../helpers/start-app.ts';
 
 let app: TestApp;
@@ -42,6 +42,19 @@ describe('sign-in with an emailed code', () => {
     expect(await app.services.queries.accounts.maybeFindAccountByEmail(email)).toMatchObject({
       email_verified: true, password_hash: null, signup_method: 'email_code', signup_client_id: client.clientId, signup_utm: { utm_source: 'podcast' },
     });
+  });
+
+  it('hands an unverified account to the address owner without the password its registrant chose', async () => {
+    const email = uniqueEmail('pre-registered');
+    await app.services.accounts.createAccount({ email, password: 'chosen by a stranger 123', name: 'Not The Owner' });
+    const { session, checkEmail } = await askForCode(email);
+    const consent = await submitForm(session, app, checkEmail, '/code', { code: codeIn(await sink.next(email)) });
+    expect(formAction(consent.body, '/consent')).toBeTruthy();
+    expect(await app.services.queries.accounts.maybeFindAccountByEmail(email)).toMatchObject({ email_verified: true, password_hash: null });
+    const strangerSession = new HttpSession();
+    const { page } = await openSignIn(app, client, strangerSession);
+    const stranger = await submitLogin(strangerSession, app, page, email, 'chosen by a stranger 123');
+    expect(stranger.status).toBe(401);
   });
 
   it('takes a code once, and no more than five wrong ones', async () => {

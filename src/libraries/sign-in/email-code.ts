@@ -48,10 +48,13 @@ export function createEmailCodeSignIn({ config, queries, accounts, oneTimeSecret
         await oneTimeSecrets.consume(q, row);
         const existing = await q.accounts.maybeFindAccountByEmail(email);
         if (existing?.disabled) throw new RequestError('account_disabled', 403, 'This account is disabled. Contact your administrator.');
+        if (existing?.email_verified) return existing;
         if (existing) {
-          // The code proves the address, as a verification mail would.
-          await q.accounts.markEmailVerified(existing.id, existing.email);
-          return { ...existing, email_verified: true };
+          // Someone registered this address and never proved it; its owner now has. Whatever
+          // that someone set up (password, sessions) must not survive into the owner's account.
+          await q.accounts.claimUnverifiedAccount(existing.id);
+          await q.oidcPayloads.deletePayloadsByAccountId(existing.id);
+          return { ...existing, email_verified: true, password_hash: null };
         }
         if (config.registration !== 'open') throw new RequestError('registration_closed', 403, 'New accounts cannot be created here.');
         const created = await q.accounts.insertAccount(newAccount);
