@@ -9,6 +9,10 @@ import { createHousekeeping } from './libraries/housekeeping.ts';
 import { createPasswordHasher } from './libraries/passwords.ts';
 import { createEmailVerification } from './libraries/email-verification.ts';
 import { createMailLimits } from './libraries/mail-limits.ts';
+import { createRecoveryCodes } from './libraries/mfa/recovery-codes.ts';
+import { createSecondFactors } from './libraries/mfa/second-factors.ts';
+import { createTotp } from './libraries/mfa/totp.ts';
+import { createWebauthn } from './libraries/mfa/webauthn.ts';
 import { createOneTimeSecrets } from './libraries/one-time-secrets.ts';
 import { createPasswordPolicy } from './libraries/password-policy.ts';
 import { createPasswordReset } from './libraries/password-reset.ts';
@@ -38,6 +42,12 @@ export async function createServices({ config, secret, db, log }: { config: Conf
   const mailLimits = createMailLimits({ throttle, secretBox });
   const oneTimeSecrets = createOneTimeSecrets({ queries, secretBox, throttle });
   const emailVerification = createEmailVerification({ config, queries, oneTimeSecrets, mail, mailLimits });
+  const webauthn = createWebauthn({ queries, settings: config.webauthn });
+  const secondFactors = createSecondFactors({
+    config, queries, mail, throttle, webauthn,
+    totp: createTotp({ queries, secretBox }),
+    recoveryCodes: createRecoveryCodes({ queries, secretBox }),
+  });
   const signingKeys = createSigningKeys({ queries, secretBox });
   const renderPage = createPageRenderer({ cache: config.production });
 
@@ -77,12 +87,14 @@ export async function createServices({ config, secret, db, log }: { config: Conf
     provider,
     mail,
     emailVerification,
+    webauthn,
+    secondFactors,
     passwordSignIn: createPasswordSignIn({ accounts, throttle, secretBox }),
     emailCodeSignIn: createEmailCodeSignIn({ config, queries, accounts, oneTimeSecrets, mail, mailLimits }),
     registration: createRegistration({ config, queries, accounts, emailVerification, mail, mailLimits, throttle }),
     passwordReset: createPasswordReset({ config, queries, oneTimeSecrets, mail, mailLimits, hasher, passwordPolicy }),
     signupReport: createSignupReport({ queries }),
-    housekeeping: createHousekeeping({ queries, signingKeys, throttle, oneTimeSecrets, log }),
+    housekeeping: createHousekeeping({ queries, signingKeys, throttle, oneTimeSecrets, webauthn, log }),
     /** Set while shutting down, so that readiness fails and load balancers stop sending requests. */
     lifecycle: { draining: false },
   };

@@ -25,6 +25,8 @@ export const settings = [
   { name: 'PASSWORD_MIN_LENGTH', default: '8', meaning: 'Fewest characters (Unicode code points) a new password may have, 8 to 64: NIST\'s floor is 8, and at least 64 must always be allowed.' },
   { name: 'REGISTRATION', default: 'open', meaning: 'open: anyone may create an account from the sign-in page (with a password or an emailed code); closed: accounts are made by administrators only, and the sign-up link and routes are gone.' },
   { name: 'REQUIRE_VERIFIED_EMAIL', default: 'true', meaning: 'true: an account must prove its email address (mailed link or code) before it can finish signing in to an application; false: unverified accounts may sign in, with email_verified false.' },
+  { name: 'MFA_REQUIRED', default: 'off', meaning: 'off: second factors are optional (a relying party may still demand one with acr_values); admins: accounts with the admin role must enrol one at their next sign-in; all: every account must.' },
+  { name: 'WEBAUTHN_RP_ID', default: 'host of ISSUER', meaning: 'WebAuthn relying-party ID that passkeys are bound to: the issuer\'s host name, or a parent domain of it (passkeys then also work on its other subdomains). Passkeys stop working if it changes.' },
 ] as const satisfies readonly Setting[];
 
 type SettingName = (typeof settings)[number]['name'];
@@ -63,6 +65,8 @@ const schema = z.object({
   PASSWORD_MIN_LENGTH: integer(8, 64),
   REGISTRATION: z.enum(['open', 'closed']),
   REQUIRE_VERIFIED_EMAIL: z.enum(['true', 'false']).transform((value) => value === 'true'),
+  MFA_REQUIRED: z.enum(['off', 'admins', 'all']),
+  WEBAUTHN_RP_ID: z.string().trim().toLowerCase().regex(/^[a-z0-9.-]+$/, 'must be a host name').optional(),
 });
 
 export interface Config {
@@ -84,6 +88,9 @@ export interface Config {
   registration: 'open' | 'closed';
   /** Unverified accounts are offered verification instead of finishing a sign-in. */
   requireVerifiedEmail: boolean;
+  mfaRequired: 'off' | 'admins' | 'all';
+  /** WebAuthn RP ID and the origin its ceremonies must come from (the issuer's). */
+  webauthn: { rpId: string; origin: string };
 }
 
 export class ConfigError extends Error {
@@ -97,8 +104,11 @@ export function loadConfig(env: Environment = process.env): Config {
     const raw = env[setting.name];
     input[setting.name] = raw === undefined || raw === '' ? setting.default : raw;
   }
-  delete input.ISSUER; // its default depends on PORT
+  // These defaults depend on other settings.
+  delete input.ISSUER;
   if (env.ISSUER) input.ISSUER = env.ISSUER;
+  delete input.WEBAUTHN_RP_ID;
+  if (env.WEBAUTHN_RP_ID) input.WEBAUTHN_RP_ID = env.WEBAUTHN_RP_ID;
 
   const parsed = schema.safeParse(input);
   if (!parsed.success) {
@@ -114,11 +124,18 @@ export function loadConfig(env: Environment = process.env): Config {
   if (values.PASSWORD_HASH_MEMORY_KIB * values.PASSWORD_HASH_ITERATIONS < 7168 * 5) {
     problems.push('PASSWORD_HASH_MEMORY_KIB × PASSWORD_HASH_ITERATIONS must be at least 35840 (OWASP minimum for argon2id)');
   }
+  const issuer = (values.ISSUER ?? `http://localhost:${values.PORT}`).replace(/\/+$/, '');
+  const issuerHost = new URL(issuer).hostname;
+  const webauthnRpId = values.WEBAUTHN_RP_ID ?? issuerHost;
+  // WebAuthn only lets a page use its own host or a parent domain of it as RP ID.
+  if (webauthnRpId !== issuerHost && !issuerHost.endsWith(`.${webauthnRpId}`)) {
+    problems.push(`WEBAUTHN_RP_ID must be ${issuerHost} or a parent domain of it`);
+  }
   if (problems.length) throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);
 
   return {
     port: values.PORT,
-    issuer: (values.ISSUER ?? `http://localhost:${values.PORT}`).replace(/\/+$/, ''),
+    issuer,
     databaseUrl: values.DATABASE_URL,
     dataDir: path.resolve(values.DATA_DIR),
     secret: values.LATCHKEY_SECRET,
@@ -131,6 +148,8 @@ export function loadConfig(env: Environment = process.env): Config {
     passwordMinLength: values.PASSWORD_MIN_LENGTH,
     registration: values.REGISTRATION,
     requireVerifiedEmail: values.REQUIRE_VERIFIED_EMAIL,
+    mfaRequired: values.MFA_REQUIRED,
+    webauthn: { rpId: webauthnRpId, origin: new URL(issuer).origin },
   };
 }
 

@@ -1,8 +1,10 @@
 // Periodic clean-up shared safely by any number of processes: expired provider records,
 // keys past their publication, throttle counters nobody has touched for a day, mail sent a week
-// ago, mailed codes and links a day after they expired.
+// ago, mailed codes and links a day after they expired, WebAuthn challenges and abandoned
+// authenticator set-ups.
 import type { Logger } from 'pino';
 import type { Queries } from '../queries/index.ts';
+import type { Webauthn } from './mfa/webauthn.ts';
 import type { OneTimeSecrets } from './one-time-secrets.ts';
 import type { SigningKeys } from './signing-keys.ts';
 import type { Throttle } from './throttle.ts';
@@ -11,10 +13,10 @@ const BATCH = 1000;
 /** Sent (or given-up) mail stays this long, for operators looking into a delivery. */
 const MAIL_KEPT_SECONDS = 7 * 24 * 60 * 60;
 
-export function createHousekeeping({ queries, signingKeys, throttle, oneTimeSecrets, log }: {
-  queries: Queries; signingKeys: SigningKeys; throttle: Throttle; oneTimeSecrets: OneTimeSecrets; log: Logger;
+export function createHousekeeping({ queries, signingKeys, throttle, oneTimeSecrets, webauthn, log }: {
+  queries: Queries; signingKeys: SigningKeys; throttle: Throttle; oneTimeSecrets: OneTimeSecrets; webauthn: Webauthn; log: Logger;
 }) {
-  async function sweep(): Promise<{ payloads: number; keys: number; throttles: number; mails: number; oneTimeSecrets: number }> {
+  async function sweep(): Promise<{ payloads: number; keys: number; throttles: number; mails: number; oneTimeSecrets: number; webauthnChallenges: number; totpEnrolments: number }> {
     let payloads = 0;
     for (let deleted = BATCH; deleted === BATCH;) {
       deleted = await queries.oidcPayloads.deleteExpiredPayloads(BATCH);
@@ -23,7 +25,12 @@ export function createHousekeeping({ queries, signingKeys, throttle, oneTimeSecr
     const keys = await signingKeys.deleteExpiredSigningKeys();
     const throttles = await throttle.sweep();
     const mails = await queries.mailOutbox.deleteOldMails(MAIL_KEPT_SECONDS);
-    return { payloads, keys, throttles, mails, oneTimeSecrets: await oneTimeSecrets.sweep() };
+    return {
+      payloads, keys, throttles, mails,
+      oneTimeSecrets: await oneTimeSecrets.sweep(),
+      webauthnChallenges: await webauthn.sweep(),
+      totpEnrolments: await queries.totpFactors.deleteAbandonedTotpFactors(),
+    };
   }
 
   let timer: NodeJS.Timeout | undefined;

@@ -18,6 +18,8 @@ export interface AccountRow {
   signup_referrer: string | null;
   signup_utm: Record<string, string> | null;
   password_changed_at: Date | null;
+  /** 'admin' is the one role Latchkey knows so far. */
+  roles: string[];
 }
 
 export type SignupMethod = 'registration' | 'email_code' | 'cli';

@@ -6,8 +6,11 @@ import { createHealthQueries } from './health.ts';
 import { createMailOutboxQueries } from './mail-outbox.ts';
 import { createOidcPayloadQueries } from './oidc-payloads.ts';
 import { createOneTimeSecretQueries } from './one-time-secrets.ts';
+import { createRecoveryCodeQueries } from './recovery-codes.ts';
 import { createSigningKeyQueries } from './signing-keys.ts';
 import { createThrottleQueries } from './throttles.ts';
+import { createTotpFactorQueries } from './totp-factors.ts';
+import { createWebauthnQueries } from './webauthn.ts';
 
 export interface Queries {
   accounts: ReturnType<typeof createAccountQueries>;
@@ -16,8 +19,11 @@ export interface Queries {
   mailOutbox: ReturnType<typeof createMailOutboxQueries>;
   oidcPayloads: ReturnType<typeof createOidcPayloadQueries>;
   oneTimeSecrets: ReturnType<typeof createOneTimeSecretQueries>;
+  recoveryCodes: ReturnType<typeof createRecoveryCodeQueries>;
   signingKeys: ReturnType<typeof createSigningKeyQueries>;
   throttles: ReturnType<typeof createThrottleQueries>;
+  totpFactors: ReturnType<typeof createTotpFactorQueries>;
+  webauthn: ReturnType<typeof createWebauthnQueries>;
   /** Runs fn with queries bound to one transaction: all of it happens, or none. */
   transaction<T>(fn: (queries: Queries) => Promise<T>): Promise<T>;
 }
@@ -30,8 +36,11 @@ export function createQueries(db: Knex): Queries {
     mailOutbox: createMailOutboxQueries(db),
     oidcPayloads: createOidcPayloadQueries(db),
     oneTimeSecrets: createOneTimeSecretQueries(db),
+    recoveryCodes: createRecoveryCodeQueries(db),
     signingKeys: createSigningKeyQueries(db),
     throttles: createThrottleQueries(db),
+    totpFactors: createTotpFactorQueries(db),
+    webauthn: createWebauthnQueries(db),
     transaction: (fn) => db.transaction((trx) => fn(createQueries(trx))),
   };
 }

@@ -1,5 +1,6 @@
 // Serves the files in public/ (stylesheet, browser scripts) under /static/, from a list read
-// at start, and zxcvbn-ts's three browser builds under /static/vendor/: nothing else can be asked for.
+// at start, and exactly the vendor browser builds the pages use (zxcvbn-ts, @simplewebauthn/browser)
+// under /static/vendor/: nothing else can be asked for.
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -17,6 +18,9 @@ const zxcvbnBundles = new Map(['core', 'language-common', 'language-en'].map((na
   path.join(path.dirname(createRequire(import.meta.url).resolve(`@zxcvbn-ts/${name}`)), 'zxcvbn-ts.js'),
 ]));
 
+/** @simplewebauthn/browser's self-contained build, which sets window.SimpleWebAuthnBrowser. */
+const webauthnBundle = path.join(path.dirname(createRequire(import.meta.url).resolve('@simplewebauthn/browser')), '../dist/bundle/index.umd.min.js');
+
 export default function staticRoutes(router: Router) {
   const files = new Map(fs.readdirSync(publicDirectory).filter((name) => TYPES[path.extname(name)]).map((name) => [name, path.join(publicDirectory, name)]));
   router.get('/static/:file', async (ctx) => {
@@ -32,5 +36,10 @@ export default function staticRoutes(router: Router) {
     ctx.type = TYPES['.js']!;
     ctx.set('Cache-Control', 'public, max-age=86400');
     ctx.body = fs.createReadStream(file);
+  });
+  router.get('/static/vendor/simplewebauthn-browser.js', async (ctx) => {
+    ctx.type = TYPES['.js']!;
+    ctx.set('Cache-Control', 'public, max-age=86400');
+    ctx.body = fs.createReadStream(webauthnBundle);
   });
 }

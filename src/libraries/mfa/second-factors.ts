@@ -1,0 +1,149 @@
+// The second factors of an account, as one whole: what it has, the policy that may demand
+// one, checking a factor at sign-in (throttled like passwords), and changing factors with a
+// mail to the owner each time. Recovery codes exist while any factor does.
+import type { Config } from '../../config/env.ts';
+import type { Mail } from '../../mail/index.ts';
+import { PRODUCT_NAME } from '../../mail/templates.ts';
+import type { Queries } from '../../queries/index.ts';
+import type { AccountRow } from '../../queries/accounts.ts';
+import type { WebauthnCredentialRow } from '../../queries/webauthn.ts';
+import { RequestError } from '../errors.ts';
+import { ipBucket, type Throttle, type ThrottleSubject } from '../throttle.ts';
+import type { RecoveryCodes } from './recovery-codes.ts';
+import type { Totp } from './totp.ts';
+import { webauthnAmr, type Webauthn } from './webauthn.ts';
+
+const HOUR = 60 * 60;
+export const secondFactorRules = {
+  accountAndIp: { limit: 5, blockSeconds: 30, maxBlockSeconds: 15 * 60, quietSeconds: HOUR },
+  account: { limit: 10, blockSeconds: 60, maxBlockSeconds: 15 * 60, quietSeconds: HOUR },
+};
+
+export interface FactorOverview {
+  totp: boolean;
+  passkeys: WebauthnCredentialRow[];
+  recoveryCodesLeft: number;
+}
+
+type Person = Pick<AccountRow, 'id' | 'email' | 'name' | 'roles'>;
+
+export function createSecondFactors({ config, queries, totp, webauthn, recoveryCodes, mail, throttle }: {
+  config: Config; queries: Queries; totp: Totp; webauthn: Webauthn; recoveryCodes: RecoveryCodes; mail: Mail; throttle: Throttle;
+}) {
+  const notify = (q: Queries, account: Person, what: string) => mail.enqueue(q, {
+    to: account.email,
+    subject: `Security change on your ${PRODUCT_NAME} account`,
+    template: 'security-notice',
+    data: { name: account.name, what, forgotLink: `${config.issuer}/password/forgot` },
+  });
+
+  async function overview(accountId: string): Promise<FactorOverview> {
+    const [hasTotp, passkeys, recoveryCodesLeft] = await Promise.all([
+      totp.isEnrolled(accountId), webauthn.list(accountId), recoveryCodes.remaining(accountId),
+    ]);
+    return { totp: hasTotp, passkeys, recoveryCodesLeft };
+  }
+
+  /** Counts a second-factor attempt before it is checked; forgiven when it succeeds. */
+  async function attempt<T>(accountId: string, ip: string, check: () => Promise<T | undefined>): Promise<T> {
+    const subjects: ThrottleSubject[] = [
+      { key: `mfa:account-ip:${accountId}:${ipBucket(ip)}`, rule: secondFactorRules.accountAndIp },
+      { key: `mfa:account:${accountId}`, rule: secondFactorRules.account },
+    ];
+    await throttle.reserveAttempt(subjects);
+    const result = await check();
+    if (result === undefined) throw new RequestError('second_factor_wrong', 400, 'That code is not right. Try again.');
+    await throttle.attemptSucceeded({ reset: subjects, refund: [] });
+    return result;
+  }
+
+  /** After the first factor's change (a factor added to an account that had none): a fresh set of recovery codes. */
+  async function recoveryCodesIfFirst(q: Queries, accountId: string, hadFactors: boolean): Promise<string[] | null> {
+    return hadFactors ? null : recoveryCodes.regenerate(q, accountId);
+  }
+
+  async function afterRemoval(q: Queries, account: Person, what: string): Promise<void> {
+    const totpLeft = await q.totpFactors.maybeFindConfirmedTotpFactor(account.id);
+    const passkeysLeft = await q.webauthn.listWebauthnCredentials(account.id);
+    if (!totpLeft && !passkeysLeft.length) await recoveryCodes.remove(q, account.id);
+    await notify(q, account, what);
+  }
+
+  return {
+    overview,
+    hasAny: async (accountId: string) => {
+      const factors = await overview(accountId);
+      return factors.totp || factors.passkeys.length > 0;
+    },
+
+    /** Whether MFA_REQUIRED makes this account enrol a factor before it may sign in. */
+    mustHaveSecondFactor: (account: Pick<AccountRow, 'roles'>) =>
+      config.mfaRequired === 'all' || (config.mfaRequired === 'admins' && account.roles.includes('admin')),
+
+    /** Checks an authenticator-app code at sign-in; returns the amr it adds. */
+    verifyTotp: ({ accountId, code, ip }: { accountId: string; code: unknown; ip: string }) =>
+      attempt(accountId, ip, async () => ((await totp.verifyCode(accountId, code)) ? 'otp' : undefined)),
+
+    /** Checks a recovery code at sign-in (using it up, and telling the owner); returns the amr it adds. */
+    async verifyRecoveryCode({ account, code, ip }: { account: Person; code: unknown; ip: string }): Promise<string> {
+      const amr = await attempt(account.id, ip, async () => ((await recoveryCodes.use(account.id, code)) ? 'otp' : undefined));
+      const left = await recoveryCodes.remaining(account.id);
+      await notify(queries, account, `A recovery code was used to sign in. ${left} unused recovery code${left === 1 ? '' : 's'} left.`);
+      return amr;
+    },
+
+    /** Checks a security key or passkey as the second factor of `accountId`; returns the amr it adds. */
+    async verifyWebauthn({ accountId, challengeId, response }: { accountId: string; challengeId: unknown; response: unknown }): Promise<string> {
+      const { credential } = await webauthn.authenticate({ challengeId, response });
+      if (credential.account_id !== accountId) throw new RequestError('webauthn_failed', 400, 'This key or passkey belongs to another account.');
+      return webauthnAmr(credential);
+    },
+
+    /** Activates an authenticator app; returns recovery codes when it is the account's first factor. */
+    async confirmTotp(account: Person, factorId: string, code: unknown): Promise<string[] | null> {
+      const had = (await overview(account.id));
+      return queries.transaction(async (q) => {
+        await totp.confirmEnrolment(q, account.id, factorId, code);
+        await notify(q, account, had.totp ? 'Your authenticator app was replaced by a new one.' : 'An authenticator app was added as a second factor.');
+        return recoveryCodesIfFirst(q, account.id, had.totp || had.passkeys.length > 0);
+      });
+    },
+
+    /** Registers a key or passkey; returns recovery codes when it is the account's first factor. */
+    async addPasskey(account: Person, ceremony: { challengeId: unknown; response: unknown; name: unknown }): Promise<{ credential: WebauthnCredentialRow; recoveryCodes: string[] | null }> {
+      const had = await overview(account.id);
+      const credential = await webauthn.register(account.id, ceremony);
+      const codes = await queries.transaction(async (q) => {
+        await notify(q, account, `A security key or passkey named "${credential.name}" was added.`);
+        return recoveryCodesIfFirst(q, account.id, had.totp || had.passkeys.length > 0);
+      });
+      return { credential, recoveryCodes: codes };
+    },
+
+    async removeTotp(account: Person): Promise<void> {
+      await queries.transaction(async (q) => {
+        if (!(await totp.remove(q, account.id))) return;
+        await afterRemoval(q, account, 'Your authenticator app was removed.');
+      });
+    },
+
+    async removePasskey(account: Person, id: string): Promise<void> {
+      await queries.transaction(async (q) => {
+        const credentials = await q.webauthn.listWebauthnCredentials(account.id);
+        const credential = credentials.find((row) => row.id === id);
+        if (!credential || !(await webauthn.remove(q, account.id, id))) return;
+        await afterRemoval(q, account, `The security key or passkey named "${credential.name}" was removed.`);
+      });
+    },
+
+    async regenerateRecoveryCodes(account: Person): Promise<string[]> {
+      return queries.transaction(async (q) => {
+        const codes = await recoveryCodes.regenerate(q, account.id);
+        await notify(q, account, 'New recovery codes were made; the old ones no longer work.');
+        return codes;
+      });
+    },
+  };
+}
+
+export type SecondFactors = ReturnType<typeof createSecondFactors>;

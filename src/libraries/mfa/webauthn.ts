@@ -1,0 +1,127 @@
+// WebAuthn (security keys and passkeys) through @simplewebauthn/server: every ceremony gets a
+// challenge kept server-side and taken once; origin and RP ID come from the issuer; the
+// signature counter is stored and must move forward.
+import crypto from 'node:crypto';
+import {
+  generateAuthenticationOptions, generateRegistrationOptions, verifyAuthenticationResponse, verifyRegistrationResponse,
+  type AuthenticationResponseJSON, type PublicKeyCredentialCreationOptionsJSON, type PublicKeyCredentialRequestOptionsJSON,
+  type RegistrationResponseJSON,
+} from '@simplewebauthn/server';
+import { PRODUCT_NAME } from '../../mail/templates.ts';
+import type { Queries } from '../../queries/index.ts';
+import type { WebauthnCredentialRow } from '../../queries/webauthn.ts';
+import { RequestError } from '../errors.ts';
+
+/** Long enough to find and touch a key; the browser gives up after it too. */
+const CEREMONY_SECONDS = 5 * 60;
+const NAME_MAX = 60;
+
+export interface WebauthnSettings {
+  rpId: string;
+  origin: string;
+}
+
+export interface CeremonyOptions<T> {
+  /** Handed back with the browser's response: which server-side challenge it answers. */
+  challengeId: string;
+  options: T;
+}
+
+const failed = () => new RequestError('webauthn_failed', 400, 'The security key or passkey could not be checked. Try again.');
+
+export function createWebauthn({ queries, settings }: { queries: Queries; settings: WebauthnSettings }) {
+  async function remember(challenge: string, purpose: 'register' | 'authenticate', accountId: string | null): Promise<string> {
+    const id = crypto.randomUUID();
+    await queries.webauthn.insertWebauthnChallenge({ id, challenge, purpose, account_id: accountId }, CEREMONY_SECONDS);
+    return id;
+  }
+
+  async function take(challengeId: unknown, purpose: 'register' | 'authenticate') {
+    const challenge = typeof challengeId === 'string' && /^[0-9a-f-]{36}$/.test(challengeId)
+      ? await queries.webauthn.takeWebauthnChallenge(challengeId) : undefined;
+    if (!challenge || challenge.purpose !== purpose) throw new RequestError('webauthn_expired', 400, 'This request expired. Try again.');
+    return challenge;
+  }
+
+  return {
+    settings,
+
+    /** Options for registering a new key or passkey on this account (discoverable where the authenticator can). */
+    async registrationOptions(account: { id: string; email: string; name: string | null }): Promise<CeremonyOptions<PublicKeyCredentialCreationOptionsJSON>> {
+      const existing = await queries.webauthn.listWebauthnCredentials(account.id);
+      const options = await generateRegistrationOptions({
+        rpName: PRODUCT_NAME, rpID: settings.rpId, userName: account.email, userDisplayName: account.name ?? account.email,
+        userID: new TextEncoder().encode(account.id), attestationType: 'none', timeout: CEREMONY_SECONDS * 1000,
+        excludeCredentials: existing.map((row) => ({ id: row.credential_id, transports: row.transports ?? undefined })),
+        authenticatorSelection: { residentKey: 'preferred', userVerification: 'preferred' },
+      });
+      return { challengeId: await remember(options.challenge, 'register', account.id), options };
+    },
+
+    async register(accountId: string, { challengeId, response, name }: { challengeId: unknown; response: unknown; name: unknown }): Promise<WebauthnCredentialRow> {
+      const label = typeof name === 'string' ? name.trim() : '';
+      if (!label || label.length > NAME_MAX || /\p{Cc}/u.test(label)) {
+        throw new RequestError('name_invalid', 400, `Give the key or passkey a name of up to ${NAME_MAX} characters, such as "Work laptop".`);
+      }
+      const challenge = await take(challengeId, 'register');
+      if (challenge.account_id !== accountId) throw failed();
+      const verification = await verifyRegistrationResponse({
+        response: response as RegistrationResponseJSON, expectedChallenge: challenge.challenge,
+        expectedOrigin: settings.origin, expectedRPID: settings.rpId, requireUserVerification: false,
+      }).catch(() => undefined);
+      if (!verification?.verified) throw failed();
+      const { credential, credentialBackedUp } = verification.registrationInfo;
+      const row = {
+        id: crypto.randomUUID(), account_id: accountId, credential_id: credential.id,
+        public_key: Buffer.from(credential.publicKey).toString('base64url'), sign_count: credential.counter,
+        transports: credential.transports ?? null, backed_up: credentialBackedUp, name: label,
+      };
+      if (!(await queries.webauthn.insertWebauthnCredential(row))) throw new RequestError('webauthn_known', 409, 'This key or passkey is already registered.');
+      return { ...row, sign_count: String(row.sign_count), created_at: new Date(), last_used_at: null };
+    },
+
+    /**
+     * Options for signing in: with `accountId`, as a second factor with that account's
+     * credentials; without, a passkey sign-in that discovers the account and must verify the user.
+     */
+    async authenticationOptions(accountId?: string): Promise<CeremonyOptions<PublicKeyCredentialRequestOptionsJSON>> {
+      const credentials = accountId ? await queries.webauthn.listWebauthnCredentials(accountId) : [];
+      const options = await generateAuthenticationOptions({
+        rpID: settings.rpId, timeout: CEREMONY_SECONDS * 1000,
+        allowCredentials: credentials.map((row) => ({ id: row.credential_id, transports: row.transports ?? undefined })),
+        userVerification: accountId ? 'preferred' : 'required',
+      });
+      return { challengeId: await remember(options.challenge, 'authenticate', accountId ?? null), options };
+    },
+
+    /** The credential that signed this challenge, checked; for a second factor it must be the account's own. */
+    async authenticate({ challengeId, response }: { challengeId: unknown; response: unknown }): Promise<{ credential: WebauthnCredentialRow; userVerified: boolean }> {
+      const challenge = await take(challengeId, 'authenticate');
+      const answer = response as AuthenticationResponseJSON | undefined;
+      const credential = typeof answer?.id === 'string' ? await queries.webauthn.maybeFindWebauthnCredential(answer.id) : undefined;
+      if (!credential || (challenge.account_id && credential.account_id !== challenge.account_id)) throw failed();
+      const passwordless = challenge.account_id === null;
+      const verification = await verifyAuthenticationResponse({
+        response: answer!, expectedChallenge: challenge.challenge, expectedOrigin: settings.origin, expectedRPID: settings.rpId,
+        credential: {
+          id: credential.credential_id, publicKey: Buffer.from(credential.public_key, 'base64url'),
+          counter: Number(credential.sign_count), transports: credential.transports ?? undefined,
+        },
+        requireUserVerification: passwordless,
+      }).catch(() => undefined);
+      if (!verification?.verified) throw failed();
+      // A counter that does not move forward means a cloned authenticator (or a race): refuse.
+      if (!(await queries.webauthn.recordWebauthnUse(credential.id, verification.authenticationInfo.newCounter))) throw failed();
+      return { credential, userVerified: verification.authenticationInfo.userVerified };
+    },
+
+    list: (accountId: string) => queries.webauthn.listWebauthnCredentials(accountId),
+    remove: (q: Queries, accountId: string, id: string) => q.webauthn.deleteWebauthnCredential(accountId, id),
+    sweep: () => queries.webauthn.deleteExpiredWebauthnChallenges(),
+  };
+}
+
+export type Webauthn = ReturnType<typeof createWebauthn>;
+
+/** RFC 8176: a synced passkey is a software-held key (swk); a device-bound one, hardware (hwk). */
+export const webauthnAmr = (credential: Pick<WebauthnCredentialRow, 'backed_up'>) => (credential.backed_up ? 'swk' : 'hwk');
