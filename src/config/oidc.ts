@@ -1,7 +1,8 @@
 // oidc-provider's configuration: what Latchkey offers (code flow with PKCE, refresh tokens,
 // client credentials, introspection, revocation, RP-initiated logout, PAR) and what it leaves out.
-import type { Adapter, Configuration, FindAccount, KoaContextWithOIDC } from 'oidc-provider';
-import { errors } from 'oidc-provider';
+import type { Adapter, ClientMetadata, Configuration, FindAccount, KoaContextWithOIDC } from 'oidc-provider';
+import { errors, interactionPolicy } from 'oidc-provider';
+import { ACR, ACR_VALUES, MFA_REQUIRED_REASON, requestsMultiFactor } from '../libraries/mfa/assurance.ts';
 import type { PrivateJwk } from '../libraries/signing-keys.ts';
 import { SIGNING_ALGORITHMS } from '../libraries/signing-keys.ts';
 import { REFERRER_PARAMETER, referrerOf, SOURCE_VALUE_MAX_LENGTH, UTM_PARAMETERS } from '../libraries/signup-source.ts';
@@ -11,8 +12,12 @@ import { tokenLifetimes } from './token-lifetimes.ts';
 export interface ProviderDependencies {
   adapter: new (model: string) => Adapter;
   findAccount: FindAccount;
+  /** Whether this account must pass a second factor to sign in (it has one, or policy demands one). */
+  needsSecondFactor: (accountId: string) => Promise<boolean>;
   signingKeys: PrivateJwk[];
   cookieKeys: string[];
+  /** Clients known to the provider only (Latchkey's own account area), beside the clients table. */
+  staticClients: ClientMetadata[];
   pages: {
     renderError: NonNullable<Configuration['renderError']>;
     logoutSource: (ctx: KoaContextWithOIDC, form: string) => Promise<void>;
@@ -53,13 +58,28 @@ function signupSourceParameters() {
   };
 }
 
+/**
+ * oidc-provider's prompts, plus one login check: a session that proved one factor is asked to
+ * sign in again when a second is wanted (acr_values, or the account's factors or policy).
+ */
+function interactionPolicyWithMfa(needsSecondFactor: ProviderDependencies['needsSecondFactor']) {
+  const policy = interactionPolicy.base();
+  policy.get('login')!.checks.add(new interactionPolicy.Check(MFA_REQUIRED_REASON, 'Multi-factor authentication is required', async (ctx) => {
+    const { session, params } = ctx.oidc;
+    if (!session?.accountId || session.acr === ACR.multiFactor) return interactionPolicy.Check.NO_NEED_TO_PROMPT;
+    if (requestsMultiFactor(params!.acr_values)) return interactionPolicy.Check.REQUEST_PROMPT;
+    return needsSecondFactor(session.accountId);
+  }));
+  return policy;
+}
+
 export function buildProviderConfiguration(deps: ProviderDependencies): Configuration {
   const algorithms = [...SIGNING_ALGORITHMS];
   return {
     adapter: deps.adapter,
     findAccount: deps.findAccount,
     jwks: { keys: deps.signingKeys as never },
-    clients: [],
+    clients: deps.staticClients,
     scopes: SUPPORTED_SCOPES,
     claims: { ...claimsByScope, acr: null, amr: null, auth_time: null, iss: null, sid: null },
     extraParams: signupSourceParameters(), // recorded on accounts that sign up from this request
@@ -123,7 +143,8 @@ export function buildProviderConfiguration(deps: ProviderDependencies): Configur
         return tokenLifetimes.RefreshToken;
       },
     },
-    interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
+    interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}`, policy: interactionPolicyWithMfa(deps.needsSecondFactor) },
+    acrValues: ACR_VALUES,
     renderError: deps.pages.renderError,
     enabledJWA: {
       idTokenSigningAlgValues: algorithms,

@@ -102,7 +102,7 @@ describe('a new person signing up in Chromium', () => {
     await startSignIn(page);
     await page.getByLabel('Email address').fill(email);
     await page.getByLabel('Password').fill('marmalade orbit seventeen kites');
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await page.getByRole('heading', { name: 'Allow access?' }).waitFor();
     expect(problems).toEqual([]);
   });

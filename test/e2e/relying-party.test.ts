@@ -52,7 +52,7 @@ describe('a relying party using openid-client, with a person in Chromium', () =>
     expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true); // fits a phone
     await page.getByLabel('Email address').fill(user.email);
     await page.getByLabel('Password').fill(user.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
 
     await page.getByRole('heading', { name: 'Allow access?' }).waitFor();
     expect(await page.locator('.scopes').innerText()).toMatch(/See your email address[\s\S]*Keep access while you are not using it/);

@@ -33,7 +33,7 @@ describe('the sample app from the README', () => {
     await page.getByRole('link', { name: 'Sign in with Latchkey' }).click();
     await page.getByLabel('Email address').fill(user.email);
     await page.getByLabel('Password').fill(user.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await page.getByRole('button', { name: 'Allow' }).click();
     await page.getByRole('heading', { name: 'Hello, Grace Hopper' }).waitFor();
     expect(await page.locator('#userinfo').innerText()).toContain(user.email);

@@ -19,3 +19,6 @@ export function requestsMultiFactor(acrValues: unknown): boolean {
   const values = typeof acrValues === 'string' ? acrValues.split(' ').filter(Boolean) : [];
   return values.length > 0 && values.every((value) => value === ACR.multiFactor);
 }
+
+/** Why the provider asks a signed-in person to sign in again: a second factor is wanted. */
+export const MFA_REQUIRED_REASON = 'mfa_required';

@@ -21,6 +21,8 @@ export const secondFactorRules = {
 
 export interface FactorOverview {
   totp: boolean;
+  /** When the authenticator app was set up; null without one. */
+  totpSince: Date | null;
   passkeys: WebauthnCredentialRow[];
   recoveryCodesLeft: number;
 }
@@ -38,10 +40,10 @@ export function createSecondFactors({ config, queries, totp, webauthn, recoveryC
   });
 
   async function overview(accountId: string): Promise<FactorOverview> {
-    const [hasTotp, passkeys, recoveryCodesLeft] = await Promise.all([
-      totp.isEnrolled(accountId), webauthn.list(accountId), recoveryCodes.remaining(accountId),
+    const [totpSince, passkeys, recoveryCodesLeft] = await Promise.all([
+      totp.enrolledSince(accountId), webauthn.list(accountId), recoveryCodes.remaining(accountId),
     ]);
-    return { totp: hasTotp, passkeys, recoveryCodesLeft };
+    return { totp: totpSince !== null, totpSince, passkeys, recoveryCodesLeft };
   }
 
   /** Counts a second-factor attempt before it is checked; forgiven when it succeeds. */
@@ -69,16 +71,24 @@ export function createSecondFactors({ config, queries, totp, webauthn, recoveryC
     await notify(q, account, what);
   }
 
+  const hasAny = async (accountId: string) => {
+    const factors = await overview(accountId);
+    return factors.totp || factors.passkeys.length > 0;
+  };
+  /** Whether MFA_REQUIRED makes this account enrol a factor before it may sign in. */
+  const mustHaveSecondFactor = (account: Pick<AccountRow, 'roles'>) =>
+    config.mfaRequired === 'all' || (config.mfaRequired === 'admins' && account.roles.includes('admin'));
+
   return {
     overview,
-    hasAny: async (accountId: string) => {
-      const factors = await overview(accountId);
-      return factors.totp || factors.passkeys.length > 0;
-    },
+    hasAny,
+    mustHaveSecondFactor,
 
-    /** Whether MFA_REQUIRED makes this account enrol a factor before it may sign in. */
-    mustHaveSecondFactor: (account: Pick<AccountRow, 'roles'>) =>
-      config.mfaRequired === 'all' || (config.mfaRequired === 'admins' && account.roles.includes('admin')),
+    /** Whether signing in to this account takes a second factor: it has one, or policy demands one. */
+    async needsSecondFactor(accountId: string): Promise<boolean> {
+      const account = await queries.accounts.maybeFindAccountById(accountId);
+      return Boolean(account) && (mustHaveSecondFactor(account!) || (await hasAny(accountId)));
+    },
 
     /** Checks an authenticator-app code at sign-in; returns the amr it adds. */
     verifyTotp: ({ accountId, code, ip }: { accountId: string; code: unknown; ip: string }) =>
@@ -98,6 +108,11 @@ export function createSecondFactors({ config, queries, totp, webauthn, recoveryC
       if (credential.account_id !== accountId) throw new RequestError('webauthn_failed', 400, 'This key or passkey belongs to another account.');
       return webauthnAmr(credential);
     },
+
+    /** Starts setting up an authenticator app (nothing changes until a first code confirms it). */
+    beginTotpEnrolment: (account: Person) => totp.beginEnrolment(account),
+    /** The set-up started earlier, to show its secret again; undefined once confirmed or gone. */
+    pendingTotpEnrolment: (account: Person, factorId: string) => totp.pendingEnrolment(account, factorId),
 
     /** Activates an authenticator app; returns recovery codes when it is the account's first factor. */
     async confirmTotp(account: Person, factorId: string, code: unknown): Promise<string[] | null> {

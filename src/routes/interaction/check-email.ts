@@ -5,9 +5,12 @@ import type { Context } from 'koa';
 import { RequestError } from '../../libraries/errors.ts';
 import { signupSourceOf } from '../../libraries/signup-source.ts';
 import type { Services } from '../../services.ts';
-import { finishStep, loadInteraction, type ClientDisplay } from './load-interaction.ts';
+import { loadInteraction, type ClientDisplay } from './load-interaction.ts';
 import { renderLoginPage } from './login-password.ts';
 import { clearPendingSignIn, readPendingSignIn, type PendingSignIn } from './pending-sign-in.ts';
+import { completeFirstFactor } from './second-factor.ts';
+
+type Loaded = Awaited<ReturnType<typeof loadInteraction>>;
 
 export async function renderCheckEmailPage(ctx: Context, services: Services, view: {
   uid: string; client: ClientDisplay; pending: PendingSignIn; notice?: string; error?: string; status?: number;
@@ -20,60 +23,56 @@ export async function renderCheckEmailPage(ctx: Context, services: Services, vie
   });
 }
 
-/** Signs the browser in to `accountId`, with how it proved itself, and hands back to the provider. */
-export async function finishPendingSignIn(ctx: Context, services: Services, pending: PendingSignIn, accountId: string) {
-  clearPendingSignIn(ctx);
-  await finishStep(ctx, services, { login: { accountId, remember: pending.remember, amr: pending.amr } });
+/** The mailed code or link proved the address: the first factor is done. */
+function firstFactorDone(ctx: Context, services: Services, { details }: Loaded, pending: PendingSignIn, accountId: string) {
+  return completeFirstFactor(ctx, services, {
+    uid: details.uid, accountId, amr: pending.amr, remember: pending.remember, params: details.params,
+  });
 }
 
 const VERIFIED_NOTICE = 'Your email address is verified. Sign in to continue.';
 
 /**
- * Shows the step a pending sign-in waits at, if there is one: the code page, or, once the
- * address was verified, the end of the sign-in (link opened in this browser) or the sign-in
- * page (verified elsewhere: this browser must prove the password again). False if none.
+ * Shows the code page, or, once the address was verified, goes on with the sign-in (link
+ * opened in this browser) or back to the sign-in page (verified elsewhere: this browser
+ * must prove the password again).
  */
-export async function showPendingSignIn(ctx: Context, services: Services, { details, client }: Awaited<ReturnType<typeof loadInteraction>>): Promise<boolean> {
-  const pending = readPendingSignIn(ctx, services, details.uid);
-  if (!pending) return false;
+export async function showCheckEmailStep(ctx: Context, services: Services, loaded: Loaded, pending: PendingSignIn): Promise<void> {
+  const { details, client } = loaded;
   if (pending.step === 'verify_email' && pending.accountId) {
     const account = await services.accounts.maybeFindActiveAccount(pending.accountId);
-    if (account?.email_verified && pending.linkVerified) {
-      await finishPendingSignIn(ctx, services, pending, account.id);
-      return true;
-    }
+    if (account?.email_verified && pending.linkVerified) return firstFactorDone(ctx, services, loaded, pending, account.id);
     if (!account || account.email_verified) {
       clearPendingSignIn(ctx);
-      await renderLoginPage(ctx, services, { uid: details.uid, client, email: account?.email ?? '', notice: account ? VERIFIED_NOTICE : '' });
-      return true;
+      return renderLoginPage(ctx, services, { uid: details.uid, client, email: account?.email ?? '', notice: account ? VERIFIED_NOTICE : '' });
     }
   }
   await renderCheckEmailPage(ctx, services, { uid: details.uid, client, pending });
-  return true;
 }
 
 async function loadPending(ctx: Context, services: Services) {
   const loaded = await loadInteraction(ctx, services, 'login');
   const pending = readPendingSignIn(ctx, services, loaded.details.uid);
-  if (!pending) throw new RequestError('session_expired', 400, 'This code page expired. Go back to the application and sign in again.');
+  if (pending?.step !== 'verify_email' && pending?.step !== 'email_code') throw new RequestError('session_expired', 400, 'This code page expired. Go back to the application and sign in again.');
   return { ...loaded, pending };
 }
 
 export default function checkEmailRoutes(router: Router, services: Services) {
   router.post('/:uid/code', async (ctx) => {
-    const { details, client, pending } = await loadPending(ctx, services);
+    const loaded = await loadPending(ctx, services);
+    const { details, client, pending } = loaded;
     const { code } = ctx.request.body as Record<string, unknown>;
     try {
       if (pending.step === 'email_code') {
         const account = await services.emailCodeSignIn.signInWithCode({
           email: pending.email, code, ip: ctx.ip, source: signupSourceOf(details.params),
         });
-        await finishPendingSignIn(ctx, services, pending, account.id);
+        await firstFactorDone(ctx, services, loaded, pending, account.id);
         return;
       }
       const accountId = await services.emailVerification.verifyWithCode({ email: pending.email, code, ip: ctx.ip });
       if (accountId === pending.accountId) {
-        await finishPendingSignIn(ctx, services, pending, accountId);
+        await firstFactorDone(ctx, services, loaded, pending, accountId);
         return;
       }
       // Verified, but this browser never proved it holds that account's password.

@@ -1,16 +1,49 @@
 // The interaction pages oidc-provider sends people to: one GET that shows the step the
 // provider waits for, and one POST per step. Every page is no-store and CSRF-protected.
 import Router from '@koa/router';
+import type { Context } from 'koa';
+import { MFA_REQUIRED_REASON } from '../../libraries/mfa/assurance.ts';
 import { RequestError } from '../../libraries/errors.ts';
 import { csrfProtection } from '../../middleware/koa-csrf.ts';
 import { formBody } from '../../middleware/koa-form-body.ts';
 import type { Services } from '../../services.ts';
-import checkEmailRoutes, { showPendingSignIn } from './check-email.ts';
+import checkEmailRoutes, { showCheckEmailStep } from './check-email.ts';
 import consentRoutes, { renderConsentPage } from './consent.ts';
+import enrolFactorRoutes, { renderEnrolPage } from './enrol-factor.ts';
 import { finishStep, loadInteraction } from './load-interaction.ts';
 import emailCodeLoginRoutes from './login-email-code.ts';
+import passkeyLoginRoutes from './login-passkey.ts';
 import passwordLoginRoutes, { renderLoginPage } from './login-password.ts';
+import { readPendingSignIn, type PendingSignIn } from './pending-sign-in.ts';
 import registerRoutes from './register.ts';
+import secondFactorRoutes, { completeFirstFactor, finishSignIn, renderSecondFactorPage } from './second-factor.ts';
+
+type Loaded = Awaited<ReturnType<typeof loadInteraction>>;
+
+/** The page of the step a sign-in in progress waits at. */
+async function showPendingStep(ctx: Context, services: Services, loaded: Loaded, pending: PendingSignIn) {
+  const { details, client } = loaded;
+  switch (pending.step) {
+    case 'verify_email':
+    case 'email_code':
+      return showCheckEmailStep(ctx, services, loaded, pending);
+    case 'second_factor':
+      return renderSecondFactorPage(ctx, services, { uid: details.uid, client, pending });
+    case 'enrol_factor':
+      return renderEnrolPage(ctx, services, { uid: details.uid, client, pending, params: details.params });
+    case 'enrolled': // the recovery codes were shown; a reload just goes on
+      return finishSignIn(ctx, services, pending);
+  }
+}
+
+/**
+ * Signed in already, and asked to sign in only because a second factor is now wanted
+ * (acr_values, MFA_REQUIRED, or a factor added since): the password is not asked again.
+ */
+function onlySecondFactorMissing({ details }: Loaded): boolean {
+  const reasons = details.prompt.reasons;
+  return Boolean(details.session?.accountId) && reasons.length > 0 && reasons.every((reason) => reason === MFA_REQUIRED_REASON);
+}
 
 export default function interactionRoutes(router: Router, services: Services) {
   const interaction = new Router({ prefix: '/interaction' });
@@ -20,9 +53,15 @@ export default function interactionRoutes(router: Router, services: Services) {
     const loaded = await loadInteraction(ctx, services);
     const { details, client } = loaded;
     switch (details.prompt.name) {
-      case 'login':
-        if (await showPendingSignIn(ctx, services, loaded)) return;
+      case 'login': {
+        const pending = readPendingSignIn(ctx, services, details.uid);
+        if (pending) return showPendingStep(ctx, services, loaded, pending);
+        if (onlySecondFactorMissing(loaded)) {
+          const { accountId, amr } = details.session!;
+          return completeFirstFactor(ctx, services, { uid: details.uid, accountId, amr: amr ?? [], remember: false, params: details.params });
+        }
         return renderLoginPage(ctx, services, { uid: details.uid, client, email: String(details.params.login_hint ?? '') });
+      }
       case 'consent':
         return renderConsentPage(ctx, services, loaded);
       default:
@@ -34,6 +73,9 @@ export default function interactionRoutes(router: Router, services: Services) {
   emailCodeLoginRoutes(interaction, services);
   registerRoutes(interaction, services);
   checkEmailRoutes(interaction, services);
+  passkeyLoginRoutes(interaction, services);
+  secondFactorRoutes(interaction, services);
+  enrolFactorRoutes(interaction, services);
   consentRoutes(interaction, services);
 
   interaction.post('/:uid/abort', async (ctx) => {

@@ -5,8 +5,9 @@ import type { Context } from 'koa';
 import { RequestError } from '../../libraries/errors.ts';
 import { parseKnownDevices, rememberKnownDevice } from '../../libraries/sign-in/known-devices.ts';
 import type { Services } from '../../services.ts';
-import { finishStep, loadInteraction, type ClientDisplay } from './load-interaction.ts';
+import { loadInteraction, type ClientDisplay } from './load-interaction.ts';
 import { writePendingSignIn } from './pending-sign-in.ts';
+import { completeFirstFactor } from './second-factor.ts';
 
 const KNOWN_DEVICE_COOKIE = 'lk_known';
 const YEAR_MS = 365 * 24 * 60 * 60 * 1000;
@@ -42,7 +43,7 @@ export default function passwordLoginRoutes(router: Router, services: Services) 
         ctx.status = 303;
         return;
       }
-      await finishStep(ctx, services, { login: { accountId: account.id, remember, amr: ['pwd'] } });
+      await completeFirstFactor(ctx, services, { uid: details.uid, accountId: account.id, amr: ['pwd'], remember, params: details.params });
     } catch (error) {
       if (!(error instanceof RequestError)) throw error;
       if (error.details.retryAfter) ctx.set('Retry-After', String(error.details.retryAfter));

@@ -1,5 +1,6 @@
-// A sign-in waiting for a mailed code or link, remembered in a sealed cookie bound to one
-// interaction: which address, which account this browser proved (if any), how to finish.
+// A sign-in waiting for a further step (a mailed code or link, a second factor, setting one
+// up), remembered in a sealed cookie bound to one interaction: which address, which account
+// this browser proved (if any), what it proved so far, how to finish.
 import type { Context } from 'koa';
 import { SecretBoxError } from '../../libraries/secret-box.ts';
 import type { Services } from '../../services.ts';
@@ -9,8 +10,12 @@ const MAX_AGE_MS = 60 * 60 * 1000; // the interaction's own lifetime
 
 export interface PendingSignIn {
   uid: string;
-  /** verify_email: prove the address of an account; email_code: sign in with a mailed code. */
-  step: 'verify_email' | 'email_code';
+  /**
+   * verify_email: prove the address of an account; email_code: sign in with a mailed code;
+   * second_factor: pass one of the account's factors; enrol_factor: set one up first (asked for
+   * by the application or by MFA_REQUIRED); enrolled: set up, recovery codes shown, ready to finish.
+   */
+  step: 'verify_email' | 'email_code' | 'second_factor' | 'enrol_factor' | 'enrolled';
   email: string;
   /** The account this browser registered or gave the password of; null when the address was taken. */
   accountId: string | null;
@@ -18,6 +23,8 @@ export interface PendingSignIn {
   amr: string[];
   /** Set when this browser opened the verification link. */
   linkVerified?: boolean;
+  /** The authenticator-app set-up shown on the enrol_factor step. */
+  totpFactorId?: string;
 }
 
 /** The pending sign-in of interaction `uid`, or of whichever interaction this browser is in (the link page). */

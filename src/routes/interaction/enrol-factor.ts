@@ -1,0 +1,93 @@
+// Setting up a second factor during sign-in, when the application asked for MFA (acr_values)
+// or MFA_REQUIRED demands one and the account has none: an authenticator app or a key or
+// passkey, then the recovery codes, shown once, then on to the application.
+import type Router from '@koa/router';
+import type { Context } from 'koa';
+import { RequestError } from '../../libraries/errors.ts';
+import { requestsMultiFactor } from '../../libraries/mfa/assurance.ts';
+import { webauthnAmr } from '../../libraries/mfa/webauthn.ts';
+import type { AccountRow } from '../../queries/accounts.ts';
+import type { Services } from '../../services.ts';
+import { loadInteraction, type ClientDisplay } from './load-interaction.ts';
+import { readPendingSignIn, writePendingSignIn, type PendingSignIn } from './pending-sign-in.ts';
+import { finishSignIn, parseJson } from './second-factor.ts';
+
+export async function renderEnrolPage(ctx: Context, services: Services, view: {
+  uid: string; client: ClientDisplay; pending: PendingSignIn; params: Record<string, unknown>; error?: string; status?: number;
+}) {
+  const account = await activeAccount(services, view.pending);
+  let enrolment = view.pending.totpFactorId ? await services.secondFactors.pendingTotpEnrolment(account, view.pending.totpFactorId) : undefined;
+  if (!enrolment) {
+    enrolment = await services.secondFactors.beginTotpEnrolment(account);
+    writePendingSignIn(ctx, services, { ...view.pending, totpFactorId: enrolment.factorId });
+  }
+  ctx.status = view.status ?? 200;
+  ctx.type = 'html';
+  ctx.body = await services.renderPage('interaction/enrol-factor', {
+    title: 'Set up two-step verification', csrfToken: ctx.state.csrfToken, error: '', enrolment,
+    askedByApplication: requestsMultiFactor(view.params.acr_values), ...view,
+  });
+}
+
+async function activeAccount(services: Services, pending: PendingSignIn): Promise<AccountRow> {
+  const account = await services.accounts.maybeFindActiveAccount(pending.accountId!);
+  if (!account) throw new RequestError('account_disabled', 403, 'This account is disabled. Contact your administrator.');
+  return account;
+}
+
+async function loadStep(ctx: Context, services: Services, step: 'enrol_factor' | 'enrolled') {
+  const loaded = await loadInteraction(ctx, services, 'login');
+  const pending = readPendingSignIn(ctx, services, loaded.details.uid);
+  if (pending?.step !== step || !pending.accountId) {
+    throw new RequestError('session_expired', 400, 'This sign-in step expired. Go back to the application and sign in again.');
+  }
+  return { ...loaded, pending, account: await activeAccount(services, pending) };
+}
+
+export default function enrolFactorRoutes(router: Router, services: Services) {
+  /** The factor is set up: show its recovery codes once, then a button that finishes the sign-in. */
+  async function enrolled(ctx: Context, uid: string, client: ClientDisplay, pending: PendingSignIn, amr: string, recoveryCodes: string[] | null) {
+    writePendingSignIn(ctx, services, { ...pending, step: 'enrolled', amr: [...pending.amr, amr], totpFactorId: undefined });
+    ctx.type = 'html';
+    ctx.body = await services.renderPage('interaction/recovery-codes', {
+      title: 'Save your recovery codes', csrfToken: ctx.state.csrfToken, uid, client, recoveryCodes: recoveryCodes ?? [],
+    });
+  }
+
+  router.post('/:uid/mfa/enrol/totp', async (ctx) => {
+    const { details, client, pending, account } = await loadStep(ctx, services, 'enrol_factor');
+    const { code } = ctx.request.body as Record<string, unknown>;
+    try {
+      if (!pending.totpFactorId) throw new RequestError('enrolment_expired', 400, 'This set-up expired. Start again.');
+      const codes = await services.secondFactors.confirmTotp(account, pending.totpFactorId, code);
+      await enrolled(ctx, details.uid, client, pending, 'otp', codes);
+    } catch (error) {
+      if (!(error instanceof RequestError)) throw error;
+      await renderEnrolPage(ctx, services, { uid: details.uid, client, pending, params: details.params, error: error.message, status: error.status });
+    }
+  });
+
+  router.post('/:uid/mfa/enrol/webauthn/options', async (ctx) => {
+    const { account } = await loadStep(ctx, services, 'enrol_factor');
+    ctx.body = await services.webauthn.registrationOptions(account);
+  });
+
+  router.post('/:uid/mfa/enrol/webauthn', async (ctx) => {
+    const { details, client, pending, account } = await loadStep(ctx, services, 'enrol_factor');
+    const form = ctx.request.body as Record<string, unknown>;
+    try {
+      const { credential, recoveryCodes } = await services.secondFactors.addPasskey(account, {
+        challengeId: form.challengeId, response: parseJson(form.response), name: form.name,
+      });
+      await enrolled(ctx, details.uid, client, pending, webauthnAmr(credential), recoveryCodes);
+    } catch (error) {
+      if (!(error instanceof RequestError)) throw error;
+      await renderEnrolPage(ctx, services, { uid: details.uid, client, pending, params: details.params, error: error.message, status: error.status });
+    }
+  });
+
+  router.post('/:uid/mfa/continue', async (ctx) => {
+    const { pending } = await loadStep(ctx, services, 'enrolled');
+    await finishSignIn(ctx, services, pending);
+  });
+}
