@@ -5,6 +5,7 @@ import Koa from 'koa';
 import { errorHandler } from './middleware/koa-error-handler.ts';
 import { requestLog } from './middleware/koa-request-log.ts';
 import { securityHeaders } from './middleware/koa-security-headers.ts';
+import accountRoutes from './routes/account/index.ts';
 import devMailRoutes from './routes/dev-mail.ts';
 import healthRoutes from './routes/health.ts';
 import interactionRoutes from './routes/interaction/index.ts';
@@ -29,6 +30,7 @@ export function createApp(services: Services): Koa {
   interactionRoutes(router, services);
   verifyEmailLinkRoutes(router, services);
   passwordResetRoutes(router, services);
+  accountRoutes(router, services);
   app.use(router.routes());
 
   app.use(async (ctx) => {

@@ -25,6 +25,7 @@ import { createSigningKeys } from './libraries/signing-keys.ts';
 import { createThrottle } from './libraries/throttle.ts';
 import { createMail } from './mail/index.ts';
 import { createFindAccount } from './oidc/account.ts';
+import { accountClientMetadata } from './oidc/account-client.ts';
 import { createAdapterClass } from './oidc/adapter.ts';
 import { createProviderPages } from './oidc/pages.ts';
 import { createProviderHolder, type ProviderHolder } from './oidc/provider.ts';
@@ -68,7 +69,9 @@ export async function createServices({ config, secret, db, log }: { config: Conf
     dependencies: {
       adapter: createAdapterClass({ queries, clients }),
       findAccount: createFindAccount(accounts),
+      needsSecondFactor: (accountId) => secondFactors.needsSecondFactor(accountId),
       cookieKeys: secretBox.cookieKeys,
+      staticClients: [accountClientMetadata(config.issuer)],
       pages: createProviderPages(renderPage),
     },
   });

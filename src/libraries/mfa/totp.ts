@@ -70,7 +70,8 @@ export function createTotp({ queries, secretBox }: { queries: Queries; secretBox
       return step !== undefined && queries.totpFactors.advanceTotpStep(factor.id, step);
     },
 
-    isEnrolled: async (accountId: string) => Boolean(await queries.totpFactors.maybeFindConfirmedTotpFactor(accountId)),
+    /** When the account's authenticator app was confirmed; null when it has none. */
+    enrolledSince: async (accountId: string) => (await queries.totpFactors.maybeFindConfirmedTotpFactor(accountId))?.confirmed_at ?? null,
     remove: (q: Queries, accountId: string) => q.totpFactors.deleteTotpFactors(accountId),
   };
 }

@@ -1,0 +1,146 @@
+// The account security page: the person's second factors (authenticator app, security keys and
+// passkeys, recovery codes), adding and removing them. Changes need a recent sign-in.
+import type Router from '@koa/router';
+import type { Context } from 'koa';
+import { RequestError } from '../../libraries/errors.ts';
+import type { TotpEnrolment } from '../../libraries/mfa/totp.ts';
+import type { Services } from '../../services.ts';
+import { requireAccountSession, requireRecentSignIn, type AccountSession } from './account-session.ts';
+
+/** What a change redirected back with (?done=…) says on the page. */
+const NOTICES: Record<string, string> = {
+  'totp-added': 'Your authenticator app is set up.',
+  'totp-removed': 'Your authenticator app was removed.',
+  'passkey-added': 'Your security key or passkey was added.',
+  'passkey-removed': 'The security key or passkey was removed.',
+  'codes-saved': 'Your recovery codes are ready to use.',
+};
+
+const day = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeZone: 'UTC' });
+const formatDate = (date: Date | null) => (date ? day.format(date) : '');
+
+/** A base32 secret in groups of four, for reading it off the screen into an app. */
+const groupSecret = (secret: string) => secret.match(/.{1,4}/g)!.join(' ');
+
+const backToSecurity = (ctx: Context, done: keyof typeof NOTICES) => {
+  ctx.redirect(`/account/security?done=${done}`);
+  ctx.status = 303;
+};
+
+export default function securityRoutes(router: Router, services: Services) {
+  const render = async (ctx: Context, view: string, locals: { title: string } & Record<string, unknown>, status = 200) => {
+    ctx.status = status;
+    ctx.type = 'html';
+    ctx.body = await services.renderPage(view, { csrfToken: ctx.state.csrfToken, error: '', notice: '', ...locals });
+  };
+
+  const renderSecurityPage = async (ctx: Context, { account }: AccountSession, extra: { notice?: string; error?: string; status?: number } = {}) => {
+    const factors = await services.secondFactors.overview(account.id);
+    await render(ctx, 'account/security', {
+      title: 'Account security',
+      email: account.email,
+      totpSince: factors.totp ? formatDate(factors.totpSince) : '',
+      totp: factors.totp,
+      passkeys: factors.passkeys.map((row) => ({
+        id: row.id, name: row.name, added: formatDate(row.created_at), lastUsed: formatDate(row.last_used_at), synced: row.backed_up,
+      })),
+      hasFactors: factors.totp || factors.passkeys.length > 0,
+      recoveryCodesLeft: factors.recoveryCodesLeft,
+      notice: extra.notice ?? '',
+      error: extra.error ?? '',
+    }, extra.status);
+  };
+
+  const renderTotpPage = (ctx: Context, enrolment: TotpEnrolment, error = '', status = 200) =>
+    render(ctx, 'account/totp', {
+      title: 'Add an authenticator app', factorId: enrolment.factorId, qrSvg: enrolment.qrSvg, secret: groupSecret(enrolment.secret), error,
+    }, status);
+
+  const renderRecoveryCodes = (ctx: Context, codes: string[], first: boolean) =>
+    render(ctx, 'account/recovery-codes', { title: 'Save your recovery codes', codes, first });
+
+  router.get('/security', async (ctx) => {
+    const session = await requireAccountSession(ctx, services);
+    if (!session) return;
+    await renderSecurityPage(ctx, session, { notice: NOTICES[String(ctx.query.done)] ?? '' });
+  });
+
+  router.post('/security/totp', async (ctx) => {
+    const session = await requireRecentSignIn(ctx, services);
+    if (!session) return;
+    await renderTotpPage(ctx, await services.secondFactors.beginTotpEnrolment(session.account));
+  });
+
+  router.post('/security/totp/confirm', async (ctx) => {
+    const session = await requireRecentSignIn(ctx, services);
+    if (!session) return;
+    const form = ctx.request.body as Record<string, unknown>;
+    const factorId = typeof form.factorId === 'string' ? form.factorId : '';
+    try {
+      const codes = await services.secondFactors.confirmTotp(session.account, factorId, form.code);
+      if (codes) await renderRecoveryCodes(ctx, codes, true);
+      else backToSecurity(ctx, 'totp-added');
+    } catch (error) {
+      if (!(error instanceof RequestError)) throw error;
+      const pending = /^[0-9a-f-]{36}$/.test(factorId) ? await services.secondFactors.pendingTotpEnrolment(session.account, factorId) : undefined;
+      if (pending) await renderTotpPage(ctx, pending, error.message, error.status);
+      else await renderSecurityPage(ctx, session, { error: error.message, status: error.status });
+    }
+  });
+
+  router.post('/security/totp/remove', async (ctx) => {
+    const session = await requireRecentSignIn(ctx, services);
+    if (!session) return;
+    await services.secondFactors.removeTotp(session.account);
+    backToSecurity(ctx, 'totp-removed');
+  });
+
+  // JSON for public/webauthn.js: the options of a registration ceremony (CSRF token in X-CSRF-Token).
+  router.post('/security/passkeys/options', async (ctx) => {
+    const session = await requireRecentSignIn(ctx, services);
+    if (!session) return;
+    ctx.body = await services.webauthn.registrationOptions(session.account);
+  });
+
+  router.post('/security/passkeys', async (ctx) => {
+    const session = await requireRecentSignIn(ctx, services);
+    if (!session) return;
+    const form = ctx.request.body as Record<string, unknown>;
+    try {
+      const { recoveryCodes } = await services.secondFactors.addPasskey(session.account, {
+        challengeId: form.challengeId, response: parseJson(form.response), name: form.name,
+      });
+      if (recoveryCodes) await renderRecoveryCodes(ctx, recoveryCodes, true);
+      else backToSecurity(ctx, 'passkey-added');
+    } catch (error) {
+      if (!(error instanceof RequestError)) throw error;
+      await renderSecurityPage(ctx, session, { error: error.message, status: error.status });
+    }
+  });
+
+  router.post('/security/passkeys/:id/remove', async (ctx) => {
+    const session = await requireRecentSignIn(ctx, services);
+    if (!session) return;
+    await services.secondFactors.removePasskey(session.account, ctx.params.id!);
+    backToSecurity(ctx, 'passkey-removed');
+  });
+
+  router.post('/security/recovery-codes', async (ctx) => {
+    const session = await requireRecentSignIn(ctx, services);
+    if (!session) return;
+    if (!(await services.secondFactors.hasAny(session.account.id))) {
+      await renderSecurityPage(ctx, session, { error: 'Recovery codes come with a second factor: add an authenticator app or a passkey first.', status: 400 });
+      return;
+    }
+    await renderRecoveryCodes(ctx, await services.secondFactors.regenerateRecoveryCodes(session.account), false);
+  });
+}
+
+/** The browser's ceremony result as sent in the form; anything unreadable fails verification. */
+function parseJson(value: unknown): unknown {
+  try {
+    return typeof value === 'string' ? JSON.parse(value) : undefined;
+  } catch {
+    return undefined;
+  }
+}
