@@ -19,6 +19,8 @@ export interface NewAccountInput {
   emailVerified?: boolean;
   signupMethod?: SignupMethod;
   signupSource?: SignupSource;
+  /** Administrators hold the "admin" role (MFA_REQUIRED=admins applies to them). */
+  admin?: boolean;
 }
 
 function optionalName(value: string | undefined, label: string): string | null {
@@ -57,6 +59,7 @@ export function createAccounts({ queries, hasher, passwordPolicy }: { queries: Q
       signup_client_id: input.signupSource?.clientId ?? null,
       signup_referrer: input.signupSource?.referrer ?? null,
       signup_utm: input.signupSource?.utm ?? null,
+      roles: input.admin ? ['admin'] : [],
     };
   }
 
@@ -95,6 +98,14 @@ export function createAccounts({ queries, hasher, passwordPolicy }: { queries: Q
     },
 
     listAccounts: (page: { limit: number; offset: number }) => queries.accounts.listAccounts(page),
+
+    /** Gives or takes the admin role. */
+    async setAdmin(idOrEmail: string, admin: boolean): Promise<AccountRow> {
+      const account = await findByIdOrEmail(idOrEmail);
+      const roles = admin ? [...new Set([...account.roles, 'admin'])] : account.roles.filter((role) => role !== 'admin');
+      await queries.accounts.setAccountRoles(account.id, roles);
+      return { ...account, roles };
+    },
 
     /** Disabling also ends the account's sessions and revokes its grants and tokens. */
     async setDisabled(idOrEmail: string, disabled: boolean): Promise<AccountRow> {

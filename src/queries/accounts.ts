@@ -25,7 +25,7 @@ export interface AccountRow {
 export type SignupMethod = 'registration' | 'email_code' | 'cli';
 
 export type NewAccount = Pick<AccountRow, 'id' | 'email' | 'email_verified' | 'password_hash' | 'name' | 'given_name' | 'family_name'
-  | 'signup_method' | 'signup_client_id' | 'signup_referrer' | 'signup_utm'>;
+  | 'signup_method' | 'signup_client_id' | 'signup_referrer' | 'signup_utm' | 'roles'>;
 
 export interface SignupCount {
   key: string;
@@ -45,9 +45,9 @@ export function createAccountQueries(db: Knex) {
     async insertAccount(account: NewAccount): Promise<AccountRow | undefined> {
       const result = await db.raw<{ rows: AccountRow[] }>(
         `insert into accounts (id, email, email_verified, password_hash, name, given_name, family_name,
-           signup_method, signup_client_id, signup_referrer, signup_utm)
+           signup_method, signup_client_id, signup_referrer, signup_utm, roles)
          values (:id, :email, :email_verified, :password_hash, :name, :given_name, :family_name,
-           :signup_method, :signup_client_id, :signup_referrer, :signup_utm::jsonb)
+           :signup_method, :signup_client_id, :signup_referrer, :signup_utm::jsonb, :roles::text[])
          on conflict ((lower(email))) do nothing
          returning *`,
         { ...account, signup_utm: account.signup_utm ? JSON.stringify(account.signup_utm) : null },
@@ -120,6 +120,10 @@ export function createAccountQueries(db: Knex) {
 
     async recordLogin(id: string): Promise<void> {
       await db('accounts').where({ id }).update({ last_login_at: db.fn.now() });
+    },
+
+    async setAccountRoles(id: string, roles: string[]): Promise<void> {
+      await db('accounts').where({ id }).update({ roles: db.raw('?::text[]', [roles]), updated_at: db.fn.now() });
     },
 
     async setAccountDisabled(id: string, disabled: boolean): Promise<void> {

@@ -162,6 +162,23 @@ describe('step-up and policy', () => {
     expect(await consentAndClaims(session, app, client, next, done)).toMatchObject({ acr: MFA, amr: ['pwd', 'otp', 'mfa'] });
   });
 
+  it('MFA_REQUIRED=admins makes only accounts given the admin role set up a second factor', async () => {
+    const strict = await startApp({ env: { SMTP_URL: sink.url, MFA_REQUIRED: 'admins' } });
+    try {
+      const rp = await registerClient(strict);
+      const [admin, member] = [await createUser(strict), await createUser(strict)];
+      const granted = await strict.cli('users', 'grant-admin', admin.email, '--json');
+      expect(JSON.parse(granted.stdout).roles).toEqual(['admin']);
+      for (const [user, expected] of [[admin, 'Set up two-step verification'], [member, 'Allow access?']] as const) {
+        const session = new HttpSession();
+        const { page } = await openSignIn(strict, rp, session);
+        expect((await submitLogin(session, strict, page, user.email, user.password)).body).toContain(expected);
+      }
+    } finally {
+      await strict.close();
+    }
+  });
+
   it('MFA_REQUIRED=all makes every account set up a second factor at its next sign-in', async () => {
     const strict = await startApp({ env: { SMTP_URL: sink.url, MFA_REQUIRED: 'all' } });
     try {

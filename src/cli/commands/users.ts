@@ -6,13 +6,16 @@ import { table, UsageError, type Execute } from '../io.ts';
 import { onePositional, parse, required } from '../parse.ts';
 
 export const usersHelp = `latchkey users create --email EMAIL (--password PASSWORD | --password-stdin) [--name NAME]
-                     [--given-name NAME] [--family-name NAME] [--verified] [--json]
+                     [--given-name NAME] [--family-name NAME] [--verified] [--admin] [--json]
     Creates an account. --password-stdin reads the password from standard input (keeps it out of shell history).
-    --verified marks the email address as verified.
+    --verified marks the email address as verified; --admin gives it the admin role.
 latchkey users list [--limit N] [--offset N] [--json]
 latchkey users disable EMAIL|ID
     Blocks sign-in and ends the account's sessions, grants and tokens.
-latchkey users enable EMAIL|ID`;
+latchkey users enable EMAIL|ID
+latchkey users grant-admin EMAIL|ID
+latchkey users revoke-admin EMAIL|ID
+    Gives or takes the admin role (with MFA_REQUIRED=admins, admins must use a second factor).`;
 
 function summary(account: AccountRow) {
   return {
@@ -23,6 +26,7 @@ function summary(account: AccountRow) {
     given_name: account.given_name,
     family_name: account.family_name,
     disabled: account.disabled,
+    roles: account.roles,
     created_at: account.created_at.toISOString(),
     last_login_at: account.last_login_at?.toISOString() ?? null,
   };
@@ -45,6 +49,7 @@ export function parseUsersCommand(args: string[]): Execute {
         'given-name': { type: 'string' },
         'family-name': { type: 'string' },
         verified: { type: 'boolean' },
+        admin: { type: 'boolean' },
       });
       const input = {
         email: required(values.email, '--email', 'users'),
@@ -53,6 +58,7 @@ export function parseUsersCommand(args: string[]): Execute {
         givenName: values['given-name'],
         familyName: values['family-name'],
         emailVerified: values.verified ?? false,
+        admin: values.admin ?? false,
         signupMethod: 'cli' as const,
       };
       // Refuse bad input before opening the database (the server's PASSWORD_MIN_LENGTH is applied on creation).
@@ -70,8 +76,8 @@ export function parseUsersCommand(args: string[]): Execute {
         const all = await accounts.listAccounts(page);
         if (values.json) return io.out(JSON.stringify({ users: all.map(summary) }));
         if (!all.length) return io.out('No accounts yet: latchkey users create --email EMAIL --password-stdin');
-        table([['ID', 'EMAIL', 'VERIFIED', 'STATUS', 'LAST SIGN-IN'], ...all.map((a) => [
-          a.id, a.email, a.email_verified ? 'yes' : 'no', a.disabled ? 'disabled' : 'active', a.last_login_at?.toISOString() ?? 'never',
+        table([['ID', 'EMAIL', 'VERIFIED', 'STATUS', 'ROLES', 'LAST SIGN-IN'], ...all.map((a) => [
+          a.id, a.email, a.email_verified ? 'yes' : 'no', a.disabled ? 'disabled' : 'active', a.roles.join(',') || '-', a.last_login_at?.toISOString() ?? 'never',
         ])]).forEach(io.out);
       };
     }
@@ -82,6 +88,15 @@ export function parseUsersCommand(args: string[]): Execute {
       return async ({ accounts }, io) => {
         const account = await accounts.setDisabled(who, sub === 'disable');
         io.out(values.json ? JSON.stringify(summary(account)) : `${sub === 'disable' ? 'Disabled' : 'Enabled'} ${account.email}`);
+      };
+    }
+    case 'grant-admin':
+    case 'revoke-admin': {
+      const { values, positionals } = parse('users', rest, {});
+      const who = onePositional(positionals, 'EMAIL or ID', `users ${sub}`);
+      return async ({ accounts }, io) => {
+        const account = await accounts.setAdmin(who, sub === 'grant-admin');
+        io.out(values.json ? JSON.stringify(summary(account)) : `${account.email} ${sub === 'grant-admin' ? 'is now an admin' : 'is no longer an admin'}`);
       };
     }
     default:
