@@ -162,6 +162,20 @@ describe('step-up and policy', () => {
     expect(await consentAndClaims(session, app, client, next, done)).toMatchObject({ acr: MFA, amr: ['pwd', 'otp', 'mfa'] });
   });
 
+  it('with max_age asks again for both the password and the second factor', async () => {
+    const user = await userWithTotp();
+    const session = new HttpSession();
+    const { page } = await openSignIn(app, client, session);
+    const challenge = await submitLogin(session, app, page, user.email, user.password);
+    await submitForm(session, app, challenge, '/mfa/totp', { code: await totpNow(user.secret) });
+
+    await new Promise((resolve) => setTimeout(resolve, 2100)); // max_age counts whole seconds
+    const { page: again } = await openSignIn(app, client, session, { max_age: '1' });
+    expect(formAction(again.body, '/login'), again.body.slice(-1500)).toBeTruthy();
+    const secondAgain = await submitLogin(session, app, again, user.email, user.password);
+    expect(secondAgain.body).toContain('Two-step verification');
+  });
+
   it('MFA_REQUIRED=admins makes only accounts given the admin role set up a second factor', async () => {
     const strict = await startApp({ env: { SMTP_URL: sink.url, MFA_REQUIRED: 'admins' } });
     try {
