@@ -107,6 +107,29 @@ describe('passkeys in Chromium, checked by openid-client', () => {
       await expect(page.locator('.alert').first().innerText()).resolves.toMatch(/cancelled or timed out/);
       expect(page.url()).toContain('/interaction/');
     } finally {
+      await page.goto('about:blank');
+      await authenticator.setUserVerified(true);
+    }
+  });
+
+  it('refuses on the server a passkey sign-in whose options were changed to skip user verification', async () => {
+    await context.clearCookies();
+    await authenticator.setUserVerified(false);
+    // What a tampered page would do: ask the authenticator not to verify the person.
+    await page.route('**/passkey/options', async (route) => {
+      const response = await route.fetch();
+      const body = await response.json();
+      body.options.userVerification = 'discouraged';
+      await route.fulfill({ response, json: body });
+    });
+    try {
+      await signIn();
+      await page.getByRole('button', { name: 'Sign in with a passkey' }).click();
+      await expect(page.locator('.alert').first().innerText()).resolves.toContain('could not be checked');
+      expect(page.url()).toContain('/interaction/');
+    } finally {
+      await page.goto('about:blank'); // no autofill left running on the sign-in page
+      await page.unroute('**/passkey/options');
       await authenticator.setUserVerified(true);
     }
   });
