@@ -93,9 +93,9 @@ export async function createServices({ config, secret, db, log }: { config: Conf
     webauthn,
     secondFactors,
     passwordSignIn: createPasswordSignIn({ accounts, throttle, secretBox }),
-    emailCodeSignIn: createEmailCodeSignIn({ config, queries, accounts, oneTimeSecrets, mail, mailLimits }),
+    emailCodeSignIn: createEmailCodeSignIn({ config, queries, accounts, oneTimeSecrets, mail, mailLimits, secondFactors }),
     registration: createRegistration({ config, queries, accounts, emailVerification, mail, mailLimits, throttle }),
-    passwordReset: createPasswordReset({ config, queries, oneTimeSecrets, mail, mailLimits, hasher, passwordPolicy }),
+    passwordReset: createPasswordReset({ config, queries, oneTimeSecrets, mail, mailLimits, hasher, passwordPolicy, secondFactors }),
     signupReport: createSignupReport({ queries }),
     housekeeping: createHousekeeping({ queries, signingKeys, throttle, oneTimeSecrets, webauthn, log }),
     /** Set while shutting down, so that readiness fails and load balancers stop sending requests. */

@@ -23,6 +23,11 @@ export interface NewAccountInput {
   admin?: boolean;
 }
 
+/** The one answer for a sign-in to a disabled account, wherever it is found out. */
+export function accountDisabled(): RequestError {
+  return new RequestError('account_disabled', 403, 'This account is disabled. Contact your administrator.');
+}
+
 function optionalName(value: string | undefined, label: string): string | null {
   const trimmed = value?.trim();
   if (!trimmed) return null;

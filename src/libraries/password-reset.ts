@@ -9,14 +9,15 @@ import type { AccountRow } from '../queries/accounts.ts';
 import { normaliseEmail } from './email-address.ts';
 import { RequestError } from './errors.ts';
 import type { MailLimits } from './mail-limits.ts';
+import type { SecondFactors } from './mfa/second-factors.ts';
 import { oneTimeLifetimes, type OneTimeSecrets } from './one-time-secrets.ts';
 import type { PasswordPolicy } from './password-policy.ts';
 import type { PasswordHasher } from './passwords.ts';
 import { answerNoSoonerThan, STEADY_ANSWER_MS } from './steady-timing.ts';
 
-export function createPasswordReset({ config, queries, oneTimeSecrets, mail, mailLimits, hasher, passwordPolicy }: {
+export function createPasswordReset({ config, queries, oneTimeSecrets, mail, mailLimits, hasher, passwordPolicy, secondFactors }: {
   config: Config; queries: Queries; oneTimeSecrets: OneTimeSecrets; mail: Mail; mailLimits: MailLimits;
-  hasher: PasswordHasher; passwordPolicy: PasswordPolicy;
+  hasher: PasswordHasher; passwordPolicy: PasswordPolicy; secondFactors: SecondFactors;
 }) {
   async function accountOfLink(token: unknown) {
     const row = await oneTimeSecrets.checkLink({ purpose: 'reset_password', token });
@@ -64,6 +65,8 @@ export function createPasswordReset({ config, queries, oneTimeSecrets, mail, mai
         await q.accounts.changePassword(account.id, hash);
         // Whoever knew the old password is out: sessions, grants and every token end here.
         await q.oidcPayloads.deletePayloadsByAccountId(account.id);
+        // An address proved only now: the factors were set up by whoever registered it unverified.
+        if (!account.email_verified) await secondFactors.forgetAll(q, account.id);
         await mail.enqueue(q, {
           to: account.email,
           subject: `Your ${PRODUCT_NAME} password was changed`,

@@ -60,6 +60,11 @@ export function createAccountQueries(db: Knex) {
       return db<AccountRow>('accounts').where({ id }).first();
     },
 
+    /** Holds the account's row until the transaction ends: changes to its factors happen one at a time. */
+    async lockAccount(id: string): Promise<void> {
+      await db('accounts').where({ id }).forUpdate().select('id');
+    },
+
     async maybeFindAccountByEmail(email: string): Promise<AccountRow | undefined> {
       return db<AccountRow>('accounts').whereRaw('lower(email) = lower(?)', [email]).first();
     },
@@ -92,7 +97,7 @@ export function createAccountQueries(db: Knex) {
      */
     async claimUnverifiedAccount(id: string): Promise<void> {
       await db('accounts').where({ id, email_verified: false })
-        .update({ email_verified: true, password_hash: null, updated_at: db.fn.now() });
+        .update({ email_verified: true, password_hash: null, password_changed_at: db.fn.now(), updated_at: db.fn.now() });
     },
 
     /** Self-service sign-ups since a moment, counted by source: utm_source, else the referrer's host, else direct. */

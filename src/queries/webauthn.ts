@@ -20,7 +20,8 @@ export type NewWebauthnCredential = Pick<WebauthnCredentialRow, 'id' | 'account_
 export interface WebauthnChallengeRow {
   id: string;
   challenge: string;
-  purpose: 'register' | 'authenticate';
+  /** register: a new credential; sign_in: a passkey naming the account; second_factor: the account's own key. */
+  purpose: 'register' | 'sign_in' | 'second_factor';
   account_id: string | null;
 }
 
@@ -54,6 +55,10 @@ export function createWebauthnQueries(db: Knex) {
         .where((query) => query.where('sign_count', '<', signCount).orWhere((both) => both.where('sign_count', 0).andWhere(db.raw('?::bigint = 0', [signCount]))))
         .update({ sign_count: signCount, last_used_at: db.fn.now() });
       return count === 1;
+    },
+
+    async deleteWebauthnCredentials(accountId: string): Promise<number> {
+      return db('webauthn_credentials').where({ account_id: accountId }).delete();
     },
 
     async deleteWebauthnCredential(accountId: string, id: string): Promise<boolean> {

@@ -1,3 +1,4 @@
+import { generate } from 'otplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { linkIn, NEW_PASSWORD, openSignIn, startAppWithMail, submitForm, uniqueEmail } from '../helpers/hosted-pages.ts';
 import { HttpSession, formAction } from '../helpers/http-session.ts';
@@ -58,6 +59,19 @@ describe('password reset', () => {
     const reused = await new HttpSession().request(linkIn(mail, '/password/reset'));
     expect(reused.status).toBe(400);
     expect(reused.body).toContain('expired or was already used');
+  });
+
+  it('drops the second factors of an account nobody had verified, since the reset is the first proof of its address', async () => {
+    const email = uniqueEmail('unproven');
+    const account = await app.services.accounts.createAccount({ email, password: 'chosen by a stranger 123', name: 'Not The Owner' });
+    const enrolment = await app.services.secondFactors.beginTotpEnrolment(account);
+    await app.services.secondFactors.confirmTotp(account, enrolment.factorId, await generate({ secret: enrolment.secret }));
+    await sink.next(email);
+    const { session } = await requestReset(email);
+    const resetPage = await session.request(linkIn(await sink.next(email), '/password/reset'));
+    await submitForm(session, app, resetPage, '/password/reset', { password: NEW_PASSWORD });
+    expect(await app.services.secondFactors.overview(account.id)).toMatchObject({ totp: false, recoveryCodesLeft: 0 });
+    expect(await app.services.queries.accounts.maybeFindAccountById(account.id)).toMatchObject({ email_verified: true });
   });
 
   it('answers the same for an unknown address and sends it nothing', async () => {

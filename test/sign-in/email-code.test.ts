@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as jose from 'jose';
+import { generate } from 'otplib';
 import { codeIn, openSignIn, startAppWithMail, submitForm, uniqueEmail } from '../helpers/hosted-pages.ts';
 import { HttpSession, formAction } from '../helpers/http-session.ts';
 import type { MailSink } from '../helpers/mail-sink.ts';
@@ -55,6 +56,19 @@ describe('sign-in with an emailed code', () => {
     const { page } = await openSignIn(app, client, strangerSession);
     const stranger = await submitLogin(strangerSession, app, page, email, 'chosen by a stranger 123');
     expect(stranger.status).toBe(401);
+  });
+
+  it('also drops the second factors a registrant set up on an address they never proved', async () => {
+    const email = uniqueEmail('pre-registered-mfa');
+    const account = await app.services.accounts.createAccount({ email, password: 'chosen by a stranger 123', name: 'Not The Owner' });
+    const enrolment = await app.services.secondFactors.beginTotpEnrolment(account);
+    await app.services.secondFactors.confirmTotp(account, enrolment.factorId, await generate({ secret: enrolment.secret }));
+    await sink.next(email); // the mail about the authenticator app
+
+    const { session, checkEmail } = await askForCode(email);
+    const next = await submitForm(session, app, checkEmail, '/code', { code: codeIn(await sink.next(email)) });
+    expect(formAction(next.body, '/consent')).toBeTruthy(); // no stranger's factor to pass
+    expect(await app.services.secondFactors.overview(account.id)).toMatchObject({ totp: false, passkeys: [], recoveryCodesLeft: 0 });
   });
 
   it('takes a code once, and no more than five wrong ones', async () => {

@@ -134,15 +134,56 @@ describe('step-up and policy', () => {
     expect((await app.services.secondFactors.overview(user.id)).recoveryCodesLeft).toBe(10);
   });
 
-  it('asks a one-factor session only to set up a second factor when an application asks for MFA', async () => {
+  it('asks a one-factor session for its password again before setting up a second factor', async () => {
     const user = await createUser(app);
     const session = new HttpSession();
     const { request, page } = await openSignIn(app, client, session);
     expect((await consentAndClaims(session, app, client, request, await submitLogin(session, app, page, user.email, user.password))).acr).toBe('urn:latchkey:acr:1fa');
 
+    // An old or stolen session must not be able to attach a factor of its own.
     const { page: stepUp } = await openSignIn(app, client, session, { acr_values: MFA });
-    expect(formAction(stepUp.body, '/login')).toBeUndefined(); // no password again
-    expect(stepUp.body).toContain('Set up two-step verification');
+    expect(formAction(stepUp.body, '/login')).toBeTruthy();
+    const enrol = await submitLogin(session, app, stepUp, user.email, user.password);
+    expect(enrol.body).toContain('Set up two-step verification');
+  });
+
+  it('ends a sign-in waiting for its second factor when the password is reset meanwhile', async () => {
+    const user = await userWithTotp();
+    const session = new HttpSession();
+    const { page } = await openSignIn(app, client, session);
+    const challenge = await submitLogin(session, app, page, user.email, user.password);
+    expect(challenge.body).toContain('Two-step verification');
+    await app.services.queries.accounts.changePassword(user.id, 'a hash that does not matter here'); // what a reset does
+    const late = await submitForm(session, app, challenge, '/mfa/totp', { code: await totpNow(user.secret) });
+    expect(late.status).toBe(400);
+    expect(late.body).toContain('expired');
+  });
+
+  it('counts the sign-in (last sign-in time) only once the second factor is passed', async () => {
+    const user = await userWithTotp();
+    const session = new HttpSession();
+    const { page } = await openSignIn(app, client, session);
+    const challenge = await submitLogin(session, app, page, user.email, user.password);
+    expect((await app.services.queries.accounts.maybeFindAccountById(user.id))!.last_login_at).toBeNull();
+    expect(session.cookie('lk_known')).toBeUndefined();
+    await submitForm(session, app, challenge, '/mfa/totp', { code: await totpNow(user.secret) });
+    expect((await app.services.queries.accounts.maybeFindAccountById(user.id))!.last_login_at).not.toBeNull();
+    expect(session.cookie('lk_known')).toBeDefined();
+  });
+
+  it('sends a set-up step to the factor the account gained meanwhile, instead of adding another', async () => {
+    const user = await createUser(app);
+    const session = new HttpSession();
+    const { page } = await openSignIn(app, client, session, { acr_values: MFA });
+    const enrol = await submitLogin(session, app, page, user.email, user.password);
+    const secret = enrol.body.match(/<code class="secret">([A-Z2-7 ]+)<\/code>/)![1]!.replace(/ /g, '');
+    // Meanwhile, in another tab, the owner sets up an authenticator app.
+    const account = (await app.services.accounts.maybeFindActiveAccount(user.id))!;
+    const other = await app.services.secondFactors.beginTotpEnrolment(account);
+    await app.services.secondFactors.confirmTotp(account, other.factorId, await totpNow(other.secret));
+    const next = await submitForm(session, app, enrol, '/mfa/enrol/totp', { code: await totpNow(secret) });
+    expect(next.body).toContain('Two-step verification');
+    expect(formAction(next.body, '/mfa/totp')).toBeTruthy();
   });
 
   it('asks a one-factor session for the factor added since, and nothing else', async () => {

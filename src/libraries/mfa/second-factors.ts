@@ -59,7 +59,15 @@ export function createSecondFactors({ config, queries, totp, webauthn, recoveryC
     return result;
   }
 
-  /** After the first factor's change (a factor added to an account that had none): a fresh set of recovery codes. */
+  /** Inside a transaction, with the account locked: what factors it has right now. */
+  async function lockFactors(q: Queries, accountId: string): Promise<{ totp: boolean; any: boolean }> {
+    await q.accounts.lockAccount(accountId);
+    const totpFactor = await q.totpFactors.maybeFindConfirmedTotpFactor(accountId);
+    const passkeys = await q.webauthn.listWebauthnCredentials(accountId);
+    return { totp: Boolean(totpFactor), any: Boolean(totpFactor) || passkeys.length > 0 };
+  }
+
+  /** A factor was added: an account that had none gets its recovery codes now. */
   async function recoveryCodesIfFirst(q: Queries, accountId: string, hadFactors: boolean): Promise<string[] | null> {
     return hadFactors ? null : recoveryCodes.regenerate(q, accountId);
   }
@@ -104,9 +112,19 @@ export function createSecondFactors({ config, queries, totp, webauthn, recoveryC
 
     /** Checks a security key or passkey as the second factor of `accountId`; returns the amr it adds. */
     async verifyWebauthn({ accountId, challengeId, response }: { accountId: string; challengeId: unknown; response: unknown }): Promise<string> {
-      const { credential } = await webauthn.authenticate({ challengeId, response });
+      const credential = await webauthn.authenticate({ challengeId, response, purpose: 'second_factor' });
       if (credential.account_id !== accountId) throw new RequestError('webauthn_failed', 400, 'This key or passkey belongs to another account.');
       return webauthnAmr(credential);
+    },
+
+    /**
+     * Drops every factor and recovery code of an account whose address its owner has just
+     * claimed: whoever registered it unverified must keep no way in.
+     */
+    async forgetAll(q: Queries, accountId: string): Promise<void> {
+      await q.totpFactors.deleteTotpFactors(accountId);
+      await q.webauthn.deleteWebauthnCredentials(accountId);
+      await recoveryCodes.remove(q, accountId);
     },
 
     /** Starts setting up an authenticator app (nothing changes until a first code confirms it). */
@@ -116,23 +134,22 @@ export function createSecondFactors({ config, queries, totp, webauthn, recoveryC
 
     /** Activates an authenticator app; returns recovery codes when it is the account's first factor. */
     async confirmTotp(account: Person, factorId: string, code: unknown): Promise<string[] | null> {
-      const had = (await overview(account.id));
       return queries.transaction(async (q) => {
+        const had = await lockFactors(q, account.id);
         await totp.confirmEnrolment(q, account.id, factorId, code);
         await notify(q, account, had.totp ? 'Your authenticator app was replaced by a new one.' : 'An authenticator app was added as a second factor.');
-        return recoveryCodesIfFirst(q, account.id, had.totp || had.passkeys.length > 0);
+        return recoveryCodesIfFirst(q, account.id, had.any);
       });
     },
 
     /** Registers a key or passkey; returns recovery codes when it is the account's first factor. */
     async addPasskey(account: Person, ceremony: { challengeId: unknown; response: unknown; name: unknown }): Promise<{ credential: WebauthnCredentialRow; recoveryCodes: string[] | null }> {
-      const had = await overview(account.id);
-      const credential = await webauthn.register(account.id, ceremony);
-      const codes = await queries.transaction(async (q) => {
+      return queries.transaction(async (q) => {
+        const had = await lockFactors(q, account.id);
+        const credential = await webauthn.register(q, account.id, ceremony);
         await notify(q, account, `A security key or passkey named "${credential.name}" was added.`);
-        return recoveryCodesIfFirst(q, account.id, had.totp || had.passkeys.length > 0);
+        return { credential, recoveryCodes: await recoveryCodesIfFirst(q, account.id, had.any) };
       });
-      return { credential, recoveryCodes: codes };
     },
 
     async removeTotp(account: Person): Promise<void> {

@@ -9,7 +9,7 @@ import {
 } from '@simplewebauthn/server';
 import { PRODUCT_NAME } from '../../mail/templates.ts';
 import type { Queries } from '../../queries/index.ts';
-import type { WebauthnCredentialRow } from '../../queries/webauthn.ts';
+import type { WebauthnChallengeRow, WebauthnCredentialRow } from '../../queries/webauthn.ts';
 import { RequestError } from '../errors.ts';
 
 /** Long enough to find and touch a key; the browser gives up after it too. */
@@ -29,16 +29,19 @@ export interface CeremonyOptions<T> {
 
 const failed = () => new RequestError('webauthn_failed', 400, 'The security key or passkey could not be checked. Try again.');
 
+type Purpose = WebauthnChallengeRow['purpose'];
+
 export function createWebauthn({ queries, settings }: { queries: Queries; settings: WebauthnSettings }) {
-  async function remember(challenge: string, purpose: 'register' | 'authenticate', accountId: string | null): Promise<string> {
+  async function remember(challenge: string, purpose: Purpose, accountId: string | null): Promise<string> {
     const id = crypto.randomUUID();
     await queries.webauthn.insertWebauthnChallenge({ id, challenge, purpose, account_id: accountId }, CEREMONY_SECONDS);
     return id;
   }
 
-  async function take(challengeId: unknown, purpose: 'register' | 'authenticate') {
+  /** The challenge, used up; it must have been handed out for this very ceremony. */
+  async function take(challengeId: unknown, purpose: Purpose, q: Queries = queries) {
     const challenge = typeof challengeId === 'string' && /^[0-9a-f-]{36}$/.test(challengeId)
-      ? await queries.webauthn.takeWebauthnChallenge(challengeId) : undefined;
+      ? await q.webauthn.takeWebauthnChallenge(challengeId) : undefined;
     if (!challenge || challenge.purpose !== purpose) throw new RequestError('webauthn_expired', 400, 'This request expired. Try again.');
     return challenge;
   }
@@ -58,12 +61,13 @@ export function createWebauthn({ queries, settings }: { queries: Queries; settin
       return { challengeId: await remember(options.challenge, 'register', account.id), options };
     },
 
-    async register(accountId: string, { challengeId, response, name }: { challengeId: unknown; response: unknown; name: unknown }): Promise<WebauthnCredentialRow> {
+    /** Verifies and stores a new credential through `q` (the caller's transaction). */
+    async register(q: Queries, accountId: string, { challengeId, response, name }: { challengeId: unknown; response: unknown; name: unknown }): Promise<WebauthnCredentialRow> {
       const label = typeof name === 'string' ? name.trim() : '';
       if (!label || label.length > NAME_MAX || /\p{Cc}/u.test(label)) {
         throw new RequestError('name_invalid', 400, `Give the key or passkey a name of up to ${NAME_MAX} characters, such as "Work laptop".`);
       }
-      const challenge = await take(challengeId, 'register');
+      const challenge = await take(challengeId, 'register', q);
       if (challenge.account_id !== accountId) throw failed();
       const verification = await verifyRegistrationResponse({
         response: response as RegistrationResponseJSON, expectedChallenge: challenge.challenge,
@@ -76,13 +80,14 @@ export function createWebauthn({ queries, settings }: { queries: Queries; settin
         public_key: Buffer.from(credential.publicKey).toString('base64url'), sign_count: credential.counter,
         transports: credential.transports ?? null, backed_up: credentialBackedUp, name: label,
       };
-      if (!(await queries.webauthn.insertWebauthnCredential(row))) throw new RequestError('webauthn_known', 409, 'This key or passkey is already registered.');
+      if (!(await q.webauthn.insertWebauthnCredential(row))) throw new RequestError('webauthn_known', 409, 'This key or passkey is already registered.');
       return { ...row, sign_count: String(row.sign_count), created_at: new Date(), last_used_at: null };
     },
 
     /**
      * Options for signing in: with `accountId`, as a second factor with that account's
      * credentials; without, a passkey sign-in that discovers the account and must verify the user.
+     * The challenge remembers which of the two it is for.
      */
     async authenticationOptions(accountId?: string): Promise<CeremonyOptions<PublicKeyCredentialRequestOptionsJSON>> {
       const credentials = accountId ? await queries.webauthn.listWebauthnCredentials(accountId) : [];
@@ -91,16 +96,19 @@ export function createWebauthn({ queries, settings }: { queries: Queries; settin
         allowCredentials: credentials.map((row) => ({ id: row.credential_id, transports: row.transports ?? undefined })),
         userVerification: accountId ? 'preferred' : 'required',
       });
-      return { challengeId: await remember(options.challenge, 'authenticate', accountId ?? null), options };
+      return { challengeId: await remember(options.challenge, accountId ? 'second_factor' : 'sign_in', accountId ?? null), options };
     },
 
-    /** The credential that signed this challenge, checked; for a second factor it must be the account's own. */
-    async authenticate({ challengeId, response }: { challengeId: unknown; response: unknown }): Promise<{ credential: WebauthnCredentialRow; userVerified: boolean }> {
-      const challenge = await take(challengeId, 'authenticate');
+    /**
+     * The credential that signed this challenge, checked. A sign_in challenge wants user
+     * verification; a second_factor one, a credential of the account it was made for.
+     */
+    async authenticate({ challengeId, response, purpose }: { challengeId: unknown; response: unknown; purpose: 'sign_in' | 'second_factor' }): Promise<WebauthnCredentialRow> {
+      const challenge = await take(challengeId, purpose);
       const answer = response as AuthenticationResponseJSON | undefined;
       const credential = typeof answer?.id === 'string' ? await queries.webauthn.maybeFindWebauthnCredential(answer.id) : undefined;
-      if (!credential || (challenge.account_id && credential.account_id !== challenge.account_id)) throw failed();
-      const passwordless = challenge.account_id === null;
+      if (!credential || (purpose === 'second_factor' && credential.account_id !== challenge.account_id)) throw failed();
+      const passwordless = purpose === 'sign_in';
       const verification = await verifyAuthenticationResponse({
         response: answer!, expectedChallenge: challenge.challenge, expectedOrigin: settings.origin, expectedRPID: settings.rpId,
         credential: {
@@ -112,7 +120,7 @@ export function createWebauthn({ queries, settings }: { queries: Queries; settin
       if (!verification?.verified) throw failed();
       // A counter that does not move forward means a cloned authenticator (or a race): refuse.
       if (!(await queries.webauthn.recordWebauthnUse(credential.id, verification.authenticationInfo.newCounter))) throw failed();
-      return { credential, userVerified: verification.authenticationInfo.userVerified };
+      return credential;
     },
 
     list: (accountId: string) => queries.webauthn.listWebauthnCredentials(accountId),

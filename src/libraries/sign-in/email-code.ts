@@ -6,16 +6,17 @@ import type { Mail } from '../../mail/index.ts';
 import { PRODUCT_NAME } from '../../mail/templates.ts';
 import type { Queries } from '../../queries/index.ts';
 import type { AccountRow } from '../../queries/accounts.ts';
-import type { Accounts } from '../accounts.ts';
+import { accountDisabled, type Accounts } from '../accounts.ts';
 import { normaliseEmail } from '../email-address.ts';
 import { RequestError } from '../errors.ts';
 import type { MailLimits } from '../mail-limits.ts';
+import type { SecondFactors } from '../mfa/second-factors.ts';
 import { oneTimeLifetimes, type OneTimeSecrets } from '../one-time-secrets.ts';
 import type { SignupSource } from '../signup-source.ts';
 import { answerNoSoonerThan, STEADY_ANSWER_MS } from '../steady-timing.ts';
 
-export function createEmailCodeSignIn({ config, queries, accounts, oneTimeSecrets, mail, mailLimits }: {
-  config: Config; queries: Queries; accounts: Accounts; oneTimeSecrets: OneTimeSecrets; mail: Mail; mailLimits: MailLimits;
+export function createEmailCodeSignIn({ config, queries, accounts, oneTimeSecrets, mail, mailLimits, secondFactors }: {
+  config: Config; queries: Queries; accounts: Accounts; oneTimeSecrets: OneTimeSecrets; mail: Mail; mailLimits: MailLimits; secondFactors: SecondFactors;
 }) {
   return {
     /** Mails a code when the address may sign in or sign up; throws mail_cooldown while it must wait. */
@@ -47,21 +48,22 @@ export function createEmailCodeSignIn({ config, queries, accounts, oneTimeSecret
       const account = await queries.transaction(async (q) => {
         await oneTimeSecrets.consume(q, row);
         const existing = await q.accounts.maybeFindAccountByEmail(email);
-        if (existing?.disabled) throw new RequestError('account_disabled', 403, 'This account is disabled. Contact your administrator.');
+        if (existing?.disabled) throw accountDisabled();
         if (existing?.email_verified) return existing;
         if (existing) {
-          // Someone registered this address and never proved it; its owner now has. Whatever
-          // that someone set up (password, sessions) must not survive into the owner's account.
+          // Someone registered this address and never proved it; its owner now has. Whatever that
+          // someone set up (password, sessions, second factors) must not survive into the owner's account.
           await q.accounts.claimUnverifiedAccount(existing.id);
           await q.oidcPayloads.deletePayloadsByAccountId(existing.id);
+          await secondFactors.forgetAll(q, existing.id);
           return { ...existing, email_verified: true, password_hash: null };
         }
         if (config.registration !== 'open') throw new RequestError('registration_closed', 403, 'New accounts cannot be created here.');
         const created = await q.accounts.insertAccount(newAccount);
-        if (!created) throw new RequestError('code_used', 409, 'This code was already used. Ask for a new code.');
+        // Only when the address was registered in the same instant: nothing was written, try again.
+        if (!created) throw new RequestError('account_race', 409, 'The account could not be created just now. Ask for a new code and try again.');
         return created;
       });
-      await accounts.recordLogin(account.id);
       return account;
     },
   };

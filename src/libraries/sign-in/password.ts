@@ -1,7 +1,7 @@
 // Sign-in with email and password. Every credential mistake gets one answer; attempts are
 // throttled per IP, per account and IP, and per account (sparing the owner's known devices).
 import type { AccountRow } from '../../queries/accounts.ts';
-import type { Accounts } from '../accounts.ts';
+import { accountDisabled, type Accounts } from '../accounts.ts';
 import { normaliseEmail } from '../email-address.ts';
 import { RequestError, assertThat } from '../errors.ts';
 import { PASSWORD_MAX_LENGTH } from '../password-policy.ts';
@@ -53,9 +53,8 @@ export function createPasswordSignIn({ accounts, throttle, secretBox }: { accoun
     const [perIp, ...perAccount] = subjects;
     await throttle.attemptSucceeded({ reset: perAccount, refund: [perIp!] });
     if (account.disabled) {
-      throw new RequestError('account_disabled', 403, 'This account is disabled. Contact your administrator.');
+      throw accountDisabled();
     }
-    await accounts.recordLogin(account.id);
     return { account, deviceTag: accountTag };
   };
 }

@@ -5,6 +5,7 @@ import type { Context } from 'koa';
 import { RequestError } from '../../libraries/errors.ts';
 import type { TotpEnrolment } from '../../libraries/mfa/totp.ts';
 import type { Services } from '../../services.ts';
+import { webauthnResponse } from '../webauthn-form.ts';
 import { requireAccountSession, requireRecentSignIn, type AccountSession } from './account-session.ts';
 
 /** What a change redirected back with (?done=…) says on the page. */
@@ -108,7 +109,7 @@ export default function securityRoutes(router: Router, services: Services) {
     const form = ctx.request.body as Record<string, unknown>;
     try {
       const { recoveryCodes } = await services.secondFactors.addPasskey(session.account, {
-        challengeId: form.challengeId, response: parseJson(form.response), name: form.name,
+        challengeId: form.challengeId, response: webauthnResponse(form.response), name: form.name,
       });
       if (recoveryCodes) await renderRecoveryCodes(ctx, recoveryCodes, true);
       else backToSecurity(ctx, 'passkey-added');
@@ -134,13 +135,4 @@ export default function securityRoutes(router: Router, services: Services) {
     }
     await renderRecoveryCodes(ctx, await services.secondFactors.regenerateRecoveryCodes(session.account), false);
   });
-}
-
-/** The browser's ceremony result as sent in the form; anything unreadable fails verification. */
-function parseJson(value: unknown): unknown {
-  try {
-    return typeof value === 'string' ? JSON.parse(value) : undefined;
-  } catch {
-    return undefined;
-  }
 }

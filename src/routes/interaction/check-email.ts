@@ -7,7 +7,7 @@ import { signupSourceOf } from '../../libraries/signup-source.ts';
 import type { Services } from '../../services.ts';
 import { loadInteraction, type ClientDisplay } from './load-interaction.ts';
 import { renderLoginPage } from './login-password.ts';
-import { clearPendingSignIn, readPendingSignIn, type PendingSignIn } from './pending-sign-in.ts';
+import { clearPendingSignIn, loadPendingStep, pendingAccount, type PendingSignIn } from './pending-sign-in.ts';
 import { completeFirstFactor } from './second-factor.ts';
 
 type Loaded = Awaited<ReturnType<typeof loadInteraction>>;
@@ -26,7 +26,7 @@ export async function renderCheckEmailPage(ctx: Context, services: Services, vie
 /** The mailed code or link proved the address: the first factor is done. */
 function firstFactorDone(ctx: Context, services: Services, { details }: Loaded, pending: PendingSignIn, accountId: string) {
   return completeFirstFactor(ctx, services, {
-    uid: details.uid, accountId, amr: pending.amr, remember: pending.remember, params: details.params,
+    uid: details.uid, accountId, amr: pending.amr, remember: pending.remember, params: details.params, deviceTag: pending.deviceTag,
   });
 }
 
@@ -40,7 +40,7 @@ const VERIFIED_NOTICE = 'Your email address is verified. Sign in to continue.';
 export async function showCheckEmailStep(ctx: Context, services: Services, loaded: Loaded, pending: PendingSignIn): Promise<void> {
   const { details, client } = loaded;
   if (pending.step === 'verify_email' && pending.accountId) {
-    const account = await services.accounts.maybeFindActiveAccount(pending.accountId);
+    const account = await pendingAccount(services, pending);
     if (account?.email_verified && pending.linkVerified) return firstFactorDone(ctx, services, loaded, pending, account.id);
     if (!account || account.email_verified) {
       clearPendingSignIn(ctx);
@@ -50,12 +50,7 @@ export async function showCheckEmailStep(ctx: Context, services: Services, loade
   await renderCheckEmailPage(ctx, services, { uid: details.uid, client, pending });
 }
 
-async function loadPending(ctx: Context, services: Services) {
-  const loaded = await loadInteraction(ctx, services, 'login');
-  const pending = readPendingSignIn(ctx, services, loaded.details.uid);
-  if (pending?.step !== 'verify_email' && pending?.step !== 'email_code') throw new RequestError('session_expired', 400, 'This code page expired. Go back to the application and sign in again.');
-  return { ...loaded, pending };
-}
+const loadPending = (ctx: Context, services: Services) => loadPendingStep(ctx, services, ['verify_email', 'email_code']);
 
 export default function checkEmailRoutes(router: Router, services: Services) {
   router.post('/:uid/code', async (ctx) => {

@@ -8,14 +8,29 @@ import { requestsMultiFactor } from '../../libraries/mfa/assurance.ts';
 import { webauthnAmr } from '../../libraries/mfa/webauthn.ts';
 import type { AccountRow } from '../../queries/accounts.ts';
 import type { Services } from '../../services.ts';
-import { loadInteraction, type ClientDisplay } from './load-interaction.ts';
-import { readPendingSignIn, writePendingSignIn, type PendingSignIn } from './pending-sign-in.ts';
-import { finishSignIn, parseJson } from './second-factor.ts';
+import { webauthnResponse } from '../webauthn-form.ts';
+import type { ClientDisplay } from './load-interaction.ts';
+import { loadPendingStep, pendingAccount, writePendingSignIn, type PendingSignIn } from './pending-sign-in.ts';
+import { finishSignIn } from './second-factor.ts';
+
+/**
+ * A factor added meanwhile (another tab, the owner reacting to a mail) must be passed, not
+ * joined by one more: the step turns into the second-factor step. True when it did.
+ */
+async function gainedFactorSince(ctx: Context, services: Services, pending: PendingSignIn): Promise<boolean> {
+  if (!(await services.secondFactors.hasAny(pending.accountId!))) return false;
+  writePendingSignIn(ctx, services, { ...pending, step: 'second_factor', totpFactorId: undefined });
+  ctx.redirect(`/interaction/${pending.uid}`);
+  ctx.status = 303;
+  return true;
+}
 
 export async function renderEnrolPage(ctx: Context, services: Services, view: {
   uid: string; client: ClientDisplay; pending: PendingSignIn; params: Record<string, unknown>; error?: string; status?: number;
 }) {
-  const account = await activeAccount(services, view.pending);
+  const account = await pendingAccount(services, view.pending);
+  if (!account) throw new RequestError('session_expired', 400, 'This sign-in step expired. Go back to the application and sign in again.');
+  if (await gainedFactorSince(ctx, services, view.pending)) return;
   let enrolment = view.pending.totpFactorId ? await services.secondFactors.pendingTotpEnrolment(account, view.pending.totpFactorId) : undefined;
   if (!enrolment) {
     enrolment = await services.secondFactors.beginTotpEnrolment(account);
@@ -29,19 +44,11 @@ export async function renderEnrolPage(ctx: Context, services: Services, view: {
   });
 }
 
-async function activeAccount(services: Services, pending: PendingSignIn): Promise<AccountRow> {
-  const account = await services.accounts.maybeFindActiveAccount(pending.accountId!);
-  if (!account) throw new RequestError('account_disabled', 403, 'This account is disabled. Contact your administrator.');
-  return account;
-}
-
-async function loadStep(ctx: Context, services: Services, step: 'enrol_factor' | 'enrolled') {
-  const loaded = await loadInteraction(ctx, services, 'login');
-  const pending = readPendingSignIn(ctx, services, loaded.details.uid);
-  if (pending?.step !== step || !pending.accountId) {
-    throw new RequestError('session_expired', 400, 'This sign-in step expired. Go back to the application and sign in again.');
-  }
-  return { ...loaded, pending, account: await activeAccount(services, pending) };
+/** The enrol step, or undefined when the account gained a factor since (the browser is sent to pass it). */
+async function loadEnrolStep(ctx: Context, services: Services) {
+  const loaded = await loadPendingStep(ctx, services, ['enrol_factor']);
+  if (await gainedFactorSince(ctx, services, loaded.pending)) return undefined;
+  return loaded as typeof loaded & { account: AccountRow };
 }
 
 export default function enrolFactorRoutes(router: Router, services: Services) {
@@ -55,7 +62,9 @@ export default function enrolFactorRoutes(router: Router, services: Services) {
   }
 
   router.post('/:uid/mfa/enrol/totp', async (ctx) => {
-    const { details, client, pending, account } = await loadStep(ctx, services, 'enrol_factor');
+    const step = await loadEnrolStep(ctx, services);
+    if (!step) return;
+    const { details, client, pending, account } = step;
     const { code } = ctx.request.body as Record<string, unknown>;
     try {
       if (!pending.totpFactorId) throw new RequestError('enrolment_expired', 400, 'This set-up expired. Start again.');
@@ -68,16 +77,19 @@ export default function enrolFactorRoutes(router: Router, services: Services) {
   });
 
   router.post('/:uid/mfa/enrol/webauthn/options', async (ctx) => {
-    const { account } = await loadStep(ctx, services, 'enrol_factor');
-    ctx.body = await services.webauthn.registrationOptions(account);
+    const step = await loadEnrolStep(ctx, services);
+    if (!step) throw new RequestError('factor_exists', 409, 'This account already has a second factor. Reload the page.');
+    ctx.body = await services.webauthn.registrationOptions(step.account);
   });
 
   router.post('/:uid/mfa/enrol/webauthn', async (ctx) => {
-    const { details, client, pending, account } = await loadStep(ctx, services, 'enrol_factor');
+    const step = await loadEnrolStep(ctx, services);
+    if (!step) return;
+    const { details, client, pending, account } = step;
     const form = ctx.request.body as Record<string, unknown>;
     try {
       const { credential, recoveryCodes } = await services.secondFactors.addPasskey(account, {
-        challengeId: form.challengeId, response: parseJson(form.response), name: form.name,
+        challengeId: form.challengeId, response: webauthnResponse(form.response), name: form.name,
       });
       await enrolled(ctx, details.uid, client, pending, webauthnAmr(credential), recoveryCodes);
     } catch (error) {
@@ -87,7 +99,7 @@ export default function enrolFactorRoutes(router: Router, services: Services) {
   });
 
   router.post('/:uid/mfa/continue', async (ctx) => {
-    const { pending } = await loadStep(ctx, services, 'enrolled');
+    const { pending } = await loadPendingStep(ctx, services, ['enrolled']);
     await finishSignIn(ctx, services, pending);
   });
 }

@@ -38,11 +38,21 @@ async function showPendingStep(ctx: Context, services: Services, loaded: Loaded,
 
 /**
  * Signed in already, and asked to sign in only because a second factor is now wanted
- * (acr_values, MFA_REQUIRED, or a factor added since): the password is not asked again.
+ * (acr_values, MFA_REQUIRED, or a factor added since), and the account has one to pass: the
+ * password is not asked again. Setting a factor up always takes a first factor proved here
+ * and now, so an old or stolen session cannot add one.
  */
-function onlySecondFactorMissing({ details }: Loaded): boolean {
+async function onlySecondFactorMissing(services: Services, { details }: Loaded): Promise<boolean> {
   const reasons = details.prompt.reasons;
-  return Boolean(details.session?.accountId) && reasons.length > 0 && reasons.every((reason) => reason === MFA_REQUIRED_REASON);
+  const accountId = details.session?.accountId;
+  if (!accountId || !reasons.length || !reasons.every((reason) => reason === MFA_REQUIRED_REASON)) return false;
+  return services.secondFactors.hasAny(accountId);
+}
+
+/** Whether the signed-in session is a "keep me signed in" one, so that stepping up keeps it so. */
+async function sessionIsPersistent(services: Services, { details }: Loaded): Promise<boolean> {
+  const session = details.session?.cookie ? await services.provider.current.Session.find(details.session.cookie) : undefined;
+  return Boolean(session && !session.transient);
 }
 
 export default function interactionRoutes(router: Router, services: Services) {
@@ -56,9 +66,10 @@ export default function interactionRoutes(router: Router, services: Services) {
       case 'login': {
         const pending = readPendingSignIn(ctx, services, details.uid);
         if (pending) return showPendingStep(ctx, services, loaded, pending);
-        if (onlySecondFactorMissing(loaded)) {
+        if (await onlySecondFactorMissing(services, loaded)) {
           const { accountId, amr } = details.session!;
-          return completeFirstFactor(ctx, services, { uid: details.uid, accountId, amr: amr ?? [], remember: false, params: details.params });
+          const remember = await sessionIsPersistent(services, loaded);
+          return completeFirstFactor(ctx, services, { uid: details.uid, accountId, amr: amr ?? [], remember, params: details.params });
         }
         return renderLoginPage(ctx, services, { uid: details.uid, client, email: String(details.params.login_hint ?? '') });
       }

@@ -15,7 +15,7 @@ export default function emailCodeLoginRoutes(router: Router, services: Services)
     const remember = form.remember === 'yes';
     try {
       const { email } = await services.emailCodeSignIn.sendCode({ email: typed, ip: ctx.ip });
-      writePendingSignIn(ctx, services, { uid: details.uid, step: 'email_code', email, accountId: null, remember, amr: ['email'] });
+      writePendingSignIn(ctx, services, { uid: details.uid, step: 'email_code', email, accountId: null, remember, amr: ['email'], passwordStamp: null });
       ctx.redirect(`/interaction/${details.uid}`);
       ctx.status = 303;
     } catch (error) {

@@ -3,14 +3,10 @@
 import type Router from '@koa/router';
 import type { Context } from 'koa';
 import { RequestError } from '../../libraries/errors.ts';
-import { parseKnownDevices, rememberKnownDevice } from '../../libraries/sign-in/known-devices.ts';
 import type { Services } from '../../services.ts';
+import { readKnownDevices } from './known-device-cookie.ts';
 import { loadInteraction, type ClientDisplay } from './load-interaction.ts';
-import { writePendingSignIn } from './pending-sign-in.ts';
 import { completeFirstFactor } from './second-factor.ts';
-
-const KNOWN_DEVICE_COOKIE = 'lk_known';
-const YEAR_MS = 365 * 24 * 60 * 60 * 1000;
 
 export async function renderLoginPage(ctx: Context, services: Services, view: {
   uid: string; client: ClientDisplay; email: string; remember?: boolean; notice?: string; error?: string; status?: number;
@@ -29,21 +25,9 @@ export default function passwordLoginRoutes(router: Router, services: Services) 
     const form = ctx.request.body as Record<string, unknown>;
     const email = typeof form.email === 'string' ? form.email.trim() : '';
     const remember = form.remember === 'yes';
-    const knownDevices = parseKnownDevices(ctx.cookies.get(KNOWN_DEVICE_COOKIE));
     try {
-      const { account, deviceTag } = await services.passwordSignIn({ email, password: form.password, ip: ctx.ip, knownDevices });
-      ctx.cookies.set(KNOWN_DEVICE_COOKIE, rememberKnownDevice(knownDevices, deviceTag), {
-        httpOnly: true, sameSite: 'lax', secure: ctx.secure, maxAge: YEAR_MS, path: '/',
-      });
-      if (services.config.requireVerifiedEmail && !account.email_verified) {
-        // The password is right, but the address is unproven: verify it first, then finish.
-        await services.emailVerification.sendVerificationMail(account, { ip: ctx.ip, explicit: false });
-        writePendingSignIn(ctx, services, { uid: details.uid, step: 'verify_email', email: account.email, accountId: account.id, remember, amr: ['pwd'] });
-        ctx.redirect(`/interaction/${details.uid}`);
-        ctx.status = 303;
-        return;
-      }
-      await completeFirstFactor(ctx, services, { uid: details.uid, accountId: account.id, amr: ['pwd'], remember, params: details.params });
+      const { account, deviceTag } = await services.passwordSignIn({ email, password: form.password, ip: ctx.ip, knownDevices: readKnownDevices(ctx) });
+      await completeFirstFactor(ctx, services, { uid: details.uid, accountId: account.id, amr: ['pwd'], remember, params: details.params, deviceTag });
     } catch (error) {
       if (!(error instanceof RequestError)) throw error;
       if (error.details.retryAfter) ctx.set('Retry-After', String(error.details.retryAfter));

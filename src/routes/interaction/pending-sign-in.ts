@@ -2,8 +2,11 @@
 // up), remembered in a sealed cookie bound to one interaction: which address, which account
 // this browser proved (if any), what it proved so far, how to finish.
 import type { Context } from 'koa';
+import { RequestError } from '../../libraries/errors.ts';
 import { SecretBoxError } from '../../libraries/secret-box.ts';
+import type { AccountRow } from '../../queries/accounts.ts';
 import type { Services } from '../../services.ts';
+import { loadInteraction } from './load-interaction.ts';
 
 const COOKIE = 'lk_pending';
 const MAX_AGE_MS = 60 * 60 * 1000; // the interaction's own lifetime
@@ -25,6 +28,37 @@ export interface PendingSignIn {
   linkVerified?: boolean;
   /** The authenticator-app set-up shown on the enrol_factor step. */
   totpFactorId?: string;
+  /**
+   * When the account's password last changed, as this browser found it: a reset (or the owner
+   * claiming the address) since then ends this sign-in, whatever was proved before.
+   */
+  passwordStamp: string | null;
+  /** The known-device tag a password sign-in earns, given once every factor is passed. */
+  deviceTag?: string;
+}
+
+export const passwordStampOf = (account: Pick<AccountRow, 'password_changed_at'>) => account.password_changed_at?.toISOString() ?? null;
+
+const expired = () => new RequestError('session_expired', 400, 'This sign-in step expired. Go back to the application and sign in again.');
+
+/**
+ * The interaction and its pending sign-in, if it waits at one of `steps`; with the account it is
+ * about, which must still be active and have the password this browser proved.
+ */
+export async function loadPendingStep(ctx: Context, services: Services, steps: PendingSignIn['step'][]) {
+  const loaded = await loadInteraction(ctx, services, 'login');
+  const pending = readPendingSignIn(ctx, services, loaded.details.uid);
+  if (!pending || !steps.includes(pending.step)) throw expired();
+  const account = await pendingAccount(services, pending);
+  if (pending.accountId && !account) throw expired();
+  return { ...loaded, pending, account };
+}
+
+/** The account of a pending sign-in, unless it is gone, disabled or its password changed since. */
+export async function pendingAccount(services: Services, pending: PendingSignIn): Promise<AccountRow | undefined> {
+  if (!pending.accountId) return undefined;
+  const account = await services.accounts.maybeFindActiveAccount(pending.accountId);
+  return account && passwordStampOf(account) === pending.passwordStamp ? account : undefined;
 }
 
 /** The pending sign-in of interaction `uid`, or of whichever interaction this browser is in (the link page). */

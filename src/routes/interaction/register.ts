@@ -42,7 +42,7 @@ export default function registerRoutes(router: Router, services: Services) {
       });
       // Always the mailed code next, even where unverified accounts may sign in: going straight on
       // for a new address would tell a taken one apart.
-      writePendingSignIn(ctx, services, { uid: details.uid, step: 'verify_email', email: address, accountId, remember: false, amr: ['pwd'] });
+      writePendingSignIn(ctx, services, { uid: details.uid, step: 'verify_email', email: address, accountId, remember: false, amr: ['pwd'], passwordStamp: null });
       ctx.redirect(`/interaction/${details.uid}`);
       ctx.status = 303;
     } catch (error) {

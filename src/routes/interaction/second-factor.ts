@@ -3,11 +3,14 @@
 // key or passkey, recovery code); one without, asked for MFA, sets one up; otherwise done.
 import type Router from '@koa/router';
 import type { Context } from 'koa';
+import { accountDisabled } from '../../libraries/accounts.ts';
 import { RequestError } from '../../libraries/errors.ts';
-import { assuranceOf, requestsMultiFactor } from '../../libraries/mfa/assurance.ts';
+import { ACR, assuranceOf, requestsMultiFactor } from '../../libraries/mfa/assurance.ts';
 import type { Services } from '../../services.ts';
-import { finishStep, loadInteraction, type ClientDisplay } from './load-interaction.ts';
-import { clearPendingSignIn, readPendingSignIn, writePendingSignIn, type PendingSignIn } from './pending-sign-in.ts';
+import { webauthnResponse } from '../webauthn-form.ts';
+import { rememberDevice } from './known-device-cookie.ts';
+import { finishStep, type ClientDisplay } from './load-interaction.ts';
+import { clearPendingSignIn, loadPendingStep, passwordStampOf, pendingAccount, writePendingSignIn, type PendingSignIn } from './pending-sign-in.ts';
 
 export interface FirstFactor {
   uid: string;
@@ -15,22 +18,38 @@ export interface FirstFactor {
   amr: string[];
   remember: boolean;
   params: Record<string, unknown>;
+  deviceTag?: string;
 }
 
-/** Ends the login step with what the person proved. */
-export async function finishSignIn(ctx: Context, services: Services, pending: Pick<PendingSignIn, 'accountId' | 'amr' | 'remember'>) {
+/** Ends the login step with what the person proved; only now does the sign-in count (last sign-in, known device). */
+export async function finishSignIn(ctx: Context, services: Services, pending: PendingSignIn) {
+  const account = await pendingAccount(services, pending);
+  if (!account) throw new RequestError('session_expired', 400, 'This sign-in step expired. Go back to the application and sign in again.');
   clearPendingSignIn(ctx);
+  await services.accounts.recordLogin(account.id);
+  if (pending.deviceTag) rememberDevice(ctx, pending.deviceTag);
   const { amr, acr } = assuranceOf(pending.amr);
-  await finishStep(ctx, services, { login: { accountId: pending.accountId!, remember: pending.remember, amr, acr } });
+  await finishStep(ctx, services, { login: { accountId: account.id, remember: pending.remember, amr, acr } });
 }
 
-/** After a first factor: on to a second factor, to setting one up, or straight back to the application. */
+/**
+ * After a first factor: prove the address first if it must be, then on to a second factor,
+ * to setting one up, or straight back to the application.
+ */
 export async function completeFirstFactor(ctx: Context, services: Services, first: FirstFactor) {
   const account = await services.accounts.maybeFindActiveAccount(first.accountId);
-  if (!account) throw new RequestError('account_disabled', 403, 'This account is disabled. Contact your administrator.');
-  const pending: PendingSignIn = { uid: first.uid, step: 'second_factor', email: account.email, accountId: account.id, remember: first.remember, amr: first.amr };
-  if (assuranceOf(first.amr).amr.includes('mfa')) return finishSignIn(ctx, services, pending); // a passkey with user verification
-  if (await services.secondFactors.hasAny(account.id)) {
+  if (!account) throw accountDisabled();
+  const pending: PendingSignIn = {
+    uid: first.uid, step: 'second_factor', email: account.email, accountId: account.id, remember: first.remember, amr: first.amr,
+    passwordStamp: passwordStampOf(account), deviceTag: first.deviceTag,
+  };
+  if (services.config.requireVerifiedEmail && !account.email_verified) {
+    // Proved who they are, but not the address: verify it first, then come back here.
+    await services.emailVerification.sendVerificationMail(account, { ip: ctx.ip, explicit: false });
+    writePendingSignIn(ctx, services, { ...pending, step: 'verify_email' });
+  } else if (assuranceOf(first.amr).acr === ACR.multiFactor) {
+    return finishSignIn(ctx, services, pending); // a passkey that verified the person
+  } else if (await services.secondFactors.hasAny(account.id)) {
     writePendingSignIn(ctx, services, pending);
   } else if (requestsMultiFactor(first.params.acr_values) || services.secondFactors.mustHaveSecondFactor(account)) {
     writePendingSignIn(ctx, services, { ...pending, step: 'enrol_factor' });
@@ -52,22 +71,15 @@ export async function renderSecondFactorPage(ctx: Context, services: Services, v
   });
 }
 
-async function loadSecondFactorStep(ctx: Context, services: Services) {
-  const loaded = await loadInteraction(ctx, services, 'login');
-  const pending = readPendingSignIn(ctx, services, loaded.details.uid);
-  if (pending?.step !== 'second_factor' || !pending.accountId) {
-    throw new RequestError('session_expired', 400, 'This sign-in step expired. Go back to the application and sign in again.');
-  }
-  return { ...loaded, pending };
-}
-
 export default function secondFactorRoutes(router: Router, services: Services) {
   /** Checks one kind of factor; a right one finishes the sign-in, a wrong one shows the page again. */
   const verifying = (check: (ctx: Context, pending: PendingSignIn) => Promise<string>) => async (ctx: Context) => {
-    const { details, client, pending } = await loadSecondFactorStep(ctx, services);
+    const { details, client, pending } = await loadPendingStep(ctx, services, ['second_factor']);
     try {
-      const amr = await check(ctx, pending);
-      await finishSignIn(ctx, services, { ...pending, amr: [...pending.amr, amr] });
+      const amr = [...pending.amr, await check(ctx, pending)];
+      // A second proof of the same kind as the first is not a second factor.
+      if (assuranceOf(amr).acr !== ACR.multiFactor) throw new RequestError('second_factor_same', 400, 'Use a different kind of factor from the one you signed in with.');
+      await finishSignIn(ctx, services, { ...pending, amr });
     } catch (error) {
       if (!(error instanceof RequestError)) throw error;
       if (error.details.retryAfter) ctx.set('Retry-After', String(error.details.retryAfter));
@@ -80,26 +92,16 @@ export default function secondFactorRoutes(router: Router, services: Services) {
     services.secondFactors.verifyTotp({ accountId: pending.accountId!, code: form(ctx).code, ip: ctx.ip })));
 
   router.post('/:uid/mfa/recovery', verifying(async (ctx, pending) => {
-    const account = await services.accounts.maybeFindActiveAccount(pending.accountId!);
-    if (!account) throw new RequestError('account_disabled', 403, 'This account is disabled. Contact your administrator.');
+    const account = await pendingAccount(services, pending);
+    if (!account) throw accountDisabled();
     return services.secondFactors.verifyRecoveryCode({ account, code: form(ctx).code, ip: ctx.ip });
   }));
 
   router.post('/:uid/mfa/webauthn/options', async (ctx) => {
-    const { pending } = await loadSecondFactorStep(ctx, services);
+    const { pending } = await loadPendingStep(ctx, services, ['second_factor']);
     ctx.body = await services.webauthn.authenticationOptions(pending.accountId!);
   });
 
   router.post('/:uid/mfa/webauthn', verifying((ctx, pending) =>
-    services.secondFactors.verifyWebauthn({ accountId: pending.accountId!, challengeId: form(ctx).challengeId, response: parseJson(form(ctx).response) })));
-}
-
-/** A WebAuthn response as the browser script posts it; anything unreadable fails verification. */
-export function parseJson(value: unknown): unknown {
-  if (typeof value !== 'string' || value.length > 64 * 1024) return undefined;
-  try {
-    return JSON.parse(value);
-  } catch {
-    return undefined;
-  }
+    services.secondFactors.verifyWebauthn({ accountId: pending.accountId!, challengeId: form(ctx).challengeId, response: webauthnResponse(form(ctx).response) })));
 }
