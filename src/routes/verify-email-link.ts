@@ -6,7 +6,7 @@ import { RequestError } from '../libraries/errors.ts';
 import { csrfProtection } from '../middleware/koa-csrf.ts';
 import { formBody } from '../middleware/koa-form-body.ts';
 import type { Services } from '../services.ts';
-import { readPendingSignIn, writePendingSignIn } from './interaction/pending-sign-in.ts';
+import { readAllPendingSignIns, writePendingSignIn } from './interaction/pending-sign-in.ts';
 
 export default function verifyEmailLinkRoutes(router: Router, services: Services) {
   const link = new Router({ prefix: '/verify-email' });
@@ -29,8 +29,8 @@ export default function verifyEmailLinkRoutes(router: Router, services: Services
     const { token } = ctx.request.body as Record<string, unknown>;
     try {
       const accountId = await services.emailVerification.verifyWithLink(token);
-      const pending = readPendingSignIn(ctx, services);
-      if (pending?.step === 'verify_email' && pending.accountId === accountId) {
+      const pending = readAllPendingSignIns(ctx, services).find((each) => each.step === 'verify_email' && each.accountId === accountId);
+      if (pending) {
         writePendingSignIn(ctx, services, { ...pending, linkVerified: true });
         ctx.redirect(`/interaction/${pending.uid}`);
         ctx.status = 303;

@@ -71,6 +71,21 @@ describe('sign-in with an emailed code', () => {
     expect(await app.services.secondFactors.overview(account.id)).toMatchObject({ totp: false, passkeys: [], recoveryCodesLeft: 0 });
   });
 
+  it('keeps sign-ins in two tabs of one browser apart', async () => {
+    const [first, second] = [await createUser(app), await createUser(app)];
+    const session = new HttpSession();
+    const tabA = await askForCode(first.email, session);
+    const tabB = await askForCode(second.email, session);
+    // Each tab still waits for its own code, for its own address.
+    const pageA = await session.request(tabA.checkEmail.url);
+    const pageB = await session.request(tabB.checkEmail.url);
+    expect(pageA.body).toContain(first.email);
+    expect(pageB.body).toContain(second.email);
+    const doneA = await submitForm(session, app, pageA, '/code', { code: codeIn(await sink.next(first.email)) });
+    expect(formAction(doneA.body, '/consent')).toBeTruthy();
+    expect((await session.request(tabB.checkEmail.url)).body).toContain(second.email);
+  });
+
   it('takes a code once, and no more than five wrong ones', async () => {
     const user = await createUser(app);
     const { session, checkEmail } = await askForCode(user.email);

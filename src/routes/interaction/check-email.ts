@@ -43,7 +43,7 @@ export async function showCheckEmailStep(ctx: Context, services: Services, loade
     const account = await pendingAccount(services, pending);
     if (account?.email_verified && pending.linkVerified) return firstFactorDone(ctx, services, loaded, pending, account.id);
     if (!account || account.email_verified) {
-      clearPendingSignIn(ctx);
+      clearPendingSignIn(ctx, details.uid);
       return renderLoginPage(ctx, services, { uid: details.uid, client, email: account?.email ?? '', notice: account ? VERIFIED_NOTICE : '' });
     }
   }
@@ -71,7 +71,7 @@ export default function checkEmailRoutes(router: Router, services: Services) {
         return;
       }
       // Verified, but this browser never proved it holds that account's password.
-      clearPendingSignIn(ctx);
+      clearPendingSignIn(ctx, details.uid);
       await renderLoginPage(ctx, services, { uid: details.uid, client, email: pending.email, notice: VERIFIED_NOTICE });
     } catch (error) {
       if (!(error instanceof RequestError)) throw error;
@@ -98,7 +98,7 @@ export default function checkEmailRoutes(router: Router, services: Services) {
 
   router.post('/:uid/restart', async (ctx) => {
     const { details } = await loadInteraction(ctx, services, 'login');
-    clearPendingSignIn(ctx);
+    clearPendingSignIn(ctx, details.uid);
     ctx.redirect(`/interaction/${details.uid}`);
     ctx.status = 303;
   });

@@ -8,7 +8,7 @@ import type { AccountRow } from '../../queries/accounts.ts';
 import type { Services } from '../../services.ts';
 import { loadInteraction } from './load-interaction.ts';
 
-const COOKIE = 'lk_pending';
+const COOKIE_PREFIX = 'lk_pending_';
 const MAX_AGE_MS = 60 * 60 * 1000; // the interaction's own lifetime
 
 export interface PendingSignIn {
@@ -61,25 +61,40 @@ export async function pendingAccount(services: Services, pending: PendingSignIn)
   return account && passwordStampOf(account) === pending.passwordStamp ? account : undefined;
 }
 
-/** The pending sign-in of interaction `uid`, or of whichever interaction this browser is in (the link page). */
-export function readPendingSignIn(ctx: Context, services: Services, uid?: string): PendingSignIn | undefined {
-  const sealed = ctx.cookies.get(COOKIE);
+/** One cookie per authorization request, so sign-ins in two tabs do not overwrite each other. */
+const cookieName = (uid: string) => `${COOKIE_PREFIX}${uid}`;
+
+function unseal(services: Services, sealed: string | undefined): PendingSignIn | undefined {
   if (!sealed) return undefined;
   try {
-    const pending = JSON.parse(services.secretBox.open('pending-sign-in', sealed)) as PendingSignIn;
-    return uid === undefined || pending.uid === uid ? pending : undefined;
+    return JSON.parse(services.secretBox.open('pending-sign-in', sealed)) as PendingSignIn;
   } catch (error) {
     if (error instanceof SecretBoxError || error instanceof SyntaxError) return undefined;
     throw error;
   }
 }
 
+/** The pending sign-in of interaction `uid`. */
+export function readPendingSignIn(ctx: Context, services: Services, uid: string): PendingSignIn | undefined {
+  const pending = unseal(services, ctx.cookies.get(cookieName(uid)));
+  return pending?.uid === uid ? pending : undefined;
+}
+
+/** Every pending sign-in of this browser (for the verification link, which belongs to no request). */
+export function readAllPendingSignIns(ctx: Context, services: Services): PendingSignIn[] {
+  const names = ctx.get('cookie').split(';').map((pair) => pair.split('=')[0]!.trim()).filter((name) => name.startsWith(COOKIE_PREFIX));
+  return names.flatMap((name) => {
+    const pending = unseal(services, ctx.cookies.get(name));
+    return pending && cookieName(pending.uid) === name ? [pending] : [];
+  });
+}
+
 export function writePendingSignIn(ctx: Context, services: Services, pending: PendingSignIn): void {
-  ctx.cookies.set(COOKIE, services.secretBox.seal('pending-sign-in', JSON.stringify(pending)), {
+  ctx.cookies.set(cookieName(pending.uid), services.secretBox.seal('pending-sign-in', JSON.stringify(pending)), {
     httpOnly: true, sameSite: 'lax', secure: ctx.secure, path: '/', maxAge: MAX_AGE_MS,
   });
 }
 
-export function clearPendingSignIn(ctx: Context): void {
-  ctx.cookies.set(COOKIE, null, { path: '/' });
+export function clearPendingSignIn(ctx: Context, uid: string): void {
+  ctx.cookies.set(cookieName(uid), null, { path: '/' });
 }

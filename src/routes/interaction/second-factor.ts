@@ -25,7 +25,7 @@ export interface FirstFactor {
 export async function finishSignIn(ctx: Context, services: Services, pending: PendingSignIn) {
   const account = await pendingAccount(services, pending);
   if (!account) throw new RequestError('session_expired', 400, 'This sign-in step expired. Go back to the application and sign in again.');
-  clearPendingSignIn(ctx);
+  clearPendingSignIn(ctx, pending.uid);
   await services.accounts.recordLogin(account.id);
   if (pending.deviceTag) rememberDevice(ctx, pending.deviceTag);
   const { amr, acr } = assuranceOf(pending.amr);
