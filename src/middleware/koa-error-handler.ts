@@ -1,6 +1,6 @@
 // Turns errors into answers: a person's or client's mistake into its status with a clear message
 // (a page for browsers, JSON for programs); anything unexpected into a logged 500 without details.
-import type { Middleware } from 'koa';
+import type { Context, Middleware } from 'koa';
 import { errors as oidcErrors } from 'oidc-provider';
 import type { Logger } from 'pino';
 import { RequestError } from '../libraries/errors.ts';
@@ -28,6 +28,16 @@ function toAnswer(error: unknown): Answer | undefined {
   return undefined;
 }
 
+/**
+ * For a route that answers a person's mistake on its own form: anything but a RequestError is
+ * rethrown (to become a 500 here); the mistake gets its Retry-After, as it would here.
+ */
+export function userMistake(ctx: Context, error: unknown): RequestError {
+  if (!(error instanceof RequestError)) throw error;
+  if (typeof error.details.retryAfter === 'number') ctx.set('Retry-After', String(error.details.retryAfter));
+  return error;
+}
+
 export function errorHandler({ log, renderPage }: { log: Logger; renderPage: RenderPage }): Middleware {
   return async (ctx, next) => {
     try {
@@ -39,7 +49,7 @@ export function errorHandler({ log, renderPage }: { log: Logger; renderPage: Ren
       const answer = toAnswer(error) ?? { status: 500, code: 'server_error', message: 'Something went wrong on our side.' };
       if (answer.status >= 500) log.error({ err: error, req_id: ctx.state.requestId }, 'request failed');
       ctx.status = answer.status;
-      if (error instanceof RequestError && typeof error.details.retryAfter === 'number') ctx.set('Retry-After', String(error.details.retryAfter));
+      if (error instanceof RequestError) userMistake(ctx, error);
       if (ctx.accepts('html', 'json') === 'json') {
         ctx.body = { error: answer.code, error_description: answer.message };
       } else {

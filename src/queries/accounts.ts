@@ -60,6 +60,16 @@ export function createAccountQueries(db: Knex) {
       return db<AccountRow>('accounts').where({ id }).first();
     },
 
+    /** Whether the account has a second factor (a confirmed authenticator app or a key or passkey), in one query. */
+    async accountHasSecondFactor(id: string): Promise<boolean> {
+      const result = await db.raw<{ rows: Array<{ any: boolean }> }>(
+        `select exists (select 1 from totp_factors where account_id = :id and confirmed_at is not null)
+             or exists (select 1 from webauthn_credentials where account_id = :id) as any`,
+        { id },
+      );
+      return result.rows[0]!.any;
+    },
+
     /** Holds the account's row until the transaction ends: changes to its factors happen one at a time. */
     async lockAccount(id: string): Promise<void> {
       await db('accounts').where({ id }).forUpdate().select('id');

@@ -2,10 +2,10 @@
 // new password from the mailed link. Nobody is signed in by it.
 import Router from '@koa/router';
 import type { Context } from 'koa';
-import { RequestError } from '../libraries/errors.ts';
 import { oneTimeLifetimes } from '../libraries/one-time-secrets.ts';
 import { csrfProtection } from '../middleware/koa-csrf.ts';
 import { formBody } from '../middleware/koa-form-body.ts';
+import { userMistake } from '../middleware/koa-error-handler.ts';
 import type { Services } from '../services.ts';
 
 /** Only an interaction id may come back as "return to sign-in": never a URL. */
@@ -32,9 +32,8 @@ export default function passwordResetRoutes(router: Router, services: Services) 
     try {
       const { email } = await services.passwordReset.requestReset({ email: typed, ip: ctx.ip });
       await render(ctx, 'password/link-sent', { title: 'Check your email', email, uid, minutes: oneTimeLifetimes.resetPasswordLink / 60 });
-    } catch (error) {
-      if (!(error instanceof RequestError)) throw error;
-      if (error.details.retryAfter) ctx.set('Retry-After', String(error.details.retryAfter));
+    } catch (caught) {
+      const error = userMistake(ctx, caught);
       await render(ctx, 'password/forgot', { title: 'Reset your password', email: typed, uid, error: error.message }, error.status);
     }
   });
@@ -44,8 +43,8 @@ export default function passwordResetRoutes(router: Router, services: Services) 
     try {
       const account = await services.passwordReset.checkLink(token);
       await render(ctx, 'password/reset', { title: 'Choose a new password', token, email: account.email, minLength: services.config.passwordMinLength });
-    } catch (error) {
-      if (!(error instanceof RequestError)) throw error;
+    } catch (caught) {
+      const error = userMistake(ctx, caught);
       await render(ctx, 'password/link-failed', { title: 'Link expired', error: error.message }, error.status);
     }
   });
@@ -55,8 +54,8 @@ export default function passwordResetRoutes(router: Router, services: Services) 
     try {
       await services.passwordReset.resetPassword({ token, password });
       await render(ctx, 'password/changed', { title: 'Password changed' });
-    } catch (error) {
-      if (!(error instanceof RequestError)) throw error;
+    } catch (caught) {
+      const error = userMistake(ctx, caught);
       if (error.code === 'link_invalid') {
         await render(ctx, 'password/link-failed', { title: 'Link expired', error: error.message }, error.status);
         return;

@@ -2,9 +2,9 @@
 // links too; the click verifies the address and, in the browser that signed up, carries on
 // into the application's sign-in.
 import Router from '@koa/router';
-import { RequestError } from '../libraries/errors.ts';
 import { csrfProtection } from '../middleware/koa-csrf.ts';
 import { formBody } from '../middleware/koa-form-body.ts';
+import { userMistake } from '../middleware/koa-error-handler.ts';
 import type { Services } from '../services.ts';
 import { readAllPendingSignIns, writePendingSignIn } from './interaction/pending-sign-in.ts';
 
@@ -18,8 +18,8 @@ export default function verifyEmailLinkRoutes(router: Router, services: Services
     try {
       await services.emailVerification.checkLink(token);
       ctx.body = await services.renderPage('verify-email/confirm', { title: 'Confirm your address', csrfToken: ctx.state.csrfToken, token });
-    } catch (error) {
-      if (!(error instanceof RequestError)) throw error;
+    } catch (caught) {
+      const error = userMistake(ctx, caught);
       ctx.status = error.status;
       ctx.body = await services.renderPage('verify-email/failed', { title: 'Link expired', error: error.message });
     }
@@ -38,8 +38,8 @@ export default function verifyEmailLinkRoutes(router: Router, services: Services
       }
       ctx.type = 'html';
       ctx.body = await services.renderPage('verify-email/done', { title: 'Address confirmed' });
-    } catch (error) {
-      if (!(error instanceof RequestError)) throw error;
+    } catch (caught) {
+      const error = userMistake(ctx, caught);
       ctx.status = error.status;
       ctx.type = 'html';
       ctx.body = await services.renderPage('verify-email/failed', { title: 'Link expired', error: error.message });

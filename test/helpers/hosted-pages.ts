@@ -22,6 +22,16 @@ export async function startAppWithMail(env: Record<string, string> = {}) {
   };
 }
 
+/** Runs `test` against an app started with other settings (and its own SMTP sink), closed afterwards. */
+export async function withAppAndMail(env: Record<string, string>, test: (started: Awaited<ReturnType<typeof startAppWithMail>>) => Promise<void>) {
+  const started = await startAppWithMail(env);
+  try {
+    await test(started);
+  } finally {
+    await started.close();
+  }
+}
+
 /** The hidden inputs of the form that posts to `pathEnd`, by its action or a button's formaction. */
 function hiddenFields(html: string, pathEnd: string): Record<string, string> {
   const forms = [...html.matchAll(/<form[^>]*>[\s\S]*?<\/form>/g)].map(([form]) => form);

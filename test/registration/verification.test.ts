@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { codeIn, linkIn, openRegistration, openSignIn, register, startAppWithMail, submitForm, uniqueEmail } from '../helpers/hosted-pages.ts';
+import { codeIn, linkIn, openRegistration, openSignIn, register, startAppWithMail, submitForm, uniqueEmail, withAppAndMail } from '../helpers/hosted-pages.ts';
 import { HttpSession, formAction } from '../helpers/http-session.ts';
 import type { MailSink } from '../helpers/mail-sink.ts';
-import { PASSWORD, registerClient, submitLogin, type TestClient } from '../helpers/oidc-flow.ts';
-import { startApp, type TestApp } from '../helpers/start-app.ts';
+import { PASSWORD, submitLogin, type TestClient } from '../helpers/oidc-flow.ts';
+import { type TestApp } from '../helpers/start-app.ts';
 
 let app: TestApp;
 let sink: MailSink;
@@ -102,24 +102,18 @@ describe('email verification', () => {
 
 describe('settings', () => {
   it('REQUIRE_VERIFIED_EMAIL=false lets an unverified account finish signing in', async () => {
-    const relaxed = await startApp({ env: { SMTP_URL: sink.url, REQUIRE_VERIFIED_EMAIL: 'false' } });
-    try {
-      const rp = await registerClient(relaxed);
+    await withAppAndMail({ REQUIRE_VERIFIED_EMAIL: 'false' }, async ({ app: relaxed, client: rp }) => {
       const email = uniqueEmail('relaxed');
       await relaxed.services.accounts.createAccount({ email, password: PASSWORD });
       const session = new HttpSession();
       const { page } = await openSignIn(relaxed, rp, session);
       const consent = await submitLogin(session, relaxed, page, email, PASSWORD);
       expect(formAction(consent.body, '/consent')).toBeTruthy();
-    } finally {
-      await relaxed.close();
-    }
+    });
   });
 
   it('REGISTRATION=closed hides the sign-up link and refuses the route', async () => {
-    const closed = await startApp({ env: { SMTP_URL: sink.url, REGISTRATION: 'closed' } });
-    try {
-      const rp = await registerClient(closed);
+    await withAppAndMail({ REGISTRATION: 'closed' }, async ({ app: closed, client: rp }) => {
       const session = new HttpSession();
       const { page } = await openSignIn(closed, rp, session);
       expect(page.body).not.toMatch(/\/register"/);
@@ -130,8 +124,6 @@ describe('settings', () => {
       const posted = await session.request(`${closed.url}/interaction/${uid}/register`, { form: { _csrf: csrf, email: 'x@example.test', password: 'whatever it is', name: 'X' } });
       expect(posted.status).toBe(404);
       expect(Number((await closed.services.db.knex('accounts').count('* as n').first())!.n)).toBe(0);
-    } finally {
-      await closed.close();
-    }
+    });
   });
 });

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as jose from 'jose';
 import { generate } from 'otplib';
-import { codeIn, openSignIn, startAppWithMail, submitForm, uniqueEmail } from '../helpers/hosted-pages.ts';
+import { codeIn, openSignIn, startAppWithMail, submitForm, uniqueEmail, withAppAndMail } from '../helpers/hosted-pages.ts';
 import { HttpSession, formAction } from '../helpers/http-session.ts';
 import type { MailSink } from '../helpers/mail-sink.ts';
-import { createUser, redeemCode, registerClient, submitConsent, submitLogin, type TestClient } from '../helpers/oidc-flow.ts';
-import { startApp, type TestApp } from '../helpers/start-app.ts';
+import { createUser, redeemCode, submitConsent, submitLogin, type TestClient } from '../helpers/oidc-flow.ts';
+import { type TestApp } from '../helpers/start-app.ts';
 
 let app: TestApp;
 let sink: MailSink;
@@ -105,20 +105,16 @@ describe('sign-in with an emailed code', () => {
   });
 
   it('answers the same for an unknown address when registration is closed, and mails nothing', async () => {
-    const closed = await startApp({ env: { SMTP_URL: sink.url, REGISTRATION: 'closed' } });
-    try {
-      const rp = await registerClient(closed);
+    await withAppAndMail({ REGISTRATION: 'closed' }, async ({ app: closed, client: rp, sink: ownSink }) => {
       const user = await createUser(closed);
       const known = await askForCode(user.email, new HttpSession(), closed, rp);
       const unknownEmail = uniqueEmail('stranger');
       const unknown = await askForCode(unknownEmail, new HttpSession(), closed, rp);
       const strip = (html: string) => html.replace(/value="[^"]*"/g, '').replace(/<strong>[^<]*<\/strong>/g, '').replace(/\/interaction\/[\w-]+/g, '');
       expect(strip(unknown.checkEmail.body)).toBe(strip(known.checkEmail.body));
-      await sink.next(user.email);
+      await ownSink.next(user.email);
       expect(await closed.services.db.knex('mail_outbox').where({ to_address: unknownEmail })).toHaveLength(0);
-    } finally {
-      await closed.close();
-    }
+    });
   });
 
   it('throttles sends to one address', async () => {

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as jose from 'jose';
 import { generate } from 'otplib';
-import { codeIn, openSignIn, startAppWithMail, submitForm } from '../helpers/hosted-pages.ts';
+import { codeIn, openSignIn, startAppWithMail, submitForm, withAppAndMail } from '../helpers/hosted-pages.ts';
 import { HttpSession, formAction, type PageResponse } from '../helpers/http-session.ts';
 import type { MailSink } from '../helpers/mail-sink.ts';
-import { createUser, redeemCode, registerClient, submitConsent, submitLogin, type AuthorizationRequest, type TestClient } from '../helpers/oidc-flow.ts';
-import { startApp, type TestApp } from '../helpers/start-app.ts';
+import { createUser, redeemCode, submitConsent, submitLogin, type AuthorizationRequest, type TestClient } from '../helpers/oidc-flow.ts';
+import { type TestApp } from '../helpers/start-app.ts';
 
 let app: TestApp;
 let sink: MailSink;
@@ -218,9 +218,7 @@ describe('step-up and policy', () => {
   });
 
   it('MFA_REQUIRED=admins makes only accounts given the admin role set up a second factor', async () => {
-    const strict = await startApp({ env: { SMTP_URL: sink.url, MFA_REQUIRED: 'admins' } });
-    try {
-      const rp = await registerClient(strict);
+    await withAppAndMail({ MFA_REQUIRED: 'admins' }, async ({ app: strict, client: rp }) => {
       const [admin, member] = [await createUser(strict), await createUser(strict)];
       const granted = await strict.cli('users', 'grant-admin', admin.email, '--json');
       expect(JSON.parse(granted.stdout).roles).toEqual(['admin']);
@@ -229,22 +227,16 @@ describe('step-up and policy', () => {
         const { page } = await openSignIn(strict, rp, session);
         expect((await submitLogin(session, strict, page, user.email, user.password)).body).toContain(expected);
       }
-    } finally {
-      await strict.close();
-    }
+    });
   });
 
   it('MFA_REQUIRED=all makes every account set up a second factor at its next sign-in', async () => {
-    const strict = await startApp({ env: { SMTP_URL: sink.url, MFA_REQUIRED: 'all' } });
-    try {
-      const rp = await registerClient(strict);
+    await withAppAndMail({ MFA_REQUIRED: 'all' }, async ({ app: strict, client: rp }) => {
       const user = await createUser(strict);
       const session = new HttpSession();
       const { page } = await openSignIn(strict, rp, session);
       const enrol = await submitLogin(session, strict, page, user.email, user.password);
       expect(enrol.body).toContain('Your organisation requires two-step verification');
-    } finally {
-      await strict.close();
-    }
+    });
   });
 });

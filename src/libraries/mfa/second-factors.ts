@@ -63,8 +63,7 @@ export function createSecondFactors({ config, queries, totp, webauthn, recoveryC
   async function lockFactors(q: Queries, accountId: string): Promise<{ totp: boolean; any: boolean }> {
     await q.accounts.lockAccount(accountId);
     const totpFactor = await q.totpFactors.maybeFindConfirmedTotpFactor(accountId);
-    const passkeys = await q.webauthn.listWebauthnCredentials(accountId);
-    return { totp: Boolean(totpFactor), any: Boolean(totpFactor) || passkeys.length > 0 };
+    return { totp: Boolean(totpFactor), any: await q.accounts.accountHasSecondFactor(accountId) };
   }
 
   /** A factor was added: an account that had none gets its recovery codes now. */
@@ -73,16 +72,12 @@ export function createSecondFactors({ config, queries, totp, webauthn, recoveryC
   }
 
   async function afterRemoval(q: Queries, account: Person, what: string): Promise<void> {
-    const totpLeft = await q.totpFactors.maybeFindConfirmedTotpFactor(account.id);
-    const passkeysLeft = await q.webauthn.listWebauthnCredentials(account.id);
-    if (!totpLeft && !passkeysLeft.length) await recoveryCodes.remove(q, account.id);
+    if (!(await q.accounts.accountHasSecondFactor(account.id))) await recoveryCodes.remove(q, account.id);
     await notify(q, account, what);
   }
 
-  const hasAny = async (accountId: string) => {
-    const factors = await overview(accountId);
-    return factors.totp || factors.passkeys.length > 0;
-  };
+  /** Asked on every sign-in and every authorization of a one-factor session: one query. */
+  const hasAny = (accountId: string) => queries.accounts.accountHasSecondFactor(accountId);
   /** Whether MFA_REQUIRED makes this account enrol a factor before it may sign in. */
   const mustHaveSecondFactor = (account: Pick<AccountRow, 'roles'>) =>
     config.mfaRequired === 'all' || (config.mfaRequired === 'admins' && account.roles.includes('admin'));

@@ -2,8 +2,8 @@
 // passkeys, recovery codes), adding and removing them. Changes need a recent sign-in.
 import type Router from '@koa/router';
 import type { Context } from 'koa';
-import { RequestError } from '../../libraries/errors.ts';
 import type { TotpEnrolment } from '../../libraries/mfa/totp.ts';
+import { userMistake } from '../../middleware/koa-error-handler.ts';
 import type { Services } from '../../services.ts';
 import { webauthnResponse } from '../webauthn-form.ts';
 import { requireAccountSession, requireRecentSignIn, type AccountSession } from './account-session.ts';
@@ -81,8 +81,8 @@ export default function securityRoutes(router: Router, services: Services) {
       const codes = await services.secondFactors.confirmTotp(session.account, factorId, form.code);
       if (codes) await renderRecoveryCodes(ctx, codes, true);
       else backToSecurity(ctx, 'totp-added');
-    } catch (error) {
-      if (!(error instanceof RequestError)) throw error;
+    } catch (caught) {
+      const error = userMistake(ctx, caught);
       const pending = /^[0-9a-f-]{36}$/.test(factorId) ? await services.secondFactors.pendingTotpEnrolment(session.account, factorId) : undefined;
       if (pending) await renderTotpPage(ctx, pending, error.message, error.status);
       else await renderSecurityPage(ctx, session, { error: error.message, status: error.status });
@@ -113,8 +113,8 @@ export default function securityRoutes(router: Router, services: Services) {
       });
       if (recoveryCodes) await renderRecoveryCodes(ctx, recoveryCodes, true);
       else backToSecurity(ctx, 'passkey-added');
-    } catch (error) {
-      if (!(error instanceof RequestError)) throw error;
+    } catch (caught) {
+      const error = userMistake(ctx, caught);
       await renderSecurityPage(ctx, session, { error: error.message, status: error.status });
     }
   });

@@ -2,8 +2,8 @@
 // new or unverified account, or an email sign-in code), ask for a new one, or start over.
 import type Router from '@koa/router';
 import type { Context } from 'koa';
-import { RequestError } from '../../libraries/errors.ts';
 import { signupSourceOf } from '../../libraries/signup-source.ts';
+import { userMistake } from '../../middleware/koa-error-handler.ts';
 import type { Services } from '../../services.ts';
 import { loadInteraction, type ClientDisplay } from './load-interaction.ts';
 import { renderLoginPage } from './login-password.ts';
@@ -73,9 +73,8 @@ export default function checkEmailRoutes(router: Router, services: Services) {
       // Verified, but this browser never proved it holds that account's password.
       clearPendingSignIn(ctx, details.uid);
       await renderLoginPage(ctx, services, { uid: details.uid, client, email: pending.email, notice: VERIFIED_NOTICE });
-    } catch (error) {
-      if (!(error instanceof RequestError)) throw error;
-      if (error.details.retryAfter) ctx.set('Retry-After', String(error.details.retryAfter));
+    } catch (caught) {
+      const error = userMistake(ctx, caught);
       await renderCheckEmailPage(ctx, services, { uid: details.uid, client, pending, error: error.message, status: error.status });
     }
   });
@@ -89,9 +88,8 @@ export default function checkEmailRoutes(router: Router, services: Services) {
         await services.emailVerification.resendVerificationMail({ accountId: pending.accountId, email: pending.email, ip: ctx.ip });
       }
       await renderCheckEmailPage(ctx, services, { uid: details.uid, client, pending, notice: 'We sent a new code. Codes sent before it no longer work.' });
-    } catch (error) {
-      if (!(error instanceof RequestError)) throw error;
-      if (error.details.retryAfter) ctx.set('Retry-After', String(error.details.retryAfter));
+    } catch (caught) {
+      const error = userMistake(ctx, caught);
       await renderCheckEmailPage(ctx, services, { uid: details.uid, client, pending, error: error.message, status: error.status });
     }
   });

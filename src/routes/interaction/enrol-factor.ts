@@ -7,6 +7,7 @@ import { RequestError } from '../../libraries/errors.ts';
 import { requestsMultiFactor } from '../../libraries/mfa/assurance.ts';
 import { webauthnAmr } from '../../libraries/mfa/webauthn.ts';
 import type { AccountRow } from '../../queries/accounts.ts';
+import { userMistake } from '../../middleware/koa-error-handler.ts';
 import type { Services } from '../../services.ts';
 import { webauthnResponse } from '../webauthn-form.ts';
 import type { ClientDisplay } from './load-interaction.ts';
@@ -70,8 +71,8 @@ export default function enrolFactorRoutes(router: Router, services: Services) {
       if (!pending.totpFactorId) throw new RequestError('enrolment_expired', 400, 'This set-up expired. Start again.');
       const codes = await services.secondFactors.confirmTotp(account, pending.totpFactorId, code);
       await enrolled(ctx, details.uid, client, pending, 'otp', codes);
-    } catch (error) {
-      if (!(error instanceof RequestError)) throw error;
+    } catch (caught) {
+      const error = userMistake(ctx, caught);
       await renderEnrolPage(ctx, services, { uid: details.uid, client, pending, params: details.params, error: error.message, status: error.status });
     }
   });
@@ -92,8 +93,8 @@ export default function enrolFactorRoutes(router: Router, services: Services) {
         challengeId: form.challengeId, response: webauthnResponse(form.response), name: form.name,
       });
       await enrolled(ctx, details.uid, client, pending, webauthnAmr(credential), recoveryCodes);
-    } catch (error) {
-      if (!(error instanceof RequestError)) throw error;
+    } catch (caught) {
+      const error = userMistake(ctx, caught);
       await renderEnrolPage(ctx, services, { uid: details.uid, client, pending, params: details.params, error: error.message, status: error.status });
     }
   });

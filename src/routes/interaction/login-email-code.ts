@@ -1,7 +1,7 @@
 // "Email me a code" on the sign-in page: mails a one-time code to the address typed in and
 // moves to the check-email step, with the same answer for every address.
 import type Router from '@koa/router';
-import { RequestError } from '../../libraries/errors.ts';
+import { userMistake } from '../../middleware/koa-error-handler.ts';
 import type { Services } from '../../services.ts';
 import { loadInteraction } from './load-interaction.ts';
 import { renderLoginPage } from './login-password.ts';
@@ -18,9 +18,8 @@ export default function emailCodeLoginRoutes(router: Router, services: Services)
       writePendingSignIn(ctx, services, { uid: details.uid, step: 'email_code', email, accountId: null, remember, amr: ['email'], passwordStamp: null });
       ctx.redirect(`/interaction/${details.uid}`);
       ctx.status = 303;
-    } catch (error) {
-      if (!(error instanceof RequestError)) throw error;
-      if (error.details.retryAfter) ctx.set('Retry-After', String(error.details.retryAfter));
+    } catch (caught) {
+      const error = userMistake(ctx, caught);
       await renderLoginPage(ctx, services, { uid: details.uid, client, email: typed, remember, error: error.message, status: error.status });
     }
   });

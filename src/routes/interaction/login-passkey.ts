@@ -2,8 +2,8 @@
 // credential with user verification names the account and proves two factors at once.
 import type Router from '@koa/router';
 import { accountDisabled } from '../../libraries/accounts.ts';
-import { RequestError } from '../../libraries/errors.ts';
 import { webauthnAmr } from '../../libraries/mfa/webauthn.ts';
+import { userMistake } from '../../middleware/koa-error-handler.ts';
 import type { Services } from '../../services.ts';
 import { webauthnResponse } from '../webauthn-form.ts';
 import { loadInteraction } from './load-interaction.ts';
@@ -26,8 +26,8 @@ export default function passkeyLoginRoutes(router: Router, services: Services) {
       // The authenticator verified the person (PIN or biometrics, required here) on top of holding the key.
       const amr = [webauthnAmr(credential), 'mfa'];
       await completeFirstFactor(ctx, services, { uid: details.uid, accountId: account.id, amr, remember: form.remember === 'yes', params: details.params });
-    } catch (error) {
-      if (!(error instanceof RequestError)) throw error;
+    } catch (caught) {
+      const error = userMistake(ctx, caught);
       await renderLoginPage(ctx, services, { uid: details.uid, client, email: '', error: error.message, status: error.status });
     }
   });

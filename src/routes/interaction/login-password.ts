@@ -2,7 +2,7 @@
 // the password sign-in library and records the login in the interaction.
 import type Router from '@koa/router';
 import type { Context } from 'koa';
-import { RequestError } from '../../libraries/errors.ts';
+import { userMistake } from '../../middleware/koa-error-handler.ts';
 import type { Services } from '../../services.ts';
 import { readKnownDevices } from './known-device-cookie.ts';
 import { loadInteraction, type ClientDisplay } from './load-interaction.ts';
@@ -28,9 +28,8 @@ export default function passwordLoginRoutes(router: Router, services: Services) 
     try {
       const { account, deviceTag } = await services.passwordSignIn({ email, password: form.password, ip: ctx.ip, knownDevices: readKnownDevices(ctx) });
       await completeFirstFactor(ctx, services, { uid: details.uid, accountId: account.id, amr: ['pwd'], remember, params: details.params, deviceTag });
-    } catch (error) {
-      if (!(error instanceof RequestError)) throw error;
-      if (error.details.retryAfter) ctx.set('Retry-After', String(error.details.retryAfter));
+    } catch (caught) {
+      const error = userMistake(ctx, caught);
       await renderLoginPage(ctx, services, { uid: details.uid, client, email, remember, error: error.message, status: error.status });
     }
   });

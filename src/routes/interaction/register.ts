@@ -4,6 +4,7 @@ import type Router from '@koa/router';
 import type { Context } from 'koa';
 import { RequestError } from '../../libraries/errors.ts';
 import { signupSourceOf } from '../../libraries/signup-source.ts';
+import { userMistake } from '../../middleware/koa-error-handler.ts';
 import type { Services } from '../../services.ts';
 import { loadInteraction, type ClientDisplay } from './load-interaction.ts';
 import { writePendingSignIn } from './pending-sign-in.ts';
@@ -45,9 +46,8 @@ export default function registerRoutes(router: Router, services: Services) {
       writePendingSignIn(ctx, services, { uid: details.uid, step: 'verify_email', email: address, accountId, remember: false, amr: ['pwd'], passwordStamp: null });
       ctx.redirect(`/interaction/${details.uid}`);
       ctx.status = 303;
-    } catch (error) {
-      if (!(error instanceof RequestError)) throw error;
-      if (error.details.retryAfter) ctx.set('Retry-After', String(error.details.retryAfter));
+    } catch (caught) {
+      const error = userMistake(ctx, caught);
       await renderRegisterPage(ctx, services, { uid: details.uid, client, email, name, error: error.message, status: error.status });
     }
   });

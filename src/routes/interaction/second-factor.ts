@@ -6,6 +6,7 @@ import type { Context } from 'koa';
 import { accountDisabled } from '../../libraries/accounts.ts';
 import { RequestError } from '../../libraries/errors.ts';
 import { ACR, assuranceOf, requestsMultiFactor } from '../../libraries/mfa/assurance.ts';
+import { userMistake } from '../../middleware/koa-error-handler.ts';
 import type { Services } from '../../services.ts';
 import { webauthnResponse } from '../webauthn-form.ts';
 import { rememberDevice } from './known-device-cookie.ts';
@@ -80,9 +81,8 @@ export default function secondFactorRoutes(router: Router, services: Services) {
       // A second proof of the same kind as the first is not a second factor.
       if (assuranceOf(amr).acr !== ACR.multiFactor) throw new RequestError('second_factor_same', 400, 'Use a different kind of factor from the one you signed in with.');
       await finishSignIn(ctx, services, { ...pending, amr });
-    } catch (error) {
-      if (!(error instanceof RequestError)) throw error;
-      if (error.details.retryAfter) ctx.set('Retry-After', String(error.details.retryAfter));
+    } catch (caught) {
+      const error = userMistake(ctx, caught);
       await renderSecondFactorPage(ctx, services, { uid: details.uid, client, pending, error: error.message, status: error.status });
     }
   };
