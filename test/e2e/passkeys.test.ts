@@ -57,6 +57,8 @@ describe('passkeys in Chromium, checked by openid-client', () => {
       async finish() {
         const allow = page.getByRole('button', { name: 'Allow' });
         await Promise.race([callback, allow.waitFor().then(() => allow.click())]);
+        // The browser has finished arriving at the callback, so the next sign-in's navigation is not cut short.
+        await page.waitForURL((url) => url.pathname === '/cb');
         const tokens = await oc.authorizationCodeGrant(config, await callback, { pkceCodeVerifier: verifier, expectedState: state, expectedNonce: nonce });
         return tokens.claims()!;
       },
@@ -115,8 +117,19 @@ describe('passkeys in Chromium, checked by openid-client', () => {
   it('refuses on the server a passkey sign-in whose options were changed to skip user verification', async () => {
     await context.clearCookies();
     await authenticator.setUserVerified(false);
-    // What a tampered page would do: ask the authenticator not to verify the person.
+    // What a tampered page would do: ask the authenticator not to verify the person. Only the
+    // button's request is tampered with; the page's autofill offers get nothing, so that no
+    // automatic retry races the click.
+    let tamperNext = false;
+    let autofillRefused!: () => void;
+    const autofillDone = new Promise<void>((resolve) => { autofillRefused = resolve; });
     await page.route('**/passkey/options', async (route) => {
+      if (!tamperNext) {
+        await route.abort();
+        autofillRefused();
+        return;
+      }
+      tamperNext = false;
       const response = await route.fetch();
       const body = await response.json();
       body.options.userVerification = 'discouraged';
@@ -124,6 +137,8 @@ describe('passkeys in Chromium, checked by openid-client', () => {
     });
     try {
       await signIn();
+      await autofillDone;
+      tamperNext = true;
       await page.getByRole('button', { name: 'Sign in with a passkey' }).click();
       await expect(page.locator('.alert').first().innerText()).resolves.toContain('could not be checked');
       expect(page.url()).toContain('/interaction/');
