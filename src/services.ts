@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { Config } from './config/env.ts';
 import type { Database } from './db/open-database.ts';
 import { createAccounts } from './libraries/accounts.ts';
+import { createAddressClaim } from './libraries/address-claim.ts';
 import { createClients } from './libraries/clients.ts';
 import { createHousekeeping } from './libraries/housekeeping.ts';
 import { createPasswordHasher } from './libraries/passwords.ts';
@@ -42,13 +43,14 @@ export async function createServices({ config, secret, db, log }: { config: Conf
   const mail = createMail({ config, queries, secretBox, log });
   const mailLimits = createMailLimits({ throttle, secretBox });
   const oneTimeSecrets = createOneTimeSecrets({ queries, secretBox, throttle });
-  const emailVerification = createEmailVerification({ config, queries, oneTimeSecrets, mail, mailLimits });
   const webauthn = createWebauthn({ queries, settings: config.webauthn });
   const secondFactors = createSecondFactors({
     config, queries, mail, throttle, webauthn,
     totp: createTotp({ queries, secretBox }),
     recoveryCodes: createRecoveryCodes({ queries, secretBox }),
   });
+  const claimAddress = createAddressClaim({ secondFactors });
+  const emailVerification = createEmailVerification({ config, queries, oneTimeSecrets, mail, mailLimits, claimAddress });
   const signingKeys = createSigningKeys({ queries, secretBox });
   const renderPage = createPageRenderer({ cache: config.production });
 
@@ -93,9 +95,9 @@ export async function createServices({ config, secret, db, log }: { config: Conf
     webauthn,
     secondFactors,
     passwordSignIn: createPasswordSignIn({ accounts, throttle, secretBox }),
-    emailCodeSignIn: createEmailCodeSignIn({ config, queries, accounts, oneTimeSecrets, mail, mailLimits, secondFactors }),
+    emailCodeSignIn: createEmailCodeSignIn({ config, queries, accounts, oneTimeSecrets, mail, mailLimits, claimAddress }),
     registration: createRegistration({ config, queries, accounts, emailVerification, mail, mailLimits, throttle }),
-    passwordReset: createPasswordReset({ config, queries, oneTimeSecrets, mail, mailLimits, hasher, passwordPolicy, secondFactors }),
+    passwordReset: createPasswordReset({ config, queries, oneTimeSecrets, mail, mailLimits, hasher, passwordPolicy, claimAddress }),
     signupReport: createSignupReport({ queries }),
     housekeeping: createHousekeeping({ queries, signingKeys, throttle, oneTimeSecrets, webauthn, log }),
     /** Set while shutting down, so that readiness fails and load balancers stop sending requests. */

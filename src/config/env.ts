@@ -1,6 +1,7 @@
 // Every setting Latchkey reads from the environment: its name, default and meaning live
 // here, and README's configuration table is generated from this list (npm run docs:config).
 import path from 'node:path';
+import addressparser from 'nodemailer/lib/addressparser/index.js';
 import { z } from 'zod';
 
 export interface Setting {
@@ -56,7 +57,15 @@ const schema = z.object({
   DATA_DIR: z.string().trim().min(1),
   LATCHKEY_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   SMTP_URL: url(['smtp:', 'smtps:']).optional(),
-  MAIL_FROM: z.string().trim().min(3),
+  MAIL_FROM: z.string().trim().min(3).transform((value, context) => {
+    const parsed = addressparser(value, { flatten: true });
+    const address = parsed.length === 1 ? parsed[0]!.address : '';
+    if (!/^[^\s@<>,;"]+@[^\s@<>,;"]+$/.test(address)) {
+      context.addIssue({ code: 'custom', message: 'must be one address, as name@example.com or Name <name@example.com>' });
+      return z.NEVER;
+    }
+    return { header: value, address };
+  }),
   TRUST_PROXY: proxyHops,
   LOG_LEVEL: z.enum(LOG_LEVELS),
   NODE_ENV: z.string().trim().min(1),
@@ -77,7 +86,8 @@ export interface Config {
   /** undefined until resolveSecret() fills it in (a generated development secret lives in DATA_DIR). */
   secret: string | undefined;
   smtpUrl: string | undefined;
-  mailFrom: string;
+  /** The From header as configured, and its address alone (the SMTP envelope sender). */
+  mailFrom: { header: string; address: string };
   /** Reverse proxies in front (0: none); X-Forwarded-* is believed for exactly that many hops. */
   proxyHops: number;
   logLevel: (typeof LOG_LEVELS)[number];

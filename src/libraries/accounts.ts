@@ -3,7 +3,7 @@
 import crypto from 'node:crypto';
 import type { Queries } from '../queries/index.ts';
 import type { AccountRow, NewAccount, SignupMethod } from '../queries/accounts.ts';
-import { normaliseEmail } from './email-address.ts';
+import { maybeNormaliseEmail, normaliseEmail } from './email-address.ts';
 import { RequestError, assertThat } from './errors.ts';
 import type { PasswordPolicy } from './password-policy.ts';
 import type { PasswordHasher } from './passwords.ts';
@@ -40,7 +40,7 @@ export function createAccounts({ queries, hasher, passwordPolicy }: { queries: Q
   async function findByIdOrEmail(idOrEmail: string): Promise<AccountRow> {
     const account = /^[0-9a-f-]{36}$/i.test(idOrEmail)
       ? await queries.accounts.maybeFindAccountById(idOrEmail)
-      : await queries.accounts.maybeFindAccountByEmail(idOrEmail);
+      : await queries.accounts.maybeFindAccountByEmail(maybeNormaliseEmail(idOrEmail) ?? idOrEmail);
     if (!account) throw new RequestError('account_not_found', 404, `No account ${idOrEmail}.`);
     return account;
   }

@@ -1,9 +1,13 @@
 // Proving an address: a mail with a link (24 h) and a 6-digit code (10 min); either one
-// verifies the account's address, once.
+// verifies the account's address, once. Proved in the registrant's own sign-in, the account is
+// theirs; proved anywhere else, the address's owner claims it (address-claim.ts) and chooses a
+// password of their own.
 import type { Config } from '../config/env.ts';
 import type { Mail } from '../mail/index.ts';
 import { PRODUCT_NAME } from '../mail/templates.ts';
 import type { Queries } from '../queries/index.ts';
+import type { OneTimeSecretRow } from '../queries/one-time-secrets.ts';
+import type { ClaimAddress } from './address-claim.ts';
 import type { MailLimits } from './mail-limits.ts';
 import { oneTimeLifetimes, type OneTimeSecrets } from './one-time-secrets.ts';
 import { RequestError } from './errors.ts';
@@ -12,15 +16,20 @@ import { answerNoSoonerThan, STEADY_ANSWER_MS } from './steady-timing.ts';
 interface AccountToVerify {
   id: string;
   email: string;
-  name: string | null;
 }
 
-export function createEmailVerification({ config, queries, oneTimeSecrets, mail, mailLimits }: {
-  config: Config; queries: Queries; oneTimeSecrets: OneTimeSecrets; mail: Mail; mailLimits: MailLimits;
+/**
+ * The address is proved. `claimed`: proved away from the registrant's sign-in, so the owner took
+ * the account over and must choose its password, with `passwordToken` (a reset link's token).
+ */
+export type Verified = { accountId: string; claimed: false } | { accountId: string; claimed: true; passwordToken: string };
+
+export function createEmailVerification({ config, queries, oneTimeSecrets, mail, mailLimits, claimAddress }: {
+  config: Config; queries: Queries; oneTimeSecrets: OneTimeSecrets; mail: Mail; mailLimits: MailLimits; claimAddress: ClaimAddress;
 }) {
   /** Issues a link and a code and queues the mail, inside the caller's transaction. */
   async function queueVerificationMail(q: Queries, account: AccountToVerify): Promise<void> {
-    const email = account.email.toLowerCase();
+    const { email } = account;
     const token = await oneTimeSecrets.issueLink(q, { purpose: 'verify_email', email, accountId: account.id, ttlSeconds: oneTimeLifetimes.verifyEmailLink });
     const code = await oneTimeSecrets.issueCode(q, { purpose: 'verify_email', email, accountId: account.id, ttlSeconds: oneTimeLifetimes.verifyEmailCode });
     await mail.enqueue(q, {
@@ -28,7 +37,7 @@ export function createEmailVerification({ config, queries, oneTimeSecrets, mail,
       subject: `Confirm your email address for ${PRODUCT_NAME}`,
       template: 'verify-email',
       data: {
-        name: account.name,
+        // No name: it was typed by whoever registered, and this address is not proved yet.
         code,
         link: `${config.issuer}/verify-email?token=${token}`,
         codeMinutes: oneTimeLifetimes.verifyEmailCode / 60,
@@ -37,11 +46,22 @@ export function createEmailVerification({ config, queries, oneTimeSecrets, mail,
     });
   }
 
-  async function markVerified(q: Queries, accountId: string | null, email: string): Promise<string> {
-    if (!accountId || !(await q.accounts.markEmailVerified(accountId, email))) {
-      throw new RequestError('link_invalid', 400, 'This account no longer uses that address.');
-    }
-    return accountId;
+  /** Uses the secret and verifies the address, as the registrant or as the owner claiming it. */
+  async function verify(row: OneTimeSecretRow, registrantAccountId: string | null | undefined): Promise<Verified> {
+    return queries.transaction(async (q) => {
+      await oneTimeSecrets.consume(q, row);
+      const accountId = row.account_id;
+      const account = accountId ? await q.accounts.maybeFindAccountById(accountId) : undefined;
+      if (!account || account.email !== row.email) throw new RequestError('link_invalid', 400, 'This account no longer uses that address.');
+      if (accountId === registrantAccountId || !(await claimAddress(q, account.id))) {
+        await q.accounts.markEmailVerified(account.id, row.email);
+        return { accountId: account.id, claimed: false };
+      }
+      const passwordToken = await oneTimeSecrets.issueLink(q, {
+        purpose: 'reset_password', email: account.email, accountId: account.id, ttlSeconds: oneTimeLifetimes.resetPasswordLink,
+      });
+      return { accountId: account.id, claimed: true, passwordToken };
+    });
   }
 
   return {
@@ -61,30 +81,26 @@ export function createEmailVerification({ config, queries, oneTimeSecrets, mail,
     resendVerificationMail: ({ accountId, email, ip }: { accountId: string | null; email: string; ip: string }) => answerNoSoonerThan(STEADY_ANSWER_MS, async () => {
       await mailLimits.reserveSend('verify_email', email, ip);
       const account = accountId ? await queries.accounts.maybeFindAccountById(accountId) : undefined;
-      if (!account || account.email_verified || account.disabled || account.email.toLowerCase() !== email.toLowerCase()) return;
+      if (!account || account.email_verified || account.disabled || account.email !== email) return;
       await queries.transaction((q) => queueVerificationMail(q, account));
     }),
 
-    /** Verifies with the mailed code; returns the account id whose address is now verified. */
-    async verifyWithCode({ email, code, ip }: { email: string; code: unknown; ip: string }): Promise<string> {
-      const row = await oneTimeSecrets.checkCode({ purpose: 'verify_email', email: email.toLowerCase(), code, ip });
-      return queries.transaction(async (q) => {
-        await oneTimeSecrets.consume(q, row);
-        return markVerified(q, row.account_id, row.email);
-      });
+    /**
+     * Verifies with the mailed code, entered in a sign-in that registered `registrantAccountId`
+     * (null when that browser's registration met a taken address).
+     */
+    async verifyWithCode({ email, code, ip, registrantAccountId }: { email: string; code: unknown; ip: string; registrantAccountId: string | null }): Promise<Verified> {
+      return verify(await oneTimeSecrets.checkCode({ purpose: 'verify_email', email, code, ip }), registrantAccountId);
     },
 
-    async verifyWithLink(token: unknown): Promise<string> {
-      const row = await oneTimeSecrets.checkLink({ purpose: 'verify_email', token });
-      return queries.transaction(async (q) => {
-        await oneTimeSecrets.consume(q, row);
-        return markVerified(q, row.account_id, row.email);
-      });
+    /** Verifies with the mailed link, opened in a browser whose pending sign-in registered `registrantAccountId`, if any. */
+    async verifyWithLink(token: unknown, registrantAccountId: string | undefined): Promise<Verified> {
+      return verify(await oneTimeSecrets.checkLink({ purpose: 'verify_email', token }), registrantAccountId);
     },
 
-    /** Whether a link is live, without using it: the link page asks for a click first (mail scanners open links). */
-    async checkLink(token: unknown): Promise<void> {
-      await oneTimeSecrets.checkLink({ purpose: 'verify_email', token });
+    /** The account a live link is for, without using it: the link page asks for a click first (mail scanners open links). */
+    async checkLink(token: unknown): Promise<string | null> {
+      return (await oneTimeSecrets.checkLink({ purpose: 'verify_email', token })).account_id;
     },
   };
 }

@@ -15,7 +15,7 @@ export const mailSendRules = {
 
 export function createMailLimits({ throttle, secretBox }: { throttle: Throttle; secretBox: SecretBox }) {
   const subjects = (purpose: OneTimePurpose, email: string, ip: string): ThrottleSubject[] => [
-    { key: `mail:address:${purpose}:${secretBox.tag('email', email.toLowerCase())}`, rule: mailSendRules.address },
+    { key: `mail:address:${purpose}:${secretBox.tag('email', email)}`, rule: mailSendRules.address },
     { key: `mail:ip:${ipBucket(ip)}`, rule: mailSendRules.ip },
   ];
 

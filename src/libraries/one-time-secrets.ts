@@ -3,6 +3,7 @@
 import crypto from 'node:crypto';
 import type { Queries } from '../queries/index.ts';
 import type { OneTimePurpose, OneTimeSecretRow } from '../queries/one-time-secrets.ts';
+import { equalStrings } from './equal-strings.ts';
 import { RequestError } from './errors.ts';
 import type { SecretBox } from './secret-box.ts';
 import { answerNoSoonerThan, STEADY_ANSWER_MS } from './steady-timing.ts';
@@ -65,9 +66,7 @@ export function createOneTimeSecrets({ queries, secretBox, throttle }: { queries
       if (attempts > CODE_ATTEMPTS) {
         throw new RequestError('code_exhausted', 400, 'This code was entered wrongly too many times. Ask for a new code.');
       }
-      const expected = Buffer.from(row.secret_hash);
-      const actual = Buffer.from(codeHash(row.id, entered));
-      if (expected.length !== actual.length || !crypto.timingSafeEqual(expected, actual)) throw wrongCode();
+      if (!equalStrings(row.secret_hash, codeHash(row.id, entered))) throw wrongCode();
       await throttle.attemptSucceeded({ reset: [], refund: [perIp] });
       return row;
     }),

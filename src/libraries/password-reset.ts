@@ -3,26 +3,27 @@
 // told by mail; nobody is signed in by it. Unknown addresses get the same answer and no mail.
 import type { Config } from '../config/env.ts';
 import type { Mail } from '../mail/index.ts';
+import { greetingName } from '../mail/greeting.ts';
 import { PRODUCT_NAME } from '../mail/templates.ts';
 import type { Queries } from '../queries/index.ts';
 import type { AccountRow } from '../queries/accounts.ts';
 import { normaliseEmail } from './email-address.ts';
 import { RequestError } from './errors.ts';
 import type { MailLimits } from './mail-limits.ts';
-import type { SecondFactors } from './mfa/second-factors.ts';
+import type { ClaimAddress } from './address-claim.ts';
 import { oneTimeLifetimes, type OneTimeSecrets } from './one-time-secrets.ts';
 import type { PasswordPolicy } from './password-policy.ts';
 import type { PasswordHasher } from './passwords.ts';
 import { answerNoSoonerThan, STEADY_ANSWER_MS } from './steady-timing.ts';
 
-export function createPasswordReset({ config, queries, oneTimeSecrets, mail, mailLimits, hasher, passwordPolicy, secondFactors }: {
+export function createPasswordReset({ config, queries, oneTimeSecrets, mail, mailLimits, hasher, passwordPolicy, claimAddress }: {
   config: Config; queries: Queries; oneTimeSecrets: OneTimeSecrets; mail: Mail; mailLimits: MailLimits;
-  hasher: PasswordHasher; passwordPolicy: PasswordPolicy; secondFactors: SecondFactors;
+  hasher: PasswordHasher; passwordPolicy: PasswordPolicy; claimAddress: ClaimAddress;
 }) {
   async function accountOfLink(token: unknown) {
     const row = await oneTimeSecrets.checkLink({ purpose: 'reset_password', token });
     const account = row.account_id ? await queries.accounts.maybeFindAccountById(row.account_id) : undefined;
-    if (!account || account.disabled || account.email.toLowerCase() !== row.email) {
+    if (!account || account.disabled || account.email !== row.email) {
       throw new RequestError('link_invalid', 400, 'This link has expired or was already used. Ask for a new one.');
     }
     return { row, account };
@@ -37,13 +38,13 @@ export function createPasswordReset({ config, queries, oneTimeSecrets, mail, mai
       if (!account || account.disabled) return { email };
       await queries.transaction(async (q) => {
         const token = await oneTimeSecrets.issueLink(q, {
-          purpose: 'reset_password', email: account.email.toLowerCase(), accountId: account.id, ttlSeconds: oneTimeLifetimes.resetPasswordLink,
+          purpose: 'reset_password', email: account.email, accountId: account.id, ttlSeconds: oneTimeLifetimes.resetPasswordLink,
         });
         await mail.enqueue(q, {
           to: account.email,
           subject: `Reset your ${PRODUCT_NAME} password`,
           template: 'password-reset',
-          data: { name: account.name, link: `${config.issuer}/password/reset?token=${token}`, minutes: oneTimeLifetimes.resetPasswordLink / 60 },
+          data: { name: greetingName(account), link: `${config.issuer}/password/reset?token=${token}`, minutes: oneTimeLifetimes.resetPasswordLink / 60 },
         });
       });
       return { email };
@@ -62,16 +63,16 @@ export function createPasswordReset({ config, queries, oneTimeSecrets, mail, mai
       const hash = await hasher.hash(checked);
       await queries.transaction(async (q) => {
         await oneTimeSecrets.consume(q, row);
+        // An address proved only now: whatever its registrant set up goes with the old password.
+        await claimAddress(q, account.id);
         await q.accounts.changePassword(account.id, hash);
         // Whoever knew the old password is out: sessions, grants and every token end here.
         await q.oidcPayloads.deletePayloadsByAccountId(account.id);
-        // An address proved only now: the factors were set up by whoever registered it unverified.
-        if (!account.email_verified) await secondFactors.forgetAll(q, account.id);
         await mail.enqueue(q, {
           to: account.email,
           subject: `Your ${PRODUCT_NAME} password was changed`,
           template: 'password-changed',
-          data: { name: account.name, forgotLink: `${config.issuer}/password/forgot` },
+          data: { name: greetingName(account), forgotLink: `${config.issuer}/password/forgot` },
         });
       });
       return account;

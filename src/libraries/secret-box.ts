@@ -20,6 +20,9 @@ export class SecretBoxError extends Error {
 }
 
 const VERSION = 'v1';
+/** GCM's full tag: a shorter one would still decrypt, and cut the cost of a forgery to 2^(8 × length). */
+const TAG_BYTES = 16;
+const IV_BYTES = 12;
 
 export function createSecretBox(secret: string): SecretBox {
   const derive = (info: string) => Buffer.from(crypto.hkdfSync('sha256', secret, 'latchkey', info, 32));
@@ -30,8 +33,8 @@ export function createSecretBox(secret: string): SecretBox {
     cookieKeys: [derive('latchkey/cookies/v1').toString('base64url')],
 
     seal(purpose, plaintext) {
-      const iv = crypto.randomBytes(12);
-      const cipher = crypto.createCipheriv('aes-256-gcm', encryptionKey, iv);
+      const iv = crypto.randomBytes(IV_BYTES);
+      const cipher = crypto.createCipheriv('aes-256-gcm', encryptionKey, iv, { authTagLength: TAG_BYTES });
       cipher.setAAD(Buffer.from(purpose));
       const ciphertext = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
       return [VERSION, iv, ciphertext, cipher.getAuthTag()]
@@ -43,12 +46,18 @@ export function createSecretBox(secret: string): SecretBox {
     },
 
     open(purpose, sealed) {
-      const [version, iv, ciphertext, tag] = sealed.split('.');
-      if (version !== VERSION || !iv || ciphertext === undefined || !tag) throw new SecretBoxError('not a sealed value');
+      const parts = sealed.split('.');
+      const [version, iv, ciphertext, tag] = parts;
+      if (parts.length !== 4 || version !== VERSION || iv === undefined || ciphertext === undefined || tag === undefined) {
+        throw new SecretBoxError('not a sealed value');
+      }
+      const ivBytes = Buffer.from(iv, 'base64url');
+      const tagBytes = Buffer.from(tag, 'base64url');
+      if (ivBytes.length !== IV_BYTES || tagBytes.length !== TAG_BYTES) throw new SecretBoxError('not a sealed value');
       try {
-        const decipher = crypto.createDecipheriv('aes-256-gcm', encryptionKey, Buffer.from(iv, 'base64url'));
+        const decipher = crypto.createDecipheriv('aes-256-gcm', encryptionKey, ivBytes, { authTagLength: TAG_BYTES });
         decipher.setAAD(Buffer.from(purpose));
-        decipher.setAuthTag(Buffer.from(tag, 'base64url'));
+        decipher.setAuthTag(tagBytes);
         return Buffer.concat([decipher.update(Buffer.from(ciphertext, 'base64url')), decipher.final()]).toString('utf8');
       } catch {
         throw new SecretBoxError('cannot decrypt a stored secret: LATCHKEY_SECRET differs from the one it was encrypted with');

@@ -22,7 +22,7 @@ export interface MailTransport {
 const SMTP_TIMEOUTS = { connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 20_000 };
 const ERROR_LENGTH = 300;
 
-export function createMailTransport({ smtpUrl, mailFrom, log }: { smtpUrl: string | undefined; mailFrom: string; log: Logger }): MailTransport {
+export function createMailTransport({ smtpUrl, mailFrom, log }: { smtpUrl: string | undefined; mailFrom: { header: string; address: string }; log: Logger }): MailTransport {
   if (!smtpUrl) {
     return {
       development: true,
@@ -37,11 +37,13 @@ export function createMailTransport({ smtpUrl, mailFrom, log }: { smtpUrl: strin
   const url = new URL(smtpUrl);
   const credentials = [smtpUrl, url.password, decodeURIComponent(url.password), url.username, decodeURIComponent(url.username)]
     .filter((value) => value.length >= 3);
-  const transporter = nodemailer.createTransport({ url: smtpUrl, ...SMTP_TIMEOUTS }, { from: mailFrom });
+  const transporter = nodemailer.createTransport({ url: smtpUrl, ...SMTP_TIMEOUTS }, { from: mailFrom.header });
   return {
     development: false,
-    async send(mail) {
-      await transporter.sendMail(mail);
+    async send({ to, subject, text, html }) {
+      // The recipient is one address, never a string for nodemailer to parse into names, lists or
+      // groups; the explicit envelope makes sure it is the only RCPT TO.
+      await transporter.sendMail({ to: { name: '', address: to }, subject, text, html, envelope: { from: mailFrom.address, to: [to] } });
     },
     describeError(error) {
       const { code, message } = error as { code?: unknown; message?: unknown };

@@ -2,30 +2,26 @@
 // must come back in the form (or X-CSRF-Token) of every unsafe request.
 import crypto from 'node:crypto';
 import type { Middleware } from 'koa';
+import { equalStrings } from '../libraries/equal-strings.ts';
 import { RequestError } from '../libraries/errors.ts';
+import { readCookie, writeCookie, type CookieSpec } from './koa-cookies.ts';
 
-const COOKIE = 'lk_csrf';
+const COOKIE: CookieSpec = { name: 'lk_csrf', signed: true };
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
-
-function equal(a: string, b: string): boolean {
-  const left = Buffer.from(a);
-  const right = Buffer.from(b);
-  return left.length === right.length && crypto.timingSafeEqual(left, right);
-}
 
 export function csrfProtection(): Middleware {
   return async (ctx, next) => {
-    let token = ctx.cookies.get(COOKIE, { signed: true });
+    let token = readCookie(ctx, COOKIE);
     if (!SAFE_METHODS.has(ctx.method)) {
       const body = ctx.request.body as Record<string, unknown> | undefined;
       const sent = typeof body?._csrf === 'string' ? body._csrf : ctx.get('X-CSRF-Token');
-      if (!token || !sent || !equal(sent, token)) {
+      if (!token || !sent || !equalStrings(sent, token)) {
         throw new RequestError('csrf_failed', 403, 'This form expired or did not come from this site. Reload the page and try again.');
       }
     }
     if (!token) {
       token = crypto.randomBytes(32).toString('base64url');
-      ctx.cookies.set(COOKIE, token, { signed: true, httpOnly: true, sameSite: 'lax', secure: ctx.secure, path: '/' });
+      writeCookie(ctx, COOKIE, token);
     }
     ctx.state.csrfToken = token;
     await next();

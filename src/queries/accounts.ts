@@ -102,12 +102,16 @@ export function createAccountQueries(db: Knex) {
     },
 
     /**
-     * The address owner takes over an account they never verified: its password was chosen by
-     * whoever registered the address, who never proved it, so that password goes.
+     * The address owner takes over an account they never verified: its password and names were
+     * chosen by whoever registered the address, who never proved it, so they go. False when the
+     * account was verified already (nothing changes).
      */
-    async claimUnverifiedAccount(id: string): Promise<void> {
-      await db('accounts').where({ id, email_verified: false })
-        .update({ email_verified: true, password_hash: null, password_changed_at: db.fn.now(), updated_at: db.fn.now() });
+    async claimUnverifiedAccount(id: string): Promise<boolean> {
+      const count = await db('accounts').where({ id, email_verified: false }).update({
+        email_verified: true, password_hash: null, name: null, given_name: null, family_name: null,
+        password_changed_at: db.fn.now(), updated_at: db.fn.now(),
+      });
+      return count === 1;
     },
 
     /** Self-service sign-ups since a moment, counted by source: utm_source, else the referrer's host, else direct. */

@@ -11,6 +11,21 @@ import type { Services } from '../services.ts';
 /** Only an interaction id may come back as "return to sign-in": never a URL. */
 const interactionUid = (value: unknown) => (typeof value === 'string' && /^[\w-]{1,64}$/.test(value) ? value : '');
 
+/**
+ * The new-password form. `claimed`: the person just proved an address someone else had
+ * registered, and chooses the password of the account that is now theirs. `uid`: the sign-in
+ * to go back to afterwards.
+ */
+export async function renderChoosePasswordPage(ctx: Context, services: Services, view: { token: string; claimed?: boolean; uid?: string; error?: string; status?: number }) {
+  const account = await services.passwordReset.checkLink(view.token);
+  ctx.status = view.status ?? 200;
+  ctx.type = 'html';
+  ctx.body = await services.renderPage('password/reset', {
+    title: view.claimed ? 'Choose your password' : 'Choose a new password', csrfToken: ctx.state.csrfToken, error: '', uid: '', claimed: false,
+    email: account.email, minLength: services.config.passwordMinLength, ...view,
+  });
+}
+
 export default function passwordResetRoutes(router: Router, services: Services) {
   const pages = new Router({ prefix: '/password' });
   pages.use(formBody(), csrfProtection());
@@ -41,8 +56,7 @@ export default function passwordResetRoutes(router: Router, services: Services) 
   pages.get('/reset', async (ctx) => {
     const token = typeof ctx.query.token === 'string' ? ctx.query.token : '';
     try {
-      const account = await services.passwordReset.checkLink(token);
-      await render(ctx, 'password/reset', { title: 'Choose a new password', token, email: account.email, minLength: services.config.passwordMinLength });
+      await renderChoosePasswordPage(ctx, services, { token });
     } catch (caught) {
       const error = userMistake(ctx, caught);
       await render(ctx, 'password/link-failed', { title: 'Link expired', error: error.message }, error.status);
@@ -50,18 +64,19 @@ export default function passwordResetRoutes(router: Router, services: Services) 
   });
 
   pages.post('/reset', async (ctx) => {
-    const { token, password } = ctx.request.body as Record<string, unknown>;
+    const form = ctx.request.body as Record<string, unknown>;
+    const token = typeof form.token === 'string' ? form.token : '';
+    const uid = interactionUid(form.uid);
     try {
-      await services.passwordReset.resetPassword({ token, password });
-      await render(ctx, 'password/changed', { title: 'Password changed' });
+      await services.passwordReset.resetPassword({ token, password: form.password });
+      await render(ctx, 'password/changed', { title: 'Password changed', uid });
     } catch (caught) {
       const error = userMistake(ctx, caught);
       if (error.code === 'link_invalid') {
         await render(ctx, 'password/link-failed', { title: 'Link expired', error: error.message }, error.status);
         return;
       }
-      const account = await services.passwordReset.checkLink(token);
-      await render(ctx, 'password/reset', { title: 'Choose a new password', token, email: account.email, minLength: services.config.passwordMinLength, error: error.message }, error.status);
+      await renderChoosePasswordPage(ctx, services, { token, uid, claimed: form.claimed === 'yes', error: error.message, status: error.status });
     }
   });
 

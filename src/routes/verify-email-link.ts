@@ -7,6 +7,7 @@ import { formBody } from '../middleware/koa-form-body.ts';
 import { userMistake } from '../middleware/koa-error-handler.ts';
 import type { Services } from '../services.ts';
 import { readAllPendingSignIns, writePendingSignIn } from './interaction/pending-sign-in.ts';
+import { renderChoosePasswordPage } from './password-reset.ts';
 
 export default function verifyEmailLinkRoutes(router: Router, services: Services) {
   const link = new Router({ prefix: '/verify-email' });
@@ -28,8 +29,15 @@ export default function verifyEmailLinkRoutes(router: Router, services: Services
   link.post('/', async (ctx) => {
     const { token } = ctx.request.body as Record<string, unknown>;
     try {
-      const accountId = await services.emailVerification.verifyWithLink(token);
-      const pending = readAllPendingSignIns(ctx, services).find((each) => each.step === 'verify_email' && each.accountId === accountId);
+      // The browser that registered the account goes on with its sign-in; anywhere else, the
+      // address's owner claims the account and chooses its password.
+      const linkAccountId = await services.emailVerification.checkLink(token);
+      const pending = readAllPendingSignIns(ctx, services).find((each) => each.step === 'verify_email' && each.accountId !== null && each.accountId === linkAccountId);
+      const verified = await services.emailVerification.verifyWithLink(token, pending?.accountId ?? undefined);
+      if (verified.claimed) {
+        await renderChoosePasswordPage(ctx, services, { token: verified.passwordToken, claimed: true });
+        return;
+      }
       if (pending) {
         writePendingSignIn(ctx, services, { ...pending, linkVerified: true });
         ctx.redirect(`/interaction/${pending.uid}`);

@@ -97,7 +97,7 @@ describe('latchkey CLI', () => {
     const created = await runCli(['users', 'create', '--email', 'Grace@Example.test', '--password-stdin', '--name', 'Grace Hopper', '--verified', '--json'], env, 'a long enough passphrase\n');
     expect(created.code, created.stderr).toBe(0);
     const user = JSON.parse(created.stdout);
-    expect(user).toMatchObject({ email: 'Grace@Example.test', email_verified: true, name: 'Grace Hopper', disabled: false });
+    expect(user).toMatchObject({ email: 'grace@example.test', email_verified: true, name: 'Grace Hopper', disabled: false });
 
     const duplicate = await cli('users', 'create', '--email', 'grace@example.TEST', '--password', 'another long password');
     expect(duplicate.code).toBe(1);

@@ -3,6 +3,7 @@
 // mail to the owner each time. Recovery codes exist while any factor does.
 import type { Config } from '../../config/env.ts';
 import type { Mail } from '../../mail/index.ts';
+import { greetingName } from '../../mail/greeting.ts';
 import { PRODUCT_NAME } from '../../mail/templates.ts';
 import type { Queries } from '../../queries/index.ts';
 import type { AccountRow } from '../../queries/accounts.ts';
@@ -27,7 +28,7 @@ export interface FactorOverview {
   recoveryCodesLeft: number;
 }
 
-type Person = Pick<AccountRow, 'id' | 'email' | 'name' | 'roles'>;
+type Person = Pick<AccountRow, 'id' | 'email' | 'name' | 'email_verified' | 'roles'>;
 
 export function createSecondFactors({ config, queries, totp, webauthn, recoveryCodes, mail, throttle }: {
   config: Config; queries: Queries; totp: Totp; webauthn: Webauthn; recoveryCodes: RecoveryCodes; mail: Mail; throttle: Throttle;
@@ -36,7 +37,7 @@ export function createSecondFactors({ config, queries, totp, webauthn, recoveryC
     to: account.email,
     subject: `Security change on your ${PRODUCT_NAME} account`,
     template: 'security-notice',
-    data: { name: account.name, what, forgotLink: `${config.issuer}/password/forgot` },
+    data: { name: greetingName(account), what, forgotLink: `${config.issuer}/password/forgot` },
   });
 
   async function overview(accountId: string): Promise<FactorOverview> {

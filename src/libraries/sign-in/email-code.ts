@@ -3,20 +3,21 @@
 // its address verified by the code itself. Every address gets the same answer.
 import type { Config } from '../../config/env.ts';
 import type { Mail } from '../../mail/index.ts';
+import { greetingName } from '../../mail/greeting.ts';
 import { PRODUCT_NAME } from '../../mail/templates.ts';
 import type { Queries } from '../../queries/index.ts';
 import type { AccountRow } from '../../queries/accounts.ts';
 import { accountDisabled, type Accounts } from '../accounts.ts';
+import type { ClaimAddress } from '../address-claim.ts';
 import { normaliseEmail } from '../email-address.ts';
 import { RequestError } from '../errors.ts';
 import type { MailLimits } from '../mail-limits.ts';
-import type { SecondFactors } from '../mfa/second-factors.ts';
 import { oneTimeLifetimes, type OneTimeSecrets } from '../one-time-secrets.ts';
 import type { SignupSource } from '../signup-source.ts';
 import { answerNoSoonerThan, STEADY_ANSWER_MS } from '../steady-timing.ts';
 
-export function createEmailCodeSignIn({ config, queries, accounts, oneTimeSecrets, mail, mailLimits, secondFactors }: {
-  config: Config; queries: Queries; accounts: Accounts; oneTimeSecrets: OneTimeSecrets; mail: Mail; mailLimits: MailLimits; secondFactors: SecondFactors;
+export function createEmailCodeSignIn({ config, queries, accounts, oneTimeSecrets, mail, mailLimits, claimAddress }: {
+  config: Config; queries: Queries; accounts: Accounts; oneTimeSecrets: OneTimeSecrets; mail: Mail; mailLimits: MailLimits; claimAddress: ClaimAddress;
 }) {
   return {
     /** Mails a code when the address may sign in or sign up; throws mail_cooldown while it must wait. */
@@ -28,13 +29,13 @@ export function createEmailCodeSignIn({ config, queries, accounts, oneTimeSecret
       if ((account && !account.disabled) || newcomer) {
         await queries.transaction(async (q) => {
           const code = await oneTimeSecrets.issueCode(q, {
-            purpose: 'sign_in', email: email.toLowerCase(), accountId: account?.id ?? null, ttlSeconds: oneTimeLifetimes.signInCode,
+            purpose: 'sign_in', email, accountId: account?.id ?? null, ttlSeconds: oneTimeLifetimes.signInCode,
           });
           await mail.enqueue(q, {
             to: account?.email ?? email,
             subject: `Your ${PRODUCT_NAME} sign-in code`,
             template: 'sign-in-code',
-            data: { name: account?.name ?? null, code, minutes: oneTimeLifetimes.signInCode / 60, newcomer },
+            data: { name: account ? greetingName(account) : null, code, minutes: oneTimeLifetimes.signInCode / 60, newcomer },
           });
         });
       }
@@ -43,7 +44,7 @@ export function createEmailCodeSignIn({ config, queries, accounts, oneTimeSecret
 
     /** The account the right code signs in to, created (verified) for a newcomer. */
     async signInWithCode({ email, code, ip, source }: { email: string; code: unknown; ip: string; source: SignupSource }): Promise<AccountRow> {
-      const row = await oneTimeSecrets.checkCode({ purpose: 'sign_in', email: email.toLowerCase(), code, ip });
+      const row = await oneTimeSecrets.checkCode({ purpose: 'sign_in', email, code, ip });
       const newAccount = await accounts.prepareAccount({ email, emailVerified: true, signupMethod: 'email_code', signupSource: source });
       const account = await queries.transaction(async (q) => {
         await oneTimeSecrets.consume(q, row);
@@ -51,12 +52,9 @@ export function createEmailCodeSignIn({ config, queries, accounts, oneTimeSecret
         if (existing?.disabled) throw accountDisabled();
         if (existing?.email_verified) return existing;
         if (existing) {
-          // Someone registered this address and never proved it; its owner now has. Whatever that
-          // someone set up (password, sessions, second factors) must not survive into the owner's account.
-          await q.accounts.claimUnverifiedAccount(existing.id);
-          await q.oidcPayloads.deletePayloadsByAccountId(existing.id);
-          await secondFactors.forgetAll(q, existing.id);
-          return { ...existing, email_verified: true, password_hash: null };
+          // Someone registered this address and never proved it; its owner now has.
+          await claimAddress(q, existing.id);
+          return (await q.accounts.maybeFindAccountById(existing.id))!;
         }
         if (config.registration !== 'open') throw new RequestError('registration_closed', 403, 'New accounts cannot be created here.');
         const created = await q.accounts.insertAccount(newAccount);

@@ -31,7 +31,7 @@ export function createPasswordSignIn({ accounts, throttle, secretBox }: { accoun
     assertThat(typeof attempt.password === 'string' && attempt.password.length > 0, 'password_required', 'Enter your password.');
     const password = attempt.password;
 
-    const accountTag = secretBox.tag('email', email.toLowerCase());
+    const accountTag = secretBox.tag('email', email);
     const known = attempt.knownDevices.includes(accountTag);
     const ip = ipBucket(attempt.ip);
     // A browser that signed in to this account before has an allowance of its own, which no

@@ -2,14 +2,16 @@
 // the hosted pages made), with sign-in and re-authentication going through /auth as a client.
 import crypto from 'node:crypto';
 import type { Context } from 'koa';
+import { tokenLifetimes } from '../../config/token-lifetimes.ts';
 import { RequestError } from '../../libraries/errors.ts';
+import { equalStrings } from '../../libraries/equal-strings.ts';
+import { clearCookie, readCookie, writeCookie, type CookieSpec } from '../../middleware/koa-cookies.ts';
 import { isRecentSignIn } from '../../libraries/recent-sign-in.ts';
 import { ACCOUNT_CALLBACK_PATH, ACCOUNT_CLIENT_ID } from '../../oidc/account-client.ts';
 import type { AccountRow } from '../../queries/accounts.ts';
 import type { Services } from '../../services.ts';
 
-const COOKIE = 'lk_account_sign_in';
-const COOKIE_MAX_AGE_MS = 60 * 60 * 1000; // as long as the sign-in interaction it waits for
+const COOKIE: CookieSpec = { name: 'lk_account_sign_in', signed: true, maxAgeMs: tokenLifetimes.Interaction * 1000 }; // as long as the sign-in it waits for
 export const SIGN_IN_AGAIN_NOTICE = 'Sign in again to change your security settings.';
 
 export interface AccountSession {
@@ -43,9 +45,7 @@ export async function readAccountSession(ctx: Context, services: Services): Prom
  */
 export function accountSignInUrl(ctx: Context, services: Services, returnTo: string, { again = false } = {}): string {
   const pending: PendingAccountSignIn = { state: crypto.randomBytes(16).toString('base64url'), returnTo: accountPath(returnTo) };
-  ctx.cookies.set(COOKIE, Buffer.from(JSON.stringify(pending)).toString('base64url'), {
-    signed: true, httpOnly: true, sameSite: 'lax', secure: ctx.secure, path: '/account', maxAge: COOKIE_MAX_AGE_MS,
-  });
+  writeCookie(ctx, COOKIE, Buffer.from(JSON.stringify(pending)).toString('base64url'));
   const challenge = crypto.createHash('sha256').update(crypto.randomBytes(32)).digest('base64url');
   const query = new URLSearchParams({
     client_id: ACCOUNT_CLIENT_ID, response_type: 'code', scope: 'openid', redirect_uri: `${services.config.issuer}${ACCOUNT_CALLBACK_PATH}`,
@@ -56,8 +56,8 @@ export function accountSignInUrl(ctx: Context, services: Services, returnTo: str
 
 /** Where the callback goes on: the page the sign-in was for, once its state matches. */
 export function finishAccountSignIn(ctx: Context): string {
-  const raw = ctx.cookies.get(COOKIE, { signed: true });
-  ctx.cookies.set(COOKIE, null, { path: '/account' });
+  const raw = readCookie(ctx, COOKIE);
+  clearCookie(ctx, COOKIE);
   let pending: PendingAccountSignIn | undefined;
   try {
     pending = raw ? JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as PendingAccountSignIn : undefined;
@@ -65,7 +65,7 @@ export function finishAccountSignIn(ctx: Context): string {
     pending = undefined;
   }
   const state = typeof ctx.query.state === 'string' ? ctx.query.state : '';
-  if (!pending || typeof pending.state !== 'string' || !state || pending.state !== state) {
+  if (!pending || typeof pending.state !== 'string' || !state || !equalStrings(pending.state, state)) {
     throw new RequestError('session_expired', 400, 'This sign-in expired or was started in another tab. Open your account page again.');
   }
   if (ctx.query.error === 'access_denied') throw new RequestError('access_denied', 403, 'You did not sign in, so your account page cannot be shown.');

@@ -6,6 +6,7 @@ import { signupSourceOf } from '../../libraries/signup-source.ts';
 import { userMistake } from '../../middleware/koa-error-handler.ts';
 import type { Services } from '../../services.ts';
 import { loadInteraction, type ClientDisplay } from './load-interaction.ts';
+import { renderChoosePasswordPage } from '../password-reset.ts';
 import { renderLoginPage } from './login-password.ts';
 import { clearPendingSignIn, loadPendingStep, pendingAccount, type PendingSignIn } from './pending-sign-in.ts';
 import { completeFirstFactor } from './second-factor.ts';
@@ -65,13 +66,19 @@ export default function checkEmailRoutes(router: Router, services: Services) {
         await firstFactorDone(ctx, services, loaded, pending, account.id);
         return;
       }
-      const accountId = await services.emailVerification.verifyWithCode({ email: pending.email, code, ip: ctx.ip });
-      if (accountId === pending.accountId) {
-        await firstFactorDone(ctx, services, loaded, pending, accountId);
+      const verified = await services.emailVerification.verifyWithCode({ email: pending.email, code, ip: ctx.ip, registrantAccountId: pending.accountId });
+      if (!verified.claimed && verified.accountId === pending.accountId) {
+        await firstFactorDone(ctx, services, loaded, pending, verified.accountId);
         return;
       }
-      // Verified, but this browser never proved it holds that account's password.
       clearPendingSignIn(ctx, details.uid);
+      if (verified.claimed) {
+        // This browser registered a taken address and holds its mail: the owner claims the
+        // account someone else registered, and chooses its password.
+        await renderChoosePasswordPage(ctx, services, { token: verified.passwordToken, claimed: true, uid: details.uid });
+        return;
+      }
+      // Verified already, but this browser never proved it holds that account's password.
       await renderLoginPage(ctx, services, { uid: details.uid, client, email: pending.email, notice: VERIFIED_NOTICE });
     } catch (caught) {
       const error = userMistake(ctx, caught);

@@ -4,12 +4,13 @@
 import type { Context } from 'koa';
 import { RequestError } from '../../libraries/errors.ts';
 import { SecretBoxError } from '../../libraries/secret-box.ts';
+import { clearCookie, cookieNamesStartingWith, readCookie, writeCookie, type CookieSpec } from '../../middleware/koa-cookies.ts';
+import { tokenLifetimes } from '../../config/token-lifetimes.ts';
 import type { AccountRow } from '../../queries/accounts.ts';
 import type { Services } from '../../services.ts';
 import { loadInteraction } from './load-interaction.ts';
 
 const COOKIE_PREFIX = 'lk_pending_';
-const MAX_AGE_MS = 60 * 60 * 1000; // the interaction's own lifetime
 
 export interface PendingSignIn {
   uid: string;
@@ -61,8 +62,11 @@ export async function pendingAccount(services: Services, pending: PendingSignIn)
   return account && passwordStampOf(account) === pending.passwordStamp ? account : undefined;
 }
 
-/** One cookie per authorization request, so sign-ins in two tabs do not overwrite each other. */
-const cookieName = (uid: string) => `${COOKIE_PREFIX}${uid}`;
+/**
+ * One cookie per authorization request, so sign-ins in two tabs do not overwrite each other.
+ * Sealed (AES-GCM authenticates it), so not signed as well; it lives as long as the interaction.
+ */
+const cookieOf = (uid: string): CookieSpec => ({ name: `${COOKIE_PREFIX}${uid}`, signed: false, maxAgeMs: tokenLifetimes.Interaction * 1000 });
 
 function unseal(services: Services, sealed: string | undefined): PendingSignIn | undefined {
   if (!sealed) return undefined;
@@ -76,25 +80,22 @@ function unseal(services: Services, sealed: string | undefined): PendingSignIn |
 
 /** The pending sign-in of interaction `uid`. */
 export function readPendingSignIn(ctx: Context, services: Services, uid: string): PendingSignIn | undefined {
-  const pending = unseal(services, ctx.cookies.get(cookieName(uid)));
+  const pending = unseal(services, readCookie(ctx, cookieOf(uid)));
   return pending?.uid === uid ? pending : undefined;
 }
 
 /** Every pending sign-in of this browser (for the verification link, which belongs to no request). */
 export function readAllPendingSignIns(ctx: Context, services: Services): PendingSignIn[] {
-  const names = ctx.get('cookie').split(';').map((pair) => pair.split('=')[0]!.trim()).filter((name) => name.startsWith(COOKIE_PREFIX));
-  return names.flatMap((name) => {
-    const pending = unseal(services, ctx.cookies.get(name));
-    return pending && cookieName(pending.uid) === name ? [pending] : [];
+  return cookieNamesStartingWith(ctx, COOKIE_PREFIX).flatMap((name) => {
+    const pending = unseal(services, readCookie(ctx, { name, signed: false }));
+    return pending && cookieOf(pending.uid).name === name ? [pending] : [];
   });
 }
 
 export function writePendingSignIn(ctx: Context, services: Services, pending: PendingSignIn): void {
-  ctx.cookies.set(cookieName(pending.uid), services.secretBox.seal('pending-sign-in', JSON.stringify(pending)), {
-    httpOnly: true, sameSite: 'lax', secure: ctx.secure, path: '/', maxAge: MAX_AGE_MS,
-  });
+  writeCookie(ctx, cookieOf(pending.uid), services.secretBox.seal('pending-sign-in', JSON.stringify(pending)));
 }
 
 export function clearPendingSignIn(ctx: Context, uid: string): void {
-  ctx.cookies.set(cookieName(uid), null, { path: '/' });
+  clearCookie(ctx, cookieOf(uid));
 }

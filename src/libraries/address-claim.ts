@@ -1,0 +1,18 @@
+// Whoever proves an address owns it. When the proof comes from anywhere but the registrant's
+// own sign-in (a mailed code or link used elsewhere, a password reset), an account nobody had
+// verified passes to the address's owner, and nothing its registrant set up survives: password,
+// names, second factors, recovery codes, sessions, grants and tokens.
+import type { Queries } from '../queries/index.ts';
+import type { SecondFactors } from './mfa/second-factors.ts';
+
+export function createAddressClaim({ secondFactors }: { secondFactors: Pick<SecondFactors, 'forgetAll'> }) {
+  /** Inside the caller's transaction; false (and nothing changed) when the account was verified already. */
+  return async function claimAddress(q: Queries, accountId: string): Promise<boolean> {
+    if (!(await q.accounts.claimUnverifiedAccount(accountId))) return false;
+    await q.oidcPayloads.deletePayloadsByAccountId(accountId);
+    await secondFactors.forgetAll(q, accountId);
+    return true;
+  };
+}
+
+export type ClaimAddress = ReturnType<typeof createAddressClaim>;
