@@ -7,6 +7,7 @@ import { PRODUCT_NAME } from '../mail/templates.ts';
 import type { Queries } from '../queries/index.ts';
 import type { Accounts } from './accounts.ts';
 import type { EmailVerification } from './email-verification.ts';
+import { normaliseEmail } from './email-address.ts';
 import { assertThat } from './errors.ts';
 import type { MailLimits } from './mail-limits.ts';
 import type { SignupSource } from './signup-source.ts';
@@ -38,6 +39,7 @@ export function createRegistration({ config, queries, accounts, emailVerificatio
     register: (input: RegistrationInput) => answerNoSoonerThan(STEADY_ANSWER_MS, async (): Promise<{ accountId: string | null; email: string }> => {
       assertThat(config.registration === 'open', 'registration_closed', 'New accounts cannot be created here. Ask your administrator for an account.', 403);
       assertThat(typeof input.name === 'string' && input.name.trim().length > 0, 'name_required', 'Enter your name.');
+      normaliseEmail(input.email); // a typing mistake is not an attempt
       await throttle.reserveAttempt([{ key: `register:ip:${ipBucket(input.ip)}`, rule: registrationRule }]);
       // Validates and hashes whether or not the address is taken: same work, same time.
       const prepared = await accounts.prepareAccount({

@@ -1,6 +1,7 @@
 // A real SMTP server in the test process (smtp-server, no TLS, any or no login) that parses what
 // it receives (mailparser), so tests read the mails Latchkey sends as a recipient would.
 import type { AddressInfo } from 'node:net';
+import { domainToASCII } from 'node:url';
 import { simpleParser, type AddressObject, type ParsedMail } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 
@@ -12,8 +13,16 @@ export interface MailSink {
   mails: ParsedMail[];
   /** Waits for the first mail to `to` (envelope or To header, any letter case), removes it from `mails` and returns it. */
   next(to: string, timeoutMs?: number): Promise<ParsedMail>;
+  /** The RCPT TO addresses the mail was sent to, as the SMTP client gave them. */
+  envelopeTo(mail: ParsedMail): string[];
   close(): Promise<void>;
 }
+
+/** One form for comparing addresses: lower case, the domain in ASCII (mailparser shows punycode domains in Unicode). */
+const comparable = (address: string) => {
+  const at = address.lastIndexOf('@');
+  return at < 0 ? address.toLowerCase() : `${address.slice(0, at).toLowerCase()}@${domainToASCII(address.slice(at + 1))}`;
+};
 
 const addresses = (field: AddressObject | AddressObject[] | undefined) =>
   (Array.isArray(field) ? field : field ? [field] : []).flatMap((object) => object.value.map((entry) => entry.address ?? ''));
@@ -22,6 +31,7 @@ const addresses = (field: AddressObject | AddressObject[] | undefined) =>
 export async function startMailSink({ port = 0 }: { port?: number } = {}): Promise<MailSink> {
   const mails: ParsedMail[] = [];
   const recipients = new WeakMap<ParsedMail, string[]>();
+  const envelopes = new WeakMap<ParsedMail, string[]>();
   const waiting = new Set<() => void>();
 
   const server = new SMTPServer({
@@ -32,7 +42,8 @@ export async function startMailSink({ port = 0 }: { port?: number } = {}): Promi
     onAuth: (auth, _session, callback) => callback(null, { user: auth.username }),
     onData(stream, session, callback) {
       simpleParser(stream).then((mail) => {
-        recipients.set(mail, [...session.envelope.rcptTo.map((rcpt) => rcpt.address), ...addresses(mail.to)].map((a) => a.toLowerCase()));
+        envelopes.set(mail, session.envelope.rcptTo.map((rcpt) => rcpt.address));
+        recipients.set(mail, [...session.envelope.rcptTo.map((rcpt) => rcpt.address), ...addresses(mail.to)].map(comparable));
         mails.push(mail);
         for (const wake of waiting) wake();
         callback();
@@ -46,7 +57,7 @@ export async function startMailSink({ port = 0 }: { port?: number } = {}): Promi
   const listening = (server.server.address() as AddressInfo).port;
 
   const take = (to: string) => {
-    const index = mails.findIndex((mail) => recipients.get(mail)?.includes(to.toLowerCase()));
+    const index = mails.findIndex((mail) => recipients.get(mail)?.includes(comparable(to)));
     return index === -1 ? undefined : mails.splice(index, 1)[0];
   };
 
@@ -74,6 +85,7 @@ export async function startMailSink({ port = 0 }: { port?: number } = {}): Promi
         check();
       });
     },
+    envelopeTo: (mail) => envelopes.get(mail) ?? [],
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }

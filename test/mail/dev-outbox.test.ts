@@ -1,3 +1,4 @@
+import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApp, type TestApp } from '../helpers/start-app.ts';
 import { LINK, findMailRow, fixtureMail, greeting, uniqueAddress, until } from './mail-test-kit.ts';
@@ -26,6 +27,20 @@ describe('the development outbox (SMTP_URL unset)', () => {
     expect(page).toMatch(/· sent</);
     expect(page).toContain('Hello &lt;script&gt;alert(1)&lt;/script&gt;');
     expect(page).not.toContain('<script>alert');
+  });
+
+  it('answers only to its own host names: a page on a rebinding domain reaching this machine is refused', async () => {
+    const port = new URL(app.url).port;
+    const withHost = (host: string) => new Promise<number>((resolve, reject) => {
+      http.get({ host: '127.0.0.1', port, path: '/dev/mail', headers: { host } }, (response) => {
+        response.resume();
+        resolve(response.statusCode!);
+      }).on('error', reject);
+    });
+    expect(await withHost(`rebind.attacker.example:${port}`)).toBe(403);
+    expect(await withHost('localhost')).toBe(403); // another port: another service
+    expect(await withHost(`localhost:${port}`)).toBe(200);
+    expect(await withHost(`127.0.0.1:${port}`)).toBe(200);
   });
 
   it('is refused to a browser on another machine', async () => {
