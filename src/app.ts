@@ -10,6 +10,7 @@ import devMailRoutes from './routes/dev-mail.ts';
 import healthRoutes from './routes/health.ts';
 import interactionRoutes from './routes/interaction/index.ts';
 import passwordResetRoutes from './routes/password-reset.ts';
+import securityUndoRoutes from './routes/security-undo.ts';
 import staticRoutes from './routes/static.ts';
 import verifyEmailLinkRoutes from './routes/verify-email-link.ts';
 import type { Services } from './services.ts';
@@ -30,6 +31,7 @@ export function createApp(services: Services): Koa {
   interactionRoutes(router, services);
   verifyEmailLinkRoutes(router, services);
   passwordResetRoutes(router, services);
+  securityUndoRoutes(router, services);
   accountRoutes(router, services);
   app.use(router.routes());
 

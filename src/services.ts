@@ -12,6 +12,7 @@ import { createEmailVerification } from './libraries/email-verification.ts';
 import { createMailLimits } from './libraries/mail-limits.ts';
 import { createRecoveryCodes } from './libraries/mfa/recovery-codes.ts';
 import { createSecondFactors } from './libraries/mfa/second-factors.ts';
+import { createSecurityNotices } from './libraries/mfa/security-notices.ts';
 import { createTotp } from './libraries/mfa/totp.ts';
 import { createWebauthn } from './libraries/mfa/webauthn.ts';
 import { createOneTimeSecrets } from './libraries/one-time-secrets.ts';
@@ -44,8 +45,9 @@ export async function createServices({ config, secret, db, log }: { config: Conf
   const mailLimits = createMailLimits({ throttle, secretBox });
   const oneTimeSecrets = createOneTimeSecrets({ queries, secretBox, throttle });
   const webauthn = createWebauthn({ queries, settings: config.webauthn });
+  const securityNotices = createSecurityNotices({ config, queries, mail, oneTimeSecrets });
   const secondFactors = createSecondFactors({
-    config, queries, mail, throttle, webauthn,
+    config, queries, throttle, webauthn, notices: securityNotices,
     totp: createTotp({ queries, secretBox }),
     recoveryCodes: createRecoveryCodes({ queries, secretBox }),
   });
@@ -94,6 +96,7 @@ export async function createServices({ config, secret, db, log }: { config: Conf
     emailVerification,
     webauthn,
     secondFactors,
+    securityNotices,
     passwordSignIn: createPasswordSignIn({ accounts, throttle, secretBox }),
     emailCodeSignIn: createEmailCodeSignIn({ config, queries, accounts, oneTimeSecrets, mail, mailLimits, claimAddress }),
     registration: createRegistration({ config, queries, accounts, emailVerification, mail, mailLimits, throttle }),

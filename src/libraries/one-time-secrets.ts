@@ -15,6 +15,7 @@ export const oneTimeLifetimes = {
   verifyEmailCode: 10 * MINUTE,
   resetPasswordLink: 30 * MINUTE,
   signInCode: 10 * MINUTE,
+  undoSecurityChangeLink: 7 * 24 * 60 * MINUTE,
 };
 /** Wrong entries one code survives; a new code must be sent after that. */
 export const CODE_ATTEMPTS = 5;
@@ -41,11 +42,11 @@ export function createOneTimeSecrets({ queries, secretBox, throttle }: { queries
       return code;
     },
 
-    async issueLink(q: Queries, secret: { purpose: OneTimePurpose; email: string; accountId: string; ttlSeconds: number }): Promise<string> {
+    async issueLink(q: Queries, secret: { purpose: OneTimePurpose; email: string; accountId: string; ttlSeconds: number; details?: Record<string, unknown> }): Promise<string> {
       const token = crypto.randomBytes(32).toString('base64url');
       await q.oneTimeSecrets.insertOneTimeSecret({
         id: crypto.randomUUID(), purpose: secret.purpose, kind: 'link', account_id: secret.accountId, email: secret.email,
-        secret_hash: linkHash(token), ttlSeconds: secret.ttlSeconds,
+        secret_hash: linkHash(token), ttlSeconds: secret.ttlSeconds, details: secret.details,
       });
       return token;
     },
@@ -80,14 +81,18 @@ export function createOneTimeSecrets({ queries, secretBox, throttle }: { queries
       return row;
     },
 
-    /** Uses the secret up inside the caller's transaction; exactly one of two racing uses wins. */
-    async consume(q: Queries, row: OneTimeSecretRow): Promise<void> {
+    /**
+     * Uses the secret up inside the caller's transaction; exactly one of two racing uses wins.
+     * The other live secrets of its purpose and address go with it, unless each stands `alone`
+     * (an undo link undoes its own change only).
+     */
+    async consume(q: Queries, row: OneTimeSecretRow, { alone = false } = {}): Promise<void> {
       if (!(await q.oneTimeSecrets.consumeOneTimeSecret(row.id))) {
         throw new RequestError(row.kind === 'code' ? 'code_used' : 'link_invalid', 400,
           row.kind === 'code' ? 'This code was already used. Ask for a new code.' : 'This link has expired or was already used. Ask for a new one.');
       }
-      // A link and a code sent in one mail die together.
-      await q.oneTimeSecrets.consumeOneTimeSecrets(row.purpose, row.email);
+      // A link and a code sent in one mail die together, and a newer reset link ends the older ones.
+      if (!alone) await q.oneTimeSecrets.consumeOneTimeSecrets(row.purpose, row.email);
     },
 
     sweep: () => queries.oneTimeSecrets.deleteExpiredOneTimeSecrets(),

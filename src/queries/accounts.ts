@@ -94,6 +94,11 @@ export function createAccountQueries(db: Knex) {
         .update({ password_hash: passwordHash, password_changed_at: db.fn.now(), email_verified: true, updated_at: db.fn.now() });
     },
 
+    /** No password any more (someone else knows it): sign-ins in progress end, and only a mailed link or code sets a new one. */
+    async dropPassword(id: string): Promise<void> {
+      await db('accounts').where({ id }).update({ password_hash: null, password_changed_at: db.fn.now(), updated_at: db.fn.now() });
+    },
+
     /** Marks the address verified, if the account still has that address. */
     async markEmailVerified(id: string, email: string): Promise<boolean> {
       const count = await db('accounts').where({ id }).whereRaw('lower(email) = lower(?)', [email])

@@ -1,7 +1,7 @@
 // SQL for one-time secrets sent by mail: issue, find the live one, count attempts, consume.
 import type { Knex } from 'knex';
 
-export type OneTimePurpose = 'verify_email' | 'reset_password' | 'sign_in';
+export type OneTimePurpose = 'verify_email' | 'reset_password' | 'sign_in' | 'undo_security_change';
 export type OneTimeKind = 'link' | 'code';
 
 export interface OneTimeSecretRow {
@@ -15,15 +15,20 @@ export interface OneTimeSecretRow {
   created_at: Date;
   expires_at: Date;
   consumed_at: Date | null;
+  /** What the secret is about beyond its account and address (the change an undo link undoes). */
+  details: Record<string, unknown> | null;
 }
 
-export type NewOneTimeSecret = Pick<OneTimeSecretRow, 'id' | 'purpose' | 'kind' | 'account_id' | 'email' | 'secret_hash'> & { ttlSeconds: number };
+export type NewOneTimeSecret = Pick<OneTimeSecretRow, 'id' | 'purpose' | 'kind' | 'account_id' | 'email' | 'secret_hash'>
+  & { ttlSeconds: number; details?: Record<string, unknown> };
 
 export function createOneTimeSecretQueries(db: Knex) {
   const live = (query: Knex.QueryBuilder) => query.whereNull('consumed_at').where('expires_at', '>', db.raw('now()'));
   return {
-    async insertOneTimeSecret({ ttlSeconds, ...secret }: NewOneTimeSecret): Promise<void> {
-      await db('one_time_secrets').insert({ ...secret, expires_at: db.raw('now() + make_interval(secs => ?::int)', [ttlSeconds]) });
+    async insertOneTimeSecret({ ttlSeconds, details, ...secret }: NewOneTimeSecret): Promise<void> {
+      await db('one_time_secrets').insert({
+        ...secret, details: details ? JSON.stringify(details) : null, expires_at: db.raw('now() + make_interval(secs => ?::int)', [ttlSeconds]),
+      });
     },
 
     /** The live link with this hash. */

@@ -16,12 +16,14 @@ const interactionUid = (value: unknown) => (typeof value === 'string' && /^[\w-]
  * registered, and chooses the password of the account that is now theirs. `uid`: the sign-in
  * to go back to afterwards.
  */
-export async function renderChoosePasswordPage(ctx: Context, services: Services, view: { token: string; claimed?: boolean; uid?: string; error?: string; status?: number }) {
+export async function renderChoosePasswordPage(ctx: Context, services: Services, view: {
+  token: string; claimed?: boolean; uid?: string; notice?: string; error?: string; status?: number;
+}) {
   const account = await services.passwordReset.checkLink(view.token);
   ctx.status = view.status ?? 200;
   ctx.type = 'html';
   ctx.body = await services.renderPage('password/reset', {
-    title: view.claimed ? 'Choose your password' : 'Choose a new password', csrfToken: ctx.state.csrfToken, error: '', uid: '', claimed: false,
+    title: view.claimed ? 'Choose your password' : 'Choose a new password', csrfToken: ctx.state.csrfToken, error: '', notice: '', uid: '', claimed: false,
     email: account.email, minLength: services.config.passwordMinLength, ...view,
   });
 }

@@ -49,7 +49,7 @@ describe('passkeys on the account security page', () => {
     await page.getByRole('button', { name: 'Add a security key or passkey' }).click();
     await page.getByRole('heading', { name: 'Save your recovery codes' }).waitFor();
     await expect(page.locator('.recovery-codes li').count()).resolves.toBe(10);
-    expect((await sink.next(user.email)).text).toContain('A security key or passkey named "Laptop" was added.');
+    expect((await sink.next(user.email)).text).toContain('A security key or passkey was added as a second factor.');
 
     await page.getByRole('link', { name: 'Done' }).click();
     const listed = page.locator('.factor-list li', { hasText: 'Laptop' });
@@ -69,7 +69,7 @@ describe('passkeys on the account security page', () => {
     await page.getByText('The security key or passkey was removed.').waitFor();
     await expect(page.locator('.factor-list').count()).resolves.toBe(0);
     expect(await app.services.db.knex('webauthn_credentials').where({ account_id: user.id })).toHaveLength(0);
-    expect((await sink.next(user.email)).text).toContain('The security key or passkey named "Laptop" was removed.');
+    expect((await sink.next(user.email)).text).toContain('A security key or passkey was removed.');
     expect(problems).toEqual([]);
   });
 });

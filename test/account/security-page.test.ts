@@ -1,9 +1,9 @@
-import crypto from 'node:crypto';
 import { generate } from 'otplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAppWithMail, submitForm } from '../helpers/hosted-pages.ts';
 import { HttpSession, formAction, inputValue, type PageResponse } from '../helpers/http-session.ts';
 import type { MailSink } from '../helpers/mail-sink.ts';
+import { ageSignIn, enrolTotp, nextStepCode, openSignedIn, secretOn } from '../helpers/account-pages.ts';
 import { createUser, submitLogin } from '../helpers/oidc-flow.ts';
 import type { TestApp } from '../helpers/start-app.ts';
 
@@ -18,45 +18,6 @@ afterAll(() => close?.());
 
 type User = Awaited<ReturnType<typeof createUser>>;
 
-/** The secret as the enrolment page shows it (grouped for reading), without the spaces. */
-const secretOn = (page: PageResponse) => page.body.match(/id="totp-secret">([A-Z2-7 ]+)</)?.[1]?.replace(/ /g, '');
-
-/** An app code of the step after now: a step the enrolment's own code has not used up. */
-const nextStepCode = (secret: string) => generate({ secret, epoch: Math.floor(Date.now() / 1000) + 30 });
-
-/**
- * Opens `path` as the person would, signing in on Latchkey's page when sent there: the
- * password, then the authenticator-app step when the account has one.
- */
-async function openSignedIn(session: HttpSession, user: User, path = '/account/security', totpSecret?: string) {
-  let page = await session.follow(`${app.url}${path}`, app.url);
-  if (formAction(page.body, '/login')) page = await submitLogin(session, app, page, user.email, user.password);
-  if (formAction(page.body, '/mfa/totp')) {
-    expect(totpSecret, 'the sign-in asks for an app code').toBeTruthy();
-    page = await submitForm(session, app, page, '/mfa/totp', { code: await nextStepCode(totpSecret!) });
-  }
-  return page;
-}
-
-/** Makes this browser's sign-in `seconds` old, as if the person had signed in that long ago. */
-async function ageSignIn(session: HttpSession, seconds: number) {
-  const cookie = session.cookie('lk_session');
-  expect(cookie, 'a provider session cookie').toBeTruthy();
-  const id = crypto.createHash('sha256').update(cookie!.value).digest('base64url');
-  const knex = app.services.db.knex;
-  const updated = await knex('oidc_payloads').where({ model: 'Session', id })
-    .update({ payload: knex.raw(`jsonb_set(payload, '{loginTs}', to_jsonb(?::bigint))`, [Math.floor(Date.now() / 1000) - seconds]) });
-  expect(updated).toBe(1);
-}
-
-async function enrolTotp(session: HttpSession, security: PageResponse) {
-  const enrolment = await submitForm(session, app, security, '/account/security/totp');
-  expect(enrolment.status).toBe(200);
-  const secret = secretOn(enrolment);
-  expect(secret, 'the secret is shown as text').toMatch(/^[A-Z2-7]{32}$/);
-  const done = await submitForm(session, app, enrolment, '/account/security/totp/confirm', { code: await generate({ secret: secret! }) });
-  return { enrolment, secret: secret!, done };
-}
 
 describe('account security page', () => {
   it('sends a visitor through Latchkey\'s sign-in and back to the page asked for', async () => {
@@ -100,7 +61,7 @@ describe('account security page', () => {
   it('sets up an authenticator app from the secret shown, shows recovery codes once and mails the owner', async () => {
     const user = await createUser(app);
     const session = new HttpSession();
-    const security = await openSignedIn(session, user);
+    const security = await openSignedIn(app, session, user);
     const enrolment = await submitForm(session, app, security, '/account/security/totp');
     expect(enrolment.body).toMatch(/<svg[^>]*viewBox/);
     expect(enrolment.body).not.toMatch(/style=/);
@@ -135,8 +96,8 @@ describe('account security page', () => {
   it('makes new recovery codes on demand, shown once, and the old ones stop working', async () => {
     const user = await createUser(app);
     const session = new HttpSession();
-    const security = await openSignedIn(session, user);
-    const { done } = await enrolTotp(session, security);
+    const security = await openSignedIn(app, session, user);
+    const { done } = await enrolTotp(app, session, security);
     const oldCodes = [...done.body.matchAll(/<code>([a-z0-9]{5}-[a-z0-9]{5})<\/code>/g)].map(([, code]) => code!);
     await sink.next(user.email);
 
@@ -155,13 +116,13 @@ describe('account security page', () => {
   it('refuses a change after a sign-in older than 5 minutes, and makes it after signing in again', async () => {
     const user = await createUser(app);
     const session = new HttpSession();
-    const security = await openSignedIn(session, user);
-    const { secret } = await enrolTotp(session, security);
+    const security = await openSignedIn(app, session, user);
+    const { secret } = await enrolTotp(app, session, security);
     await sink.next(user.email);
     const page = await session.follow(`${app.url}/account/security`, app.url);
     expect(formAction(page.body, '/account/security/totp/remove')).toBeTruthy();
 
-    await ageSignIn(session, 6 * 60);
+    await ageSignIn(app, session, 6 * 60);
     const stale = await session.request(new URL('/account/security/totp/remove', app.url).href, { form: { _csrf: inputValue(page.body, '_csrf')! } });
     expect(stale.status).toBe(303);
     expect(stale.location).toBe(`${app.url}/account/sign-in-again`);
@@ -191,7 +152,7 @@ describe('account security page', () => {
   it('refuses passkey options and changes without a CSRF token or a recent sign-in', async () => {
     const user = await createUser(app);
     const session = new HttpSession();
-    const page = await openSignedIn(session, user);
+    const page = await openSignedIn(app, session, user);
     const csrf = inputValue(page.body, '_csrf')!;
     const optionsUrl = `${app.url}/account/security/passkeys/options`;
     const json = { accept: 'application/json' };
@@ -203,7 +164,7 @@ describe('account security page', () => {
     expect(body.challengeId).toMatch(/^[0-9a-f-]{36}$/);
     expect(body.options.rp.id).toBe('localhost');
 
-    await ageSignIn(session, 10 * 60);
+    await ageSignIn(app, session, 10 * 60);
     const stale = await session.request(optionsUrl, { method: 'POST', headers: { ...json, 'x-csrf-token': csrf } });
     expect(stale.status).toBe(401);
     expect(JSON.parse(stale.body).error_description).toBe('Sign in again to change your security settings.');

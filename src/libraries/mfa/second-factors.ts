@@ -1,16 +1,15 @@
 // The second factors of an account, as one whole: what it has, the policy that may demand
 // one, checking a factor at sign-in (throttled like passwords), and changing factors with a
-// mail to the owner each time. Recovery codes exist while any factor does.
+// mail to the owner each time (security-notices.ts, with its "this wasn't me" link).
+// Recovery codes exist while any factor does.
 import type { Config } from '../../config/env.ts';
-import type { Mail } from '../../mail/index.ts';
-import { greetingName } from '../../mail/greeting.ts';
-import { PRODUCT_NAME } from '../../mail/templates.ts';
 import type { Queries } from '../../queries/index.ts';
 import type { AccountRow } from '../../queries/accounts.ts';
 import type { WebauthnCredentialRow } from '../../queries/webauthn.ts';
 import { RequestError } from '../errors.ts';
 import { ipBucket, type Throttle, type ThrottleSubject } from '../throttle.ts';
 import type { RecoveryCodes } from './recovery-codes.ts';
+import type { SecurityNotices } from './security-notices.ts';
 import type { Totp } from './totp.ts';
 import { webauthnAmr, type Webauthn } from './webauthn.ts';
 
@@ -30,15 +29,9 @@ export interface FactorOverview {
 
 type Person = Pick<AccountRow, 'id' | 'email' | 'name' | 'email_verified' | 'roles'>;
 
-export function createSecondFactors({ config, queries, totp, webauthn, recoveryCodes, mail, throttle }: {
-  config: Config; queries: Queries; totp: Totp; webauthn: Webauthn; recoveryCodes: RecoveryCodes; mail: Mail; throttle: Throttle;
+export function createSecondFactors({ config, queries, totp, webauthn, recoveryCodes, notices, throttle }: {
+  config: Config; queries: Queries; totp: Totp; webauthn: Webauthn; recoveryCodes: RecoveryCodes; notices: SecurityNotices; throttle: Throttle;
 }) {
-  const notify = (q: Queries, account: Person, what: string) => mail.enqueue(q, {
-    to: account.email,
-    subject: `Security change on your ${PRODUCT_NAME} account`,
-    template: 'security-notice',
-    data: { name: greetingName(account), what, forgotLink: `${config.issuer}/password/forgot` },
-  });
 
   async function overview(accountId: string): Promise<FactorOverview> {
     const [totpSince, passkeys, recoveryCodesLeft] = await Promise.all([
@@ -74,7 +67,7 @@ export function createSecondFactors({ config, queries, totp, webauthn, recoveryC
 
   async function afterRemoval(q: Queries, account: Person, what: string): Promise<void> {
     if (!(await q.accounts.accountHasSecondFactor(account.id))) await recoveryCodes.remove(q, account.id);
-    await notify(q, account, what);
+    await notices.notify(q, account, what, { kind: 'factor_removed' });
   }
 
   /** Asked on every sign-in and every authorization of a one-factor session: one query. */
@@ -102,7 +95,7 @@ export function createSecondFactors({ config, queries, totp, webauthn, recoveryC
     async verifyRecoveryCode({ account, code, ip }: { account: Person; code: unknown; ip: string }): Promise<string> {
       const amr = await attempt(account.id, ip, async () => ((await recoveryCodes.use(account.id, code)) ? 'otp' : undefined));
       const left = await recoveryCodes.remaining(account.id);
-      await notify(queries, account, `A recovery code was used to sign in. ${left} unused recovery code${left === 1 ? '' : 's'} left.`);
+      await notices.notify(queries, account, `A recovery code was used to sign in. ${left} unused recovery code${left === 1 ? '' : 's'} left.`, { kind: 'recovery_code_used' });
       return amr;
     },
 
@@ -133,7 +126,9 @@ export function createSecondFactors({ config, queries, totp, webauthn, recoveryC
       return queries.transaction(async (q) => {
         const had = await lockFactors(q, account.id);
         await totp.confirmEnrolment(q, account.id, factorId, code);
-        await notify(q, account, had.totp ? 'Your authenticator app was replaced by a new one.' : 'An authenticator app was added as a second factor.');
+        await notices.notify(q, account, had.totp ? 'Your authenticator app was replaced by a new one.' : 'An authenticator app was added as a second factor.', {
+          kind: 'factor_added', factor: 'totp', factorId, hadFactors: had.any, replacedTotp: had.totp,
+        });
         return recoveryCodesIfFirst(q, account.id, had.any);
       });
     },
@@ -143,7 +138,10 @@ export function createSecondFactors({ config, queries, totp, webauthn, recoveryC
       return queries.transaction(async (q) => {
         const had = await lockFactors(q, account.id);
         const credential = await webauthn.register(q, account.id, ceremony);
-        await notify(q, account, `A security key or passkey named "${credential.name}" was added.`);
+        // Not its name: whoever added it chose that, and it may not be the owner.
+        await notices.notify(q, account, 'A security key or passkey was added as a second factor.', {
+          kind: 'factor_added', factor: 'webauthn', factorId: credential.id, hadFactors: had.any, replacedTotp: false,
+        });
         return { credential, recoveryCodes: await recoveryCodesIfFirst(q, account.id, had.any) };
       });
     },
@@ -160,14 +158,14 @@ export function createSecondFactors({ config, queries, totp, webauthn, recoveryC
         const credentials = await q.webauthn.listWebauthnCredentials(account.id);
         const credential = credentials.find((row) => row.id === id);
         if (!credential || !(await webauthn.remove(q, account.id, id))) return;
-        await afterRemoval(q, account, `The security key or passkey named "${credential.name}" was removed.`);
+        await afterRemoval(q, account, 'A security key or passkey was removed.');
       });
     },
 
     async regenerateRecoveryCodes(account: Person): Promise<string[]> {
       return queries.transaction(async (q) => {
         const codes = await recoveryCodes.regenerate(q, account.id);
-        await notify(q, account, 'New recovery codes were made; the old ones no longer work.');
+        await notices.notify(q, account, 'New recovery codes were made; the old ones no longer work.', { kind: 'recovery_codes_made' });
         return codes;
       });
     },

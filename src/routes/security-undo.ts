@@ -1,0 +1,47 @@
+// The "this wasn't me" link of a security notice. Opening it shows what it will do and a
+// button (mail scanners open links); the click undoes the change as far as is safe, signs out
+// everywhere and leads to choosing a new password.
+import Router from '@koa/router';
+import type { Context } from 'koa';
+import { csrfProtection } from '../middleware/koa-csrf.ts';
+import { formBody } from '../middleware/koa-form-body.ts';
+import { userMistake } from '../middleware/koa-error-handler.ts';
+import type { Services } from '../services.ts';
+import { renderChoosePasswordPage } from './password-reset.ts';
+
+export default function securityUndoRoutes(router: Router, services: Services) {
+  const undo = new Router({ prefix: '/security/undo' });
+  undo.use(formBody(), csrfProtection());
+
+  const linkFailed = async (ctx: Context, caught: unknown) => {
+    const error = userMistake(ctx, caught);
+    ctx.status = error.status;
+    ctx.type = 'html';
+    ctx.body = await services.renderPage('password/link-failed', { title: 'Link expired', error: error.message });
+  };
+
+  undo.get('/', async (ctx) => {
+    const token = typeof ctx.query.token === 'string' ? ctx.query.token : '';
+    try {
+      const { email, undoes } = await services.securityNotices.describeUndo(token);
+      ctx.type = 'html';
+      ctx.body = await services.renderPage('security-undo/confirm', { title: 'Secure your account', csrfToken: ctx.state.csrfToken, token, email, undoes });
+    } catch (caught) {
+      await linkFailed(ctx, caught);
+    }
+  });
+
+  undo.post('/', async (ctx) => {
+    const { token } = ctx.request.body as Record<string, unknown>;
+    let undone: Awaited<ReturnType<Services['securityNotices']['undo']>>;
+    try {
+      undone = await services.securityNotices.undo(token);
+    } catch (caught) {
+      await linkFailed(ctx, caught);
+      return;
+    }
+    await renderChoosePasswordPage(ctx, services, { token: undone.passwordToken, notice: `${undone.done} Every device is signed out.` });
+  });
+
+  router.use(undo.routes());
+}
