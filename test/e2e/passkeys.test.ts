@@ -87,7 +87,7 @@ describe('passkeys in Chromium, checked by openid-client', () => {
     expect(await authenticator.credentials()).toHaveLength(1);
     const [row] = await app.services.db.knex('webauthn_credentials').where({ account_id: user.id });
     expect(row).toMatchObject({ name: 'Laptop', backed_up: false });
-    expect((await sink.next(user.email)).text).toContain('"Laptop" was added');
+    expect((await sink.next(user.email)).text).toContain('A security key or passkey was added');
   });
 
   it('offers the passkey in the sign-in page\'s autofill, which signs in with it alone', async () => {
