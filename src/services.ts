@@ -29,6 +29,7 @@ import { createMail } from './mail/index.ts';
 import { createFindAccount } from './oidc/account.ts';
 import { accountClientMetadata } from './oidc/account-client.ts';
 import { createAdapterClass } from './oidc/adapter.ts';
+import { endpointLimits } from './oidc/endpoint-limits.ts';
 import { createProviderPages } from './oidc/pages.ts';
 import { createProviderHolder, type ProviderHolder } from './oidc/provider.ts';
 import { createPageRenderer } from './pages/render-page.ts';
@@ -44,7 +45,7 @@ export async function createServices({ config, secret, db, log }: { config: Conf
   const mail = createMail({ config, queries, secretBox, log });
   const mailLimits = createMailLimits({ throttle, secretBox });
   const oneTimeSecrets = createOneTimeSecrets({ queries, secretBox, throttle });
-  const webauthn = createWebauthn({ queries, settings: config.webauthn });
+  const webauthn = createWebauthn({ queries, settings: config.webauthn, throttle });
   const securityNotices = createSecurityNotices({ config, queries, mail, oneTimeSecrets });
   const secondFactors = createSecondFactors({
     config, queries, throttle, webauthn, notices: securityNotices,
@@ -70,11 +71,13 @@ export async function createServices({ config, secret, db, log }: { config: Conf
     proxyHops: config.proxyHops,
     signingKeys,
     log,
+    middleware: [endpointLimits({ throttle, renderPage, authorizationRule: { limit: config.authorizationRateLimit, windowSeconds: 60 } })],
     dependencies: {
       adapter: createAdapterClass({ queries, clients }),
       findAccount: createFindAccount(accounts),
       needsSecondFactor: (accountId) => secondFactors.needsSecondFactor(accountId),
       cookieKeys: secretBox.cookieKeys,
+      httpsIssuer: new URL(config.issuer).protocol === 'https:',
       staticClients: [accountClientMetadata(config.issuer)],
       pages: createProviderPages(renderPage),
     },

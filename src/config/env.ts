@@ -27,6 +27,7 @@ export const settings = [
   { name: 'REGISTRATION', default: 'open', meaning: 'open: anyone may create an account from the sign-in page (with a password or an emailed code); closed: accounts are made by administrators only, and the sign-up link and routes are gone.' },
   { name: 'REQUIRE_VERIFIED_EMAIL', default: 'true', meaning: 'true: an account must prove its email address (mailed link or code) before it can finish signing in to an application; false: unverified accounts may sign in, with email_verified false.' },
   { name: 'MFA_REQUIRED', default: 'off', meaning: 'off: second factors are optional (a relying party may still demand one with acr_values); admins: accounts with the admin role must enrol one at their next sign-in; all: every account must.' },
+  { name: 'AUTHORIZATION_RATE_LIMIT', default: '300', meaning: 'Authorization requests one IP address may make per minute (at /auth, and pushed requests of public clients): each stores a sign-in in progress. 0 turns the limit off (load tests).' },
   { name: 'WEBAUTHN_RP_ID', default: 'host of ISSUER', meaning: 'WebAuthn relying-party ID that passkeys are bound to: the issuer\'s host name, or a parent domain of it (passkeys then also work on its other subdomains). Passkeys stop working if it changes.' },
 ] as const satisfies readonly Setting[];
 
@@ -75,6 +76,7 @@ const schema = z.object({
   REGISTRATION: z.enum(['open', 'closed']),
   REQUIRE_VERIFIED_EMAIL: z.enum(['true', 'false']).transform((value) => value === 'true'),
   MFA_REQUIRED: z.enum(['off', 'admins', 'all']),
+  AUTHORIZATION_RATE_LIMIT: integer(0, 1_000_000),
   WEBAUTHN_RP_ID: z.string().trim().toLowerCase().regex(/^[a-z0-9.-]+$/, 'must be a host name').optional(),
 });
 
@@ -99,6 +101,8 @@ export interface Config {
   /** Unverified accounts are offered verification instead of finishing a sign-in. */
   requireVerifiedEmail: boolean;
   mfaRequired: 'off' | 'admins' | 'all';
+  /** Authorization requests per IP and minute; 0: unlimited. */
+  authorizationRateLimit: number;
   /** WebAuthn RP ID and the origin its ceremonies must come from (the issuer's). */
   webauthn: { rpId: string; origin: string };
 }
@@ -159,6 +163,7 @@ export function loadConfig(env: Environment = process.env): Config {
     registration: values.REGISTRATION,
     requireVerifiedEmail: values.REQUIRE_VERIFIED_EMAIL,
     mfaRequired: values.MFA_REQUIRED,
+    authorizationRateLimit: values.AUTHORIZATION_RATE_LIMIT,
     webauthn: { rpId: webauthnRpId, origin: new URL(issuer).origin },
   };
 }

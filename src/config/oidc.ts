@@ -6,6 +6,7 @@ import { ACR, ACR_VALUES, MFA_REQUIRED_REASON, requestsMultiFactor } from '../li
 import type { PrivateJwk } from '../libraries/signing-keys.ts';
 import { SIGNING_ALGORITHMS } from '../libraries/signing-keys.ts';
 import { REFERRER_PARAMETER, referrerOf, SOURCE_VALUE_MAX_LENGTH, UTM_PARAMETERS } from '../libraries/signup-source.ts';
+import { boundedParameters } from './authorization-parameters.ts';
 import { claimsByScope, SUPPORTED_SCOPES } from './scopes.ts';
 import { tokenLifetimes } from './token-lifetimes.ts';
 
@@ -16,6 +17,8 @@ export interface ProviderDependencies {
   needsSecondFactor: (accountId: string) => Promise<boolean>;
   signingKeys: PrivateJwk[];
   cookieKeys: string[];
+  /** The issuer is https: cookies get the __Host- prefix. */
+  httpsIssuer: boolean;
   /** Clients known to the provider only (Latchkey's own account area), beside the clients table. */
   staticClients: ClientMetadata[];
   pages: {
@@ -73,6 +76,17 @@ function interactionPolicyWithMfa(needsSecondFactor: ProviderDependencies['needs
   return policy;
 }
 
+/**
+ * Sessions end a fixed time after the sign-in, however often they are used: 14 days for "keep me
+ * signed in", hours otherwise (the cookie also ends with the browser). oidc-provider asks this
+ * each time it saves the session, so the answer is what is left.
+ */
+function sessionLifetime(_ctx: KoaContextWithOIDC, session: { loginTs?: number; transient?: boolean }): number {
+  if (!session.loginTs) return tokenLifetimes.Interaction; // nobody signed in yet
+  const lifetime = session.transient ? tokenLifetimes.BrowserSession : tokenLifetimes.Session;
+  return Math.max(1, session.loginTs + lifetime - Math.floor(Date.now() / 1000));
+}
+
 export function buildProviderConfiguration(deps: ProviderDependencies): Configuration {
   const algorithms = [...SIGNING_ALGORITHMS];
   return {
@@ -81,15 +95,21 @@ export function buildProviderConfiguration(deps: ProviderDependencies): Configur
     jwks: { keys: deps.signingKeys as never },
     clients: deps.staticClients,
     scopes: SUPPORTED_SCOPES,
-    claims: { ...claimsByScope, acr: null, amr: null, auth_time: null, iss: null, sid: null },
-    extraParams: signupSourceParameters(), // recorded on accounts that sign up from this request
+    // sid is in no ID token (no front- or back-channel logout yet), so it is not offered: oidc-provider's
+    // defaults list it unless switched off (only null marks a claim of its own).
+    claims: { ...claimsByScope, acr: null, amr: null, auth_time: null, iss: null, sid: false as unknown as null },
+    extraParams: { ...boundedParameters(), ...signupSourceParameters() }, // utm_*: recorded on accounts that sign up from this request
     responseTypes: ['code'], // no implicit or hybrid flows (RFC 9700)
     // auth_time in every ID token, so relying parties can judge how fresh a sign-in is
     clientDefaults: { grant_types: ['authorization_code'], response_types: ['code'], id_token_signed_response_alg: 'RS256', token_endpoint_auth_method: 'client_secret_basic', require_auth_time: true },
     pkce: { required: () => true }, // every client, confidential too (RFC 9700 2.1.1, OAuth 2.1); S256 only
+    // client_secret_post works for every secret client; client_secret_jwt (a shared secret used as an HMAC key) is left out.
+    clientAuthMethods: ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'],
     cookies: {
       keys: deps.cookieKeys,
-      names: { session: 'lk_session', interaction: 'lk_interaction', resume: 'lk_resume' },
+      // Over https the session cookie is __Host-: no sibling subdomain can plant one (login CSRF). The
+      // interaction and resume cookies are scoped to their step's path, which __Host- does not allow.
+      names: { session: deps.httpsIssuer ? '__Host-lk_session' : 'lk_session', interaction: 'lk_interaction', resume: 'lk_resume' },
       long: { httpOnly: true, sameSite: 'lax' },
       short: { httpOnly: true, sameSite: 'lax' },
     },
@@ -98,8 +118,9 @@ export function buildProviderConfiguration(deps: ProviderDependencies): Configur
       clientCredentials: { enabled: true },
       introspection: {
         enabled: true,
-        // Public clients may only ask about their own tokens.
-        allowedPolicy: async (ctx, client, token) => client.clientAuthMethod !== 'none' || token.clientId === ctx.oidc.client?.clientId,
+        // A client learns about its own tokens only (others answer active: false); resource servers
+        // that must introspect other clients' access tokens get that right explicitly.
+        allowedPolicy: async (_ctx, client, token) => token.clientId === client.clientId,
       },
       revocation: {
         enabled: true,
@@ -132,7 +153,7 @@ export function buildProviderConfiguration(deps: ProviderDependencies): Configur
       ClientCredentials: tokenLifetimes.ClientCredentials,
       IdToken: tokenLifetimes.IdToken,
       Interaction: tokenLifetimes.Interaction,
-      Session: tokenLifetimes.Session,
+      Session: sessionLifetime,
       Grant: tokenLifetimes.Grant,
       RefreshToken(ctx, token, client) {
         // A public browser client's rotated refresh token never outlives the first one.
@@ -150,6 +171,7 @@ export function buildProviderConfiguration(deps: ProviderDependencies): Configur
       idTokenSigningAlgValues: algorithms,
       userinfoSigningAlgValues: algorithms,
       introspectionSigningAlgValues: algorithms,
+      clientAuthSigningAlgValues: ['RS256', 'PS256', 'ES256', 'EdDSA'], // private_key_jwt
       authorizationSigningAlgValues: algorithms,
     },
   };

@@ -5,8 +5,11 @@ export const tokenLifetimes = {
   AuthorizationCode: 60,
   ClientCredentials: 10 * 60,
   IdToken: 60 * 60,
-  Interaction: 60 * 60,
+  Interaction: 30 * 60, // a sign-in in progress, registration and its mailed code included
+  /** A sign-in without "keep me signed in", counted from the sign-in. */
+  BrowserSession: 12 * 60 * 60,
   RefreshToken: 30 * 24 * 60 * 60,
+  /** A "keep me signed in" sign-in, counted from the sign-in however often it is used. */
   Session: 14 * 24 * 60 * 60,
   Grant: 365 * 24 * 60 * 60,
 } as const;

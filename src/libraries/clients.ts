@@ -22,12 +22,18 @@ export interface ClientInput {
   logoUri?: string | undefined;
   /** RS256 (the default), ES256 or EdDSA. */
   idTokenSigningAlg?: string | undefined;
+  /**
+   * The client's public keys (a JWK Set): it then authenticates with private_key_jwt, a JWT it
+   * signs (RFC 7523), instead of a secret.
+   */
+  jwks?: unknown;
 }
 
 export interface ClientSummary {
   client_id: string;
   client_name: string;
   public: boolean;
+  token_endpoint_auth_method: string;
   redirect_uris: string[];
   post_logout_redirect_uris: string[];
   grant_types: string[];
@@ -42,6 +48,18 @@ export interface ClientSummary {
 export type ClientMetadataValidator = (metadata: Record<string, unknown>) => Promise<void>;
 
 const newSecret = () => crypto.randomBytes(32).toString('base64url');
+
+const PRIVATE_JWK_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'];
+
+/** A JWK Set of public keys, or invalid_client_metadata (a private or symmetric key must never be registered). */
+function publicKeySet(value: unknown): { keys: Array<Record<string, unknown>> } {
+  const keys = (value as { keys?: unknown } | null)?.keys;
+  assertThat(Array.isArray(keys) && keys.length > 0 && keys.length <= 10 && keys.every((key) => key && typeof key === 'object' && typeof (key as { kty?: unknown }).kty === 'string'),
+    'invalid_client_metadata', 'The JWK Set must be {"keys": [...]} with 1 to 10 public keys.');
+  const withPrivateParts = (keys as Array<Record<string, unknown>>).some((key) => PRIVATE_JWK_MEMBERS.some((member) => member in key));
+  assertThat(!withPrivateParts, 'invalid_client_metadata', 'The JWK Set holds a private or symmetric key: register the public keys only.');
+  return { keys: keys as Array<Record<string, unknown>> };
+}
 
 /** Checks a registration and returns oidc-provider client metadata; needs no database. */
 export function buildClientMetadata(input: ClientInput): Record<string, unknown> {
@@ -60,12 +78,16 @@ export function buildClientMetadata(input: ClientInput): Record<string, unknown>
   assertThat(usesCode || input.redirectUris.length === 0, 'invalid_redirect_uri', 'Redirect URIs need the authorization_code grant.');
   const kinds = input.redirectUris.map((uri) => checkRedirectUri(uri, 'Redirect URI'));
   input.postLogoutRedirectUris.forEach((uri) => checkRedirectUri(uri, 'Post-logout redirect URI'));
-  const native = kinds.includes('private-use');
-  assertThat(!native || input.isPublic, 'invalid_redirect_uri', 'Private-use scheme redirect URIs are for public (native) clients; add --public.');
+  assertThat(!kinds.includes('private-use') || input.isPublic, 'invalid_redirect_uri', 'Private-use scheme redirect URIs are for public (native) clients; add --public.');
+  // A public client that returns only to loopback IP literals or its own scheme is a native app (RFC 8252):
+  // its loopback port may vary.
+  const native = input.isPublic && kinds.length > 0 && kinds.every((kind) => kind !== 'web');
 
   for (const scope of input.scopes) {
     assertThat(SUPPORTED_SCOPES.includes(scope), 'invalid_scope', `Unsupported scope ${scope}; use ${SUPPORTED_SCOPES.join(', ')}.`);
   }
+  const jwks = input.jwks === undefined ? undefined : publicKeySet(input.jwks);
+  assertThat(!(jwks && input.isPublic), 'invalid_client_metadata', 'A public client has no credentials; leave out --jwks or --public.');
   const alg = input.idTokenSigningAlg ?? 'RS256';
   assertThat((SIGNING_ALGORITHMS as readonly string[]).includes(alg), 'invalid_signing_alg', `Unsupported ID token algorithm ${alg}; use ${SIGNING_ALGORITHMS.join(', ')}.`);
   if (input.logoUri !== undefined) {
@@ -79,7 +101,8 @@ export function buildClientMetadata(input: ClientInput): Record<string, unknown>
     post_logout_redirect_uris: [...new Set(input.postLogoutRedirectUris)],
     grant_types: grantTypes,
     response_types: usesCode ? ['code'] : [],
-    token_endpoint_auth_method: input.isPublic ? 'none' : 'client_secret_basic',
+    token_endpoint_auth_method: input.isPublic ? 'none' : jwks ? 'private_key_jwt' : 'client_secret_basic',
+    ...(jwks ? { jwks } : {}),
     id_token_signed_response_alg: alg,
     ...(input.scopes.length ? { scope: [...new Set(input.scopes)].join(' ') } : {}),
     ...(input.logoUri ? { logo_uri: input.logoUri } : {}),
@@ -92,6 +115,7 @@ function summarise(row: ClientRow): ClientSummary {
     client_id: row.client_id,
     client_name: row.name,
     public: m.token_endpoint_auth_method === 'none',
+    token_endpoint_auth_method: m.token_endpoint_auth_method ?? 'client_secret_basic',
     redirect_uris: m.redirect_uris ?? [],
     post_logout_redirect_uris: m.post_logout_redirect_uris ?? [],
     grant_types: m.grant_types ?? [],
@@ -114,7 +138,7 @@ export function createClients({ queries, secretBox, validateMetadata }: { querie
     async createClient(input: ClientInput): Promise<{ client: ClientSummary; clientSecret?: string }> {
       const metadata = buildClientMetadata(input);
       const clientId = crypto.randomBytes(16).toString('hex'); // never starts with '-', which a command line would take for an option
-      const clientSecret = metadata.token_endpoint_auth_method === 'none' ? undefined : newSecret();
+      const clientSecret = metadata.token_endpoint_auth_method === 'client_secret_basic' ? newSecret() : undefined;
       await validateMetadata({ ...metadata, client_id: clientId, ...(clientSecret ? { client_secret: clientSecret } : {}) }).catch((error: { error_description?: string; message: string }) => {
         throw new RequestError('invalid_client_metadata', 400, error.error_description ?? error.message);
       });
@@ -143,7 +167,7 @@ export function createClients({ queries, secretBox, validateMetadata }: { querie
     /** A new secret replaces the old one at once; it is returned once and stored sealed. */
     async rotateClientSecret(clientId: string): Promise<string> {
       const row = await findRow(clientId);
-      assertThat(row.client_secret_sealed, 'public_client', `${clientId} is a public client: it has no secret.`);
+      assertThat(row.client_secret_sealed, 'no_client_secret', `${clientId} has no secret (a public client, or one that signs with its own keys).`);
       const clientSecret = newSecret();
       await queries.clients.updateClientSecret(clientId, secretBox.seal('client-secret', clientSecret));
       return clientSecret;

@@ -10,12 +10,27 @@ export interface ThrottleSubject {
   rule: ThrottleRule;
 }
 
+/** At most `limit` requests per fixed window of `windowSeconds`; 0 means no limit. */
+export interface RateRule {
+  limit: number;
+  windowSeconds: number;
+}
+
 const byKey = (a: ThrottleSubject, b: ThrottleSubject) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
 
-function tooManyAttempts(until: Date): RequestError {
+function wait(until: Date): { seconds: number; words: string } {
   const seconds = Math.max(1, Math.ceil((until.getTime() - Date.now()) / 1000));
-  const wait = seconds < 90 ? `${seconds} seconds` : `${Math.ceil(seconds / 60)} minutes`;
-  return new RequestError('too_many_attempts', 429, `Too many attempts. Try again in ${wait}.`, { retryAfter: seconds });
+  return { seconds, words: seconds < 90 ? `${seconds} seconds` : `${Math.ceil(seconds / 60)} minutes` };
+}
+
+function tooManyAttempts(until: Date): RequestError {
+  const { seconds, words } = wait(until);
+  return new RequestError('too_many_attempts', 429, `Too many attempts. Try again in ${words}.`, { retryAfter: seconds });
+}
+
+function tooManyRequests(until: Date): RequestError {
+  const { seconds, words } = wait(until);
+  return new RequestError('too_many_requests', 429, `Too many requests from your network. Try again in ${words}.`, { retryAfter: seconds });
 }
 
 export function createThrottle({ queries }: { queries: Queries }) {
@@ -39,8 +54,40 @@ export function createThrottle({ queries }: { queries: Queries }) {
       for (const subject of refund) await queries.throttles.refundThrottleFailure(subject.key, subject.rule);
     },
 
-    /** Forget counters nobody has failed on for a day. */
-    sweep: () => queries.throttles.deleteQuietThrottles(24 * 60 * 60),
+    /** Throws too_many_attempts while any subject is blocked; counts nothing (for failures recorded only afterwards). */
+    async assertNotBlocked(subjects: ThrottleSubject[]): Promise<void> {
+      const until = await queries.throttles.maybeBlockedUntil(subjects.map((s) => s.key));
+      if (until) throw tooManyAttempts(until);
+    },
+
+    /** Counts a failure found out only afterwards (a client that failed to authenticate). */
+    async recordFailure(subject: ThrottleSubject): Promise<void> {
+      await queries.throttles.recordThrottleFailure(subject.key, subject.rule);
+    },
+
+    /** Counts a request against a rate; throws too_many_requests once the window's limit is passed. */
+    async countRequest(key: string, rule: RateRule): Promise<void> {
+      if (rule.limit === 0) return;
+      const { count, windowEndsAt } = await queries.rateWindows.countInWindow(key, rule.windowSeconds);
+      if (count > rule.limit) throw tooManyRequests(windowEndsAt);
+    },
+
+    /** Counts a request found out only afterwards to be one the rate is about; never throws. */
+    async recordRequest(key: string, rule: RateRule): Promise<void> {
+      if (rule.limit > 0) await queries.rateWindows.countInWindow(key, rule.windowSeconds);
+    },
+
+    /** Throws too_many_requests while the key's window is past its limit; counts nothing. */
+    async assertUnderRate(key: string, rule: RateRule): Promise<void> {
+      if (rule.limit === 0) return;
+      const current = await queries.rateWindows.currentCount(key);
+      if (current && current.count >= rule.limit) throw tooManyRequests(current.windowEndsAt);
+    },
+
+    /** Forget counters nobody has failed on for a day, and request windows that are over. */
+    async sweep(): Promise<number> {
+      return (await queries.throttles.deleteQuietThrottles(24 * 60 * 60)) + (await queries.rateWindows.deleteEndedRateWindows());
+    },
   };
 }
 

@@ -2,10 +2,12 @@
 // so when a rotation publishes or activates a key, a new instance replaces the old one.
 // Nothing else lives in the instance (sessions, grants and tokens are in the database).
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Middleware } from 'koa';
 import Provider from 'oidc-provider';
 import type { Logger } from 'pino';
 import { buildProviderConfiguration, type ProviderDependencies } from '../config/oidc.ts';
 import type { KeySet, SigningKeys } from '../libraries/signing-keys.ts';
+import { refuseOpenIdScopesForClientCredentials } from './client-credentials.ts';
 
 export interface ProviderHolder {
   readonly current: Provider;
@@ -21,6 +23,8 @@ export async function createProviderHolder(options: {
   proxyHops: number;
   signingKeys: SigningKeys;
   dependencies: Omit<ProviderDependencies, 'signingKeys'>;
+  /** Koa middleware run before the provider's own routing, on every instance. */
+  middleware?: Middleware[];
   log: Logger;
   refreshEveryMs?: number;
 }): Promise<ProviderHolder> {
@@ -31,6 +35,8 @@ export async function createProviderHolder(options: {
     provider.proxy = proxyHops > 0;
     provider.maxIpsCount = proxyHops;
     provider.on('server_error', (_ctx, error) => log.error({ err: error }, 'oidc-provider server error'));
+    for (const middleware of options.middleware ?? []) provider.use(middleware as never);
+    refuseOpenIdScopesForClientCredentials(provider);
     return { provider, handler: provider.callback(), fingerprint: keySet.fingerprint };
   };
 

@@ -6,6 +6,7 @@ import { createHealthQueries } from './health.ts';
 import { createMailOutboxQueries } from './mail-outbox.ts';
 import { createOidcPayloadQueries } from './oidc-payloads.ts';
 import { createOneTimeSecretQueries } from './one-time-secrets.ts';
+import { createRateWindowQueries } from './rate-windows.ts';
 import { createRecoveryCodeQueries } from './recovery-codes.ts';
 import { createSigningKeyQueries } from './signing-keys.ts';
 import { createThrottleQueries } from './throttles.ts';
@@ -19,6 +20,7 @@ export interface Queries {
   mailOutbox: ReturnType<typeof createMailOutboxQueries>;
   oidcPayloads: ReturnType<typeof createOidcPayloadQueries>;
   oneTimeSecrets: ReturnType<typeof createOneTimeSecretQueries>;
+  rateWindows: ReturnType<typeof createRateWindowQueries>;
   recoveryCodes: ReturnType<typeof createRecoveryCodeQueries>;
   signingKeys: ReturnType<typeof createSigningKeyQueries>;
   throttles: ReturnType<typeof createThrottleQueries>;
@@ -36,6 +38,7 @@ export function createQueries(db: Knex): Queries {
     mailOutbox: createMailOutboxQueries(db),
     oidcPayloads: createOidcPayloadQueries(db),
     oneTimeSecrets: createOneTimeSecretQueries(db),
+    rateWindows: createRateWindowQueries(db),
     recoveryCodes: createRecoveryCodeQueries(db),
     signingKeys: createSigningKeyQueries(db),
     throttles: createThrottleQueries(db),

@@ -25,6 +25,13 @@ export function createThrottleQueries(db: Knex) {
       return blocked.length ? new Date(Math.max(...blocked)) : undefined;
     },
 
+    /** The latest moment one of the keys is blocked until, if one is blocked now; no lock (a check before the work). */
+    async maybeBlockedUntil(keys: string[]): Promise<Date | undefined> {
+      const row = await db('throttles').max('blocked_until as until').whereIn('key', keys).andWhere('blocked_until', '>', db.fn.now()).first() as
+        { until: Date | null } | undefined;
+      return row?.until ?? undefined;
+    },
+
     async recordThrottleFailure(key: string, rule: ThrottleRule): Promise<void> {
       const failures = `(case when throttles.updated_at < now() - make_interval(secs => :quiet::int) then 1 else throttles.failures + 1 end)`;
       // The exponent is capped: 2^20 blocks already exceed any sensible longest block.

@@ -13,7 +13,9 @@ export interface TotpFactorRow {
 
 export function createTotpFactorQueries(db: Knex) {
   return {
+    /** A new set-up replaces any unconfirmed one of the account: one pending row per account at most. */
     async insertTotpFactor(row: Pick<TotpFactorRow, 'id' | 'account_id' | 'secret_sealed'>): Promise<void> {
+      await db('totp_factors').where({ account_id: row.account_id }).whereNull('confirmed_at').delete();
       await db('totp_factors').insert(row);
     },
 

@@ -5,12 +5,14 @@ import { onePositional, parse, required } from '../parse.ts';
 
 export const clientsHelp = `latchkey clients create --name NAME --redirect-uri URI... [--post-logout-redirect-uri URI...]
                        [--public] [--grant-type TYPE...] [--scope SCOPE...] [--skip-consent] [--logo-uri URL]
-                       [--id-token-alg RS256|ES256|EdDSA] [--json]
+                       [--id-token-alg RS256|ES256|EdDSA] [--jwks JSON] [--json]
     Registers a relying party and prints its client_id and, for a confidential client, its secret (shown once).
     --grant-type: authorization_code, refresh_token, client_credentials (default: the first two)
     --scope: limits the scopes the client may ask for (openid, email, profile, offline_access)
     --skip-consent: a first-party app; its users are not asked for consent
     --id-token-alg: how its ID tokens are signed (default RS256)
+    --jwks: the client's public keys as a JWK Set ({"keys": [...]}); it then authenticates with
+            private_key_jwt (a JWT signed with its private key) and gets no secret
 latchkey clients list [--json]
 latchkey clients show CLIENT_ID [--json]
 latchkey clients delete CLIENT_ID
@@ -22,7 +24,7 @@ function describe(client: ClientSummary, secret: string | undefined): string[] {
     `client_id:      ${client.client_id}`,
     ...(secret ? [`client_secret:  ${secret}  (shown once: store it now)`] : []),
     `name:           ${client.client_name}`,
-    `type:           ${client.public ? 'public (PKCE, no secret)' : 'confidential'}`,
+    `type:           ${client.public ? 'public (PKCE, no secret)' : `confidential (${client.token_endpoint_auth_method})`}`,
     `grant types:    ${client.grant_types.join(', ')}`,
     `redirect URIs:  ${client.redirect_uris.join(', ') || '—'}`,
     `logout URIs:    ${client.post_logout_redirect_uris.join(', ') || '—'}`,
@@ -30,6 +32,14 @@ function describe(client: ClientSummary, secret: string | undefined): string[] {
     `skip consent:   ${client.skip_consent ? 'yes' : 'no'}`,
     `ID token alg:   ${client.id_token_signed_response_alg}`,
   ];
+}
+
+function parseJson(value: string, flag: string): unknown {
+  try {
+    return JSON.parse(value);
+  } catch {
+    throw new UsageError(`${flag} takes JSON, such as '{"keys":[{"kty":"EC",...}]}'`);
+  }
 }
 
 export function parseClientsCommand(args: string[]): Execute {
@@ -46,6 +56,7 @@ export function parseClientsCommand(args: string[]): Execute {
         'skip-consent': { type: 'boolean' },
         'logo-uri': { type: 'string' },
         'id-token-alg': { type: 'string' },
+        jwks: { type: 'string' },
       });
       const input = {
         name: required(values.name, '--name', 'clients'),
@@ -57,6 +68,7 @@ export function parseClientsCommand(args: string[]): Execute {
         skipConsent: values['skip-consent'] ?? false,
         logoUri: values['logo-uri'],
         idTokenSigningAlg: values['id-token-alg'],
+        jwks: values.jwks === undefined ? undefined : parseJson(values.jwks, '--jwks'),
       };
       buildClientMetadata(input); // refuse a bad registration before opening the database
       return async ({ clients }, io) => {

@@ -11,6 +11,7 @@ import { PRODUCT_NAME } from '../../mail/templates.ts';
 import type { Queries } from '../../queries/index.ts';
 import type { WebauthnChallengeRow, WebauthnCredentialRow } from '../../queries/webauthn.ts';
 import { RequestError } from '../errors.ts';
+import { ipBucket, type Throttle } from '../throttle.ts';
 
 /** Long enough to find and touch a key; the browser gives up after it too. */
 const CEREMONY_SECONDS = 5 * 60;
@@ -31,7 +32,10 @@ const failed = () => new RequestError('webauthn_failed', 400, 'The security key 
 
 type Purpose = WebauthnChallengeRow['purpose'];
 
-export function createWebauthn({ queries, settings }: { queries: Queries; settings: WebauthnSettings }) {
+/** Ceremonies one account (or, for a passkey sign-in, one IP) may start a minute: each stores a challenge. */
+export const ceremonyRate = { limit: 30, windowSeconds: 60 };
+
+export function createWebauthn({ queries, settings, throttle }: { queries: Queries; settings: WebauthnSettings; throttle: Throttle }) {
   async function remember(challenge: string, purpose: Purpose, accountId: string | null): Promise<string> {
     const id = crypto.randomUUID();
     await queries.webauthn.insertWebauthnChallenge({ id, challenge, purpose, account_id: accountId }, CEREMONY_SECONDS);
@@ -51,6 +55,7 @@ export function createWebauthn({ queries, settings }: { queries: Queries; settin
 
     /** Options for registering a new key or passkey on this account (discoverable where the authenticator can). */
     async registrationOptions(account: { id: string; email: string; name: string | null }): Promise<CeremonyOptions<PublicKeyCredentialCreationOptionsJSON>> {
+      await throttle.countRequest(`rate:webauthn:account:${account.id}`, ceremonyRate);
       const existing = await queries.webauthn.listWebauthnCredentials(account.id);
       const options = await generateRegistrationOptions({
         rpName: PRODUCT_NAME, rpID: settings.rpId, userName: account.email, userDisplayName: account.name ?? account.email,
@@ -89,7 +94,8 @@ export function createWebauthn({ queries, settings }: { queries: Queries; settin
      * credentials; without, a passkey sign-in that discovers the account and must verify the user.
      * The challenge remembers which of the two it is for.
      */
-    async authenticationOptions(accountId?: string): Promise<CeremonyOptions<PublicKeyCredentialRequestOptionsJSON>> {
+    async authenticationOptions({ accountId, ip }: { accountId?: string | undefined; ip: string }): Promise<CeremonyOptions<PublicKeyCredentialRequestOptionsJSON>> {
+      await throttle.countRequest(accountId ? `rate:webauthn:account:${accountId}` : `rate:webauthn:ip:${ipBucket(ip)}`, ceremonyRate);
       const credentials = accountId ? await queries.webauthn.listWebauthnCredentials(accountId) : [];
       const options = await generateAuthenticationOptions({
         rpID: settings.rpId, timeout: CEREMONY_SECONDS * 1000,

@@ -13,7 +13,7 @@ import { completeFirstFactor } from './second-factor.ts';
 export default function passkeyLoginRoutes(router: Router, services: Services) {
   router.post('/:uid/passkey/options', async (ctx) => {
     await loadInteraction(ctx, services, 'login');
-    ctx.body = await services.webauthn.authenticationOptions();
+    ctx.body = await services.webauthn.authenticationOptions({ ip: ctx.ip });
   });
 
   router.post('/:uid/passkey', async (ctx) => {

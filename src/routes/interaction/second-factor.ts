@@ -99,7 +99,7 @@ export default function secondFactorRoutes(router: Router, services: Services) {
 
   router.post('/:uid/mfa/webauthn/options', async (ctx) => {
     const { pending } = await loadPendingStep(ctx, services, ['second_factor']);
-    ctx.body = await services.webauthn.authenticationOptions(pending.accountId!);
+    ctx.body = await services.webauthn.authenticationOptions({ accountId: pending.accountId!, ip: ctx.ip });
   });
 
   router.post('/:uid/mfa/webauthn', verifying((ctx, pending) =>
