@@ -46,7 +46,7 @@ export async function createServices({ config, secret, db, log }: { config: Conf
   const mailLimits = createMailLimits({ throttle, secretBox });
   const oneTimeSecrets = createOneTimeSecrets({ queries, secretBox, throttle });
   const webauthn = createWebauthn({ queries, settings: config.webauthn, throttle });
-  const securityNotices = createSecurityNotices({ config, queries, mail, oneTimeSecrets });
+  const securityNotices = createSecurityNotices({ config, queries, mail, oneTimeSecrets, accounts, throttle });
   const secondFactors = createSecondFactors({
     config, queries, throttle, webauthn, notices: securityNotices,
     totp: createTotp({ queries, secretBox }),

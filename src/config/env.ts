@@ -135,6 +135,11 @@ export function loadConfig(env: Environment = process.env): Config {
   if (production && !values.LATCHKEY_SECRET) problems.push('LATCHKEY_SECRET is required when NODE_ENV=production');
   if (production && !values.ISSUER) problems.push('ISSUER is required when NODE_ENV=production');
   if (production && !values.SMTP_URL) problems.push('SMTP_URL is required when NODE_ENV=production');
+  // Latchkey itself speaks plain HTTP: an https issuer is reached through a proxy, and without
+  // TRUST_PROXY no cookie could be Secure, so browsers would refuse the __Host- session cookie.
+  if (production && values.ISSUER?.startsWith('https:') && values.TRUST_PROXY === 0) {
+    problems.push('TRUST_PROXY must name the proxies in front when ISSUER is https (Latchkey serves plain HTTP behind them)');
+  }
   if (values.PASSWORD_HASH_MEMORY_KIB * values.PASSWORD_HASH_ITERATIONS < 7168 * 5) {
     problems.push('PASSWORD_HASH_MEMORY_KIB × PASSWORD_HASH_ITERATIONS must be at least 35840 (OWASP minimum for argon2id)');
   }

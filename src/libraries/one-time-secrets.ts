@@ -22,6 +22,11 @@ export const CODE_ATTEMPTS = 5;
 
 /** Code entries from one IP, across addresses: limits guessing spread over many inboxes. */
 export const codeEntryRule = { limit: 30, blockSeconds: 60, maxBlockSeconds: 60 * 60, quietSeconds: 60 * 60 };
+/**
+ * Wrong codes for one address, across codes: five a code would allow a patient guesser (a
+ * registrant waiting for new codes) a fair chance in a year; this makes it a small one.
+ */
+export const codeAddressRule = { limit: 10, blockSeconds: 15 * 60, maxBlockSeconds: 24 * 60 * 60, quietSeconds: 24 * 60 * 60 };
 
 const CODE_SHAPE = /^\d{6}$/;
 
@@ -60,7 +65,8 @@ export function createOneTimeSecrets({ queries, secretBox, throttle }: { queries
       const entered = typeof code === 'string' ? code.replace(/[\s-]/g, '') : '';
       if (!CODE_SHAPE.test(entered)) throw new RequestError('code_invalid', 400, 'Enter the 6-digit code from the mail.');
       const perIp = { key: `code:ip:${ipBucket(ip)}`, rule: codeEntryRule };
-      await throttle.reserveAttempt([perIp]);
+      const perAddress = { key: `code:address:${purpose}:${secretBox.tag('email', email)}`, rule: codeAddressRule };
+      await throttle.reserveAttempt([perIp, perAddress]);
       const row = await queries.oneTimeSecrets.maybeFindLiveCode(purpose, email);
       if (!row) throw wrongCode();
       const attempts = await queries.oneTimeSecrets.countCodeAttempt(row.id);
@@ -68,7 +74,7 @@ export function createOneTimeSecrets({ queries, secretBox, throttle }: { queries
         throw new RequestError('code_exhausted', 400, 'This code was entered wrongly too many times. Ask for a new code.');
       }
       if (!equalStrings(row.secret_hash, codeHash(row.id, entered))) throw wrongCode();
-      await throttle.attemptSucceeded({ reset: [], refund: [perIp] });
+      await throttle.attemptSucceeded({ reset: [perAddress], refund: [perIp] });
       return row;
     }),
 
@@ -84,14 +90,14 @@ export function createOneTimeSecrets({ queries, secretBox, throttle }: { queries
     /**
      * Uses the secret up inside the caller's transaction; exactly one of two racing uses wins.
      * The other live secrets of its purpose and address go with it, unless each stands `alone`
-     * (an undo link undoes its own change only).
+     * (the "this wasn't me" link of each security notice).
      */
     async consume(q: Queries, row: OneTimeSecretRow, { alone = false } = {}): Promise<void> {
       if (!(await q.oneTimeSecrets.consumeOneTimeSecret(row.id))) {
         throw new RequestError(row.kind === 'code' ? 'code_used' : 'link_invalid', 400,
           row.kind === 'code' ? 'This code was already used. Ask for a new code.' : 'This link has expired or was already used. Ask for a new one.');
       }
-      // A link and a code sent in one mail die together, and a newer reset link ends the older ones.
+      // A link and a code sent in one mail die together, and a reset link used ends the older ones.
       if (!alone) await q.oneTimeSecrets.consumeOneTimeSecrets(row.purpose, row.email);
     },
 

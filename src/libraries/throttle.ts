@@ -72,16 +72,14 @@ export function createThrottle({ queries }: { queries: Queries }) {
       if (count > rule.limit) throw tooManyRequests(windowEndsAt);
     },
 
+    /** Takes back a request counted before it turned out to be one the rate is not about. */
+    async uncountRequest(key: string, rule: RateRule): Promise<void> {
+      if (rule.limit > 0) await queries.rateWindows.uncountInWindow(key);
+    },
+
     /** Counts a request found out only afterwards to be one the rate is about; never throws. */
     async recordRequest(key: string, rule: RateRule): Promise<void> {
       if (rule.limit > 0) await queries.rateWindows.countInWindow(key, rule.windowSeconds);
-    },
-
-    /** Throws too_many_requests while the key's window is past its limit; counts nothing. */
-    async assertUnderRate(key: string, rule: RateRule): Promise<void> {
-      if (rule.limit === 0) return;
-      const current = await queries.rateWindows.currentCount(key);
-      if (current && current.count >= rule.limit) throw tooManyRequests(current.windowEndsAt);
     },
 
     /** Forget counters nobody has failed on for a day, and request windows that are over. */

@@ -10,6 +10,16 @@ import type { StoredPayload } from '../queries/oidc-payloads.ts';
 
 const digest = (value: string) => crypto.createHash('sha256').update(value).digest('base64url');
 
+/**
+ * The account a record belongs to, so that ending an account's sessions finds it. An
+ * interaction names it only in its result or session: a sign-in parked before its last redirect
+ * must end with the rest, or it would finish after a reset or "this wasn't me".
+ */
+function accountOf(payload: AdapterPayload): string | undefined {
+  const interaction = payload as AdapterPayload & { result?: { login?: { accountId?: string } }; session?: { accountId?: string } };
+  return payload.accountId ?? interaction.result?.login?.accountId ?? interaction.session?.accountId;
+}
+
 /** The stored payload as oidc-provider saved it: jti (the value itself) is put back from the lookup. */
 function restore(stored: StoredPayload | undefined, jti: string | undefined): AdapterPayload | undefined {
   if (!stored) return undefined;
@@ -30,7 +40,7 @@ export function createAdapterClass({ queries, clients }: { queries: Queries; cli
         grantId: payload.grantId,
         uid: payload.uid,
         userCode: payload.userCode,
-        accountId: payload.accountId,
+        accountId: accountOf(payload),
         clientId: payload.clientId,
       });
     }

@@ -1,17 +1,52 @@
 // Limits on what a stranger can make the provider do without credentials. Authorization
 // requests (each stores a sign-in in progress) count per IP and minute, and so do pushed
 // requests of public clients; failed client authentication at the token, introspection,
-// revocation and PAR endpoints is throttled per IP like a wrong password. The requests of a
-// client that authenticated are never limited here (one client may make thousands a second).
+// revocation and PAR endpoints is throttled per IP and client like a wrong password. The
+// requests of a client that authenticated are never limited here (one client may make
+// thousands a second). oidc-provider routes paths in any letter case and with a trailing
+// slash, so paths are compared in that form, and what the router did is checked afterwards.
 import type { Context, Middleware } from 'koa';
 import { RequestError } from '../libraries/errors.ts';
-import { ipBucket, type RateRule, type Throttle } from '../libraries/throttle.ts';
+import { ipBucket, type RateRule, type Throttle, type ThrottleSubject } from '../libraries/throttle.ts';
 import { errorPageLocals } from '../pages/error-page.ts';
 import type { RenderPage } from '../pages/render-page.ts';
 
 const HOUR = 60 * 60;
-export const clientAuthFailureRule = { limit: 20, blockSeconds: 60, maxBlockSeconds: HOUR, quietSeconds: HOUR };
+export const clientAuthFailureRules = {
+  /** One client's credentials tried from one address. */
+  clientAndIp: { limit: 20, blockSeconds: 60, maxBlockSeconds: HOUR, quietSeconds: HOUR },
+  /** Any client's from one address (guessing spread over many client ids). */
+  ip: { limit: 100, blockSeconds: 60, maxBlockSeconds: HOUR, quietSeconds: HOUR },
+};
+const CLIENT_AUTH_ROUTES = new Set(['token', 'introspection', 'revocation', 'pushed_authorization_request']);
 const CLIENT_AUTH_PATHS = new Set(['/token', '/token/introspection', '/token/revocation', '/request']);
+
+interface ProviderState {
+  oidc?: { route?: string; client?: { clientId: string; clientAuthMethod?: string }; params?: { client_id?: unknown } };
+}
+
+/** The path as oidc-provider's router matches it. */
+function routedPath(ctx: Context): string {
+  let path = ctx.path;
+  try {
+    path = decodeURIComponent(path);
+  } catch {
+    // left as it came: the router will not match it either
+  }
+  return path.toLowerCase().replace(/\/{2,}/g, '/').replace(/(.)\/+$/, '$1');
+}
+
+/** The client id of HTTP Basic client authentication, if that is how the client authenticates. */
+function basicClientId(ctx: Context): string | undefined {
+  const [scheme, value] = ctx.get('authorization').split(' ');
+  if (scheme?.toLowerCase() !== 'basic' || !value) return undefined;
+  const id = Buffer.from(value, 'base64').toString('utf8').split(':')[0];
+  try {
+    return id ? decodeURIComponent(id) : undefined;
+  } catch {
+    return id;
+  }
+}
 
 async function refuse(ctx: Context, error: RequestError, renderPage: RenderPage, asPage: boolean) {
   ctx.status = 429;
@@ -28,26 +63,41 @@ async function refuse(ctx: Context, error: RequestError, renderPage: RenderPage,
 export function endpointLimits({ throttle, authorizationRule, renderPage }: { throttle: Throttle; authorizationRule: RateRule; renderPage: RenderPage }): Middleware {
   return async (ctx, next) => {
     const ip = ipBucket(ctx.ip);
-    const clientAuth = ctx.method === 'POST' && CLIENT_AUTH_PATHS.has(ctx.path);
+    const path = routedPath(ctx);
+    const authKey = `rate:auth:ip:${ip}`;
     const parKey = `rate:par-public:ip:${ip}`;
-    const failures = { key: `client-auth:ip:${ip}`, rule: clientAuthFailureRule };
+    const failureSubjects = (clientId: string | undefined): ThrottleSubject[] => [
+      { key: `client-auth:ip:${ip}`, rule: clientAuthFailureRules.ip },
+      ...(clientId ? [{ key: `client-auth:client-ip:${clientId}:${ip}`, rule: clientAuthFailureRules.clientAndIp }] : []),
+    ];
+    // A pushed request without HTTP Basic may be a public client's: counted now (so concurrent ones
+    // cannot all pass), taken back if it turns out to be a confidential client's.
+    const parWithoutBasic = path === '/request' && basicClientId(ctx) === undefined;
+    let countedAuthorization = false;
     try {
-      if (ctx.path === '/auth') await throttle.countRequest(`rate:auth:ip:${ip}`, authorizationRule);
-      if (ctx.path === '/request') await throttle.assertUnderRate(parKey, authorizationRule);
-      if (clientAuth) await throttle.assertNotBlocked([failures]);
+      if (path === '/auth') {
+        countedAuthorization = true;
+        await throttle.countRequest(authKey, authorizationRule);
+      }
+      if (parWithoutBasic) await throttle.countRequest(parKey, authorizationRule);
+      if (ctx.method === 'POST' && CLIENT_AUTH_PATHS.has(path)) await throttle.assertNotBlocked(failureSubjects(basicClientId(ctx)));
     } catch (error) {
       if (!(error instanceof RequestError) || error.status !== 429) throw error;
-      await refuse(ctx, error, renderPage, ctx.path === '/auth');
+      await refuse(ctx, error, renderPage, path === '/auth');
       return;
     }
     await next();
-    if (clientAuth && ctx.status === 401 && (ctx.body as { error?: unknown } | undefined)?.error === 'invalid_client') {
-      await throttle.recordFailure(failures);
+
+    const { oidc } = ctx as Context & ProviderState;
+    if (oidc?.route === 'authorization' && !countedAuthorization) await throttle.recordRequest(authKey, authorizationRule);
+    if (oidc?.route === 'pushed_authorization_request') {
+      const isPublic = oidc.client?.clientAuthMethod === 'none';
+      if (parWithoutBasic && oidc.client && !isPublic) await throttle.uncountRequest(parKey, authorizationRule);
+      if (!parWithoutBasic && isPublic && ctx.status === 201) await throttle.recordRequest(parKey, authorizationRule);
     }
-    // Counted once it stored something: whether a pushed request is a public client's is known only now.
-    const oidc = (ctx as Context & { oidc?: { client?: { clientAuthMethod?: string } } }).oidc;
-    if (ctx.path === '/request' && ctx.status === 201 && oidc?.client?.clientAuthMethod === 'none') {
-      await throttle.recordRequest(parKey, authorizationRule);
+    if (oidc?.route && CLIENT_AUTH_ROUTES.has(oidc.route) && ctx.status === 401 && (ctx.body as { error?: unknown } | undefined)?.error === 'invalid_client') {
+      const clientId = oidc.client?.clientId ?? basicClientId(ctx) ?? (typeof oidc.params?.client_id === 'string' ? oidc.params.client_id : undefined);
+      for (const subject of failureSubjects(clientId?.slice(0, 100))) await throttle.recordFailure(subject);
     }
   };
 }

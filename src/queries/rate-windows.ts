@@ -19,11 +19,8 @@ export function createRateWindowQueries(db: Knex) {
       return { count: row.count, windowEndsAt: row.window_ends_at };
     },
 
-    /** The count of the key's current window, without counting (0 when none is running). */
-    async currentCount(key: string): Promise<{ count: number; windowEndsAt: Date } | undefined> {
-      const row = await db('rate_windows').select('count', 'window_ends_at').where({ key }).andWhere('window_ends_at', '>', db.fn.now()).first() as
-        { count: number; window_ends_at: Date } | undefined;
-      return row && { count: row.count, windowEndsAt: row.window_ends_at };
+    async uncountInWindow(key: string): Promise<void> {
+      await db('rate_windows').where({ key }).andWhere('count', '>', 0).decrement('count', 1);
     },
 
     async deleteEndedRateWindows(): Promise<number> {

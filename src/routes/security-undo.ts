@@ -20,24 +20,31 @@ export default function securityUndoRoutes(router: Router, services: Services) {
     ctx.body = await services.renderPage('password/link-failed', { title: 'Link expired', error: error.message });
   };
 
+  const renderConfirm = async (ctx: Context, token: string, error = '', status = 200) => {
+    const { email, undoes, needsPassword } = await services.securityNotices.describeUndo(token);
+    ctx.status = status;
+    ctx.type = 'html';
+    ctx.body = await services.renderPage('security-undo/confirm', { title: 'Secure your account', csrfToken: ctx.state.csrfToken, token, email, undoes, needsPassword, error });
+  };
+
   undo.get('/', async (ctx) => {
-    const token = typeof ctx.query.token === 'string' ? ctx.query.token : '';
     try {
-      const { email, undoes } = await services.securityNotices.describeUndo(token);
-      ctx.type = 'html';
-      ctx.body = await services.renderPage('security-undo/confirm', { title: 'Secure your account', csrfToken: ctx.state.csrfToken, token, email, undoes });
+      await renderConfirm(ctx, typeof ctx.query.token === 'string' ? ctx.query.token : '');
     } catch (caught) {
       await linkFailed(ctx, caught);
     }
   });
 
   undo.post('/', async (ctx) => {
-    const { token } = ctx.request.body as Record<string, unknown>;
+    const form = ctx.request.body as Record<string, unknown>;
+    const token = typeof form.token === 'string' ? form.token : '';
     let undone: Awaited<ReturnType<Services['securityNotices']['undo']>>;
     try {
-      undone = await services.securityNotices.undo(token);
+      undone = await services.securityNotices.undo(token, form.password);
     } catch (caught) {
-      await linkFailed(ctx, caught);
+      const error = userMistake(ctx, caught);
+      if (error.code === 'link_invalid') await linkFailed(ctx, caught);
+      else await renderConfirm(ctx, token, error.message, error.status).catch((again: unknown) => linkFailed(ctx, again));
       return;
     }
     await renderChoosePasswordPage(ctx, services, { token: undone.passwordToken, notice: `${undone.done} Every device is signed out.` });

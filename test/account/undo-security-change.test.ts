@@ -20,16 +20,21 @@ afterAll(() => close?.());
 
 const OWNER_PASSWORD = 'a fresh one only the owner knows';
 
-/** The owner opens the notice's link, reads what it will do, presses the button and picks a password. */
-async function ownerUndoes(email: string, expectedUndo: RegExp, notice?: Awaited<ReturnType<MailSink['next']>>) {
-  notice ??= await sink.next(email);
+type Mail = Awaited<ReturnType<MailSink['next']>>;
+
+/**
+ * The owner opens the notice's link, reads what it will do, presses the button (with the
+ * current password when a factor is to go) and picks a new password.
+ */
+async function ownerUndoes(user: { email: string; password: string }, expectedUndo: RegExp, notice?: Mail) {
+  notice ??= await sink.next(user.email);
   expect(notice.text).toMatch(expectedUndo);
   const owner = new HttpSession();
   const link = linkIn(notice, '/security/undo');
   const confirm = await owner.request(link);
   expect(confirm.status).toBe(200);
   expect(confirm.body).toMatch(expectedUndo);
-  const choose = await submitForm(owner, app, confirm, '/security/undo');
+  const choose = await submitForm(owner, app, confirm, '/security/undo', formAction(confirm.body, '/security/undo') && /name="password"/.test(confirm.body) ? { password: user.password } : {});
   expect(choose.body).toContain('Choose a new password');
   const saved = await submitForm(owner, app, choose, '/password/reset', { password: OWNER_PASSWORD });
   expect(saved.body).toContain('Password changed');
@@ -43,6 +48,60 @@ async function signInPage(email: string, password: string) {
 }
 
 describe('"this wasn\'t me" in a security notice', () => {
+  it('removes what was added since the change it reports, later changes included, whichever notice is used first', async () => {
+    const user = await createUser(app);
+    const stranger = new HttpSession();
+    const { secret } = await enrolTotp(app, stranger, await openSignedIn(app, stranger, user));
+    const first = await sink.next(user.email);
+    // Then replaces it with another app, from a form the page does not offer.
+    const security = await openSignedIn(app, stranger, user, '/account/security', secret);
+    const csrf = security.body.match(/name="_csrf" value="([^"]+)"/)![1]!;
+    const enrolment = await stranger.request(`${app.url}/account/security/totp`, { form: { _csrf: csrf } });
+    const second = enrolment.body.match(/id="totp-secret">([A-Z2-7 ]+)</)![1]!.replace(/ /g, '');
+    await submitForm(stranger, app, enrolment, '/account/security/totp/confirm', { code: await generate({ secret: second }) });
+    const later = await sink.next(user.email);
+    expect(later.text).toMatch(/It cannot remove the authenticator app/); // on its own, it replaced the only factor
+
+    await ownerUndoes(user, /It removes the authenticator app added since/, first);
+    expect(await app.services.secondFactors.overview(user.id)).toMatchObject({ totp: false, recoveryCodesLeft: 0 });
+    expect(formAction((await signInPage(user.email, OWNER_PASSWORD)).page.body, '/consent')).toBeTruthy();
+  });
+
+  it('takes the current password to remove a factor: the mailbox alone cannot take off the owner\'s first factor', async () => {
+    const user = await createUser(app);
+    const ownerBrowser = new HttpSession();
+    await enrolTotp(app, ownerBrowser, await openSignedIn(app, ownerBrowser, user));
+    const notice = await sink.next(user.email);
+    const intruder = new HttpSession(); // reads the owner's mail, does not know the password
+    const confirm = await intruder.request(linkIn(notice, '/security/undo'));
+    expect(confirm.body).toContain('Your current password');
+    let page = confirm;
+    for (let attempt = 1; attempt <= 5; attempt++) {
+      page = await submitForm(intruder, app, page, '/security/undo', { password: `guess number ${attempt}` });
+      expect(page.status).toBe(400);
+      expect(page.body).toContain('That is not the current password');
+    }
+    expect((await submitForm(intruder, app, page, '/security/undo', { password: user.password })).status).toBe(429);
+    expect((await app.services.secondFactors.overview(user.id)).totp).toBe(true);
+    expect((await signInPage(user.email, user.password)).page.body).toContain('Two-step verification');
+  });
+
+  it('ends a sign-in the stranger left just before its last step, so it cannot finish afterwards', async () => {
+    const user = await createUser(app);
+    const stranger = new HttpSession();
+    const { page } = await openSignIn(app, client, stranger);
+    const parked = await stranger.request(new URL(formAction(page.body, '/login')!, app.url).href, {
+      form: { _csrf: page.body.match(/name="_csrf" value="([^"]+)"/)![1]!, email: user.email, password: user.password },
+    });
+    expect(parked.location).toMatch(/\/auth\//); // signed in, not yet back at /auth
+    const ownerBrowser = new HttpSession();
+    await enrolTotp(app, ownerBrowser, await openSignedIn(app, ownerBrowser, user)); // a change that mails a notice
+    await ownerUndoes(user, /It removes the authenticator app/);
+    const resumed = await stranger.follow(parked.location!, app.url);
+    expect(resumed.location ?? '').not.toMatch(/code=/);
+    expect(resumed.body).not.toContain('Allow access');
+  });
+
   it('removes an authenticator app a stranger added with a phished password, with its recovery codes, and ends the stranger\'s sessions', async () => {
     const user = await createUser(app);
     const stranger = new HttpSession();
@@ -50,7 +109,7 @@ describe('"this wasn\'t me" in a security notice', () => {
     await enrolTotp(app, stranger, await openSignedIn(app, stranger, user));
     expect(await app.services.secondFactors.hasAny(user.id)).toBe(true);
 
-    await ownerUndoes(user.email, /It removes the new authenticator app\./);
+    await ownerUndoes(user, /It removes the authenticator app added since/);
 
     expect(await app.services.secondFactors.overview(user.id)).toMatchObject({ totp: false, passkeys: [], recoveryCodesLeft: 0 });
     expect((await tokenRequest(app, client, { grant_type: 'refresh_token', refresh_token: tokens.refresh_token })).status).toBe(400);
@@ -71,7 +130,7 @@ describe('"this wasn\'t me" in a security notice', () => {
     const codes = await submitForm(stranger, app, security, '/account/security/recovery-codes');
     expect(codes.body).toContain('never shown again');
 
-    await ownerUndoes(user.email, /It cancels the new recovery codes\./);
+    await ownerUndoes(user, /It cancels your recovery codes/);
     expect(await app.services.secondFactors.overview(user.id)).toMatchObject({ totp: true, recoveryCodesLeft: 0 });
     // With the new password, the authenticator app is still asked for.
     const { page } = await signInPage(user.email, OWNER_PASSWORD);
@@ -95,7 +154,7 @@ describe('"this wasn\'t me" in a security notice', () => {
     expect(notice.text).toContain('replaced by a new one');
     const replacement = (await app.services.queries.totpFactors.maybeFindConfirmedTotpFactor(user.id))!;
 
-    await ownerUndoes(user.email, /It cannot remove the new authenticator app/, notice);
+    await ownerUndoes(user, /It cannot remove the authenticator app added since/, notice);
     expect((await app.services.queries.totpFactors.maybeFindConfirmedTotpFactor(user.id))!.id).toBe(replacement.id);
     expect((await app.services.secondFactors.overview(user.id)).recoveryCodesLeft).toBe(10); // the owner's, from before
     expect((await signInPage(user.email, OWNER_PASSWORD)).page.body).toContain('Two-step verification');
@@ -114,7 +173,7 @@ describe('"this wasn\'t me" in a security notice', () => {
 
     const owner = new HttpSession();
     const confirm = await owner.request(link);
-    await submitForm(owner, app, confirm, '/security/undo');
+    expect((await submitForm(owner, app, confirm, '/security/undo', { password: user.password })).body).toContain('Choose a new password');
     const again = await new HttpSession().request(link);
     expect(again.status).toBe(400);
     const tampered = await new HttpSession().request(`${link.slice(0, -3)}xyz`);
@@ -132,6 +191,6 @@ describe('"this wasn\'t me" in a security notice', () => {
     const { page: again } = await openSignIn(app, client, session);
     const challenge = await submitLogin(session, app, again, user.email, user.password);
     await submitForm(session, app, challenge, '/mfa/recovery', { code });
-    expect((await sink.next(user.email)).text).toMatch(/recovery code was used[\s\S]*It cancels your remaining recovery codes\./);
+    expect((await sink.next(user.email)).text).toMatch(/recovery code was used[\s\S]*It cancels your recovery codes/);
   });
 });

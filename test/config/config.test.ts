@@ -48,6 +48,9 @@ describe('configuration', () => {
     expect(configWarnings(config).join('\n')).toMatch(/not https[\s\S]*DATABASE_URL is unset/);
     const behindProxy = loadConfig({ NODE_ENV: 'production', LATCHKEY_SECRET: 'x'.repeat(40), ISSUER: 'https://id.example.com', TRUST_PROXY: 'true', DATABASE_URL: 'postgres://db/latchkey', SMTP_URL: 'smtp://mail.example.com:587' });
     expect(configWarnings(behindProxy)).toEqual([]);
+    // https reaches Latchkey only through a proxy it must be told about, or no cookie could be Secure.
+    expect(() => loadConfig({ NODE_ENV: 'production', LATCHKEY_SECRET: 'x'.repeat(40), ISSUER: 'https://id.example.com', SMTP_URL: 'smtp://mail.example.com:587' }))
+      .toThrow(/TRUST_PROXY must name the proxies in front when ISSUER is https/);
   });
 
   it('generates a development secret once, readable by the owner only, and reuses it', () => {

@@ -44,10 +44,11 @@ describe('"This wasn\'t me" after a stranger added a passkey', () => {
     const owner = await (await browser.newContext()).newPage();
     owner.on('pageerror', (error) => problems.push(error.message));
     await owner.goto(linkIn(notice, '/security/undo'));
-    await expect(owner.locator('main').innerText()).resolves.toContain('It removes the new security key or passkey.');
+    await expect(owner.locator('main').innerText()).resolves.toContain('It removes the security key or passkey added since');
+    await owner.getByLabel('Your current password').fill(user.password); // phished, but still the owner's
     await owner.getByRole('button', { name: 'Secure my account' }).click();
     await owner.getByRole('heading', { name: 'Choose a new password' }).waitFor();
-    await expect(owner.locator('.notice').innerText()).resolves.toContain('The new security key or passkey is removed.');
+    await expect(owner.locator('.notice').innerText()).resolves.toContain('Removed: the security key or passkey added since');
     await owner.getByLabel('New password').fill('only the owner knows this one');
     await owner.getByRole('button', { name: 'Save new password' }).click();
     await owner.getByRole('heading', { name: 'Password changed' }).waitFor();

@@ -62,6 +62,13 @@ describe('requests a stranger can make without credentials', () => {
     expect(refused.headers.get('content-type')).toMatch(/html/);
     expect(await refused.text()).toContain('Too many requests');
     expect(await interactionCount(app)).toBe(before);
+    // The provider routes any letter case and a trailing slash alike: none of them gets past.
+    for (const path of ['/AUTH', '/auth/', '/Auth//']) {
+      const url = new URL(authorizationRequest(app, client).url);
+      url.pathname = path;
+      expect((await fetch(url, { redirect: 'manual', headers: from('198.51.100.1') })).status).toBe(429);
+    }
+    expect(await interactionCount(app)).toBe(before);
     expect((await authorize('198.51.100.2')).status).toBe(303); // another address is not held back
   });
 
@@ -87,10 +94,14 @@ describe('requests a stranger can make without credentials', () => {
         headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from(`${as.clientId}:${as.clientSecret}`).toString('base64')}`, ...from(ip) },
         body: new URLSearchParams(path === '/token' ? { grant_type: 'client_credentials' } : { token: 'x' }),
       });
-    for (let i = 0; i < 20; i++) expect((await call(wrong, i % 2 ? '/token' : '/token/introspection', '198.51.100.5')).status).toBe(401);
+    for (let i = 0; i < 20; i++) expect((await call(wrong, ['/token', '/TOKEN', '/token/introspection/'][i % 3]!, '198.51.100.5')).status).toBe(401);
     const blocked = await call(client, '/token', '198.51.100.5');
     expect(blocked.status).toBe(429);
     expect(Number(blocked.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect((await call(client, '/Token/', '198.51.100.5')).status).toBe(429);
+    // Another client from the same address is not held back by this one's failures.
+    const neighbour = await registerClient(app, { name: 'Same office' });
+    expect((await call(neighbour, '/token', '198.51.100.5')).status).toBe(200);
     // Right credentials from elsewhere: as many as it likes.
     for (let i = 0; i < 30; i++) expect((await call(client, '/token', '198.51.100.6')).status).toBe(200);
   });

@@ -70,6 +70,22 @@ describe('email verification', () => {
     expect(await isVerified(email)).toBe(true);
   });
 
+  it('counts wrong codes for an address across codes: a patient guesser waiting for new codes soon waits longer', async () => {
+    const { session, email, checkEmail } = await registered();
+    let page = checkEmail;
+    for (let round = 0; round < 2; round++) {
+      for (let attempt = 1; attempt <= 5; attempt++) page = await submitForm(session, app, page, '/code', { code: String(100000 + attempt) });
+      await app.services.db.knex('throttles').where('key', 'like', 'mail:address:%').delete(); // the cooldown has passed
+      page = await submitForm(session, app, page, '/resend');
+    }
+    await sink.next(email); // the first new code, replaced by the second
+    const code = codeIn(await sink.next(email));
+    const refused = await submitForm(session, app, page, '/code', { code });
+    expect(refused.status).toBe(429);
+    expect(refused.body).toContain('Too many attempts');
+    expect(await isVerified(email)).toBe(false);
+  });
+
   it('sends a new code on request after a cooldown, and the old code stops working', async () => {
     const { session, email, checkEmail, mail } = await registered();
     const tooSoon = await submitForm(session, app, checkEmail, '/resend');

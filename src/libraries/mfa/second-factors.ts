@@ -9,7 +9,7 @@ import type { WebauthnCredentialRow } from '../../queries/webauthn.ts';
 import { RequestError } from '../errors.ts';
 import { ipBucket, type Throttle, type ThrottleSubject } from '../throttle.ts';
 import type { RecoveryCodes } from './recovery-codes.ts';
-import type { SecurityNotices } from './security-notices.ts';
+import { currentFactors, factorIds, type SecurityNotices } from './security-notices.ts';
 import type { Totp } from './totp.ts';
 import { webauthnAmr, type Webauthn } from './webauthn.ts';
 
@@ -53,11 +53,12 @@ export function createSecondFactors({ config, queries, totp, webauthn, recoveryC
     return result;
   }
 
-  /** Inside a transaction, with the account locked: what factors it has right now. */
-  async function lockFactors(q: Queries, accountId: string): Promise<{ totp: boolean; any: boolean }> {
+  /** Inside a transaction, with the account locked: what factors it has right now (their ids). */
+  async function lockFactors(q: Queries, accountId: string): Promise<{ totp: boolean; any: boolean; ids: string[] }> {
     await q.accounts.lockAccount(accountId);
-    const totpFactor = await q.totpFactors.maybeFindConfirmedTotpFactor(accountId);
-    return { totp: Boolean(totpFactor), any: await q.accounts.accountHasSecondFactor(accountId) };
+    const factors = await currentFactors(q, accountId);
+    const ids = factorIds(factors);
+    return { totp: factors.totpId !== undefined, any: ids.length > 0, ids };
   }
 
   /** A factor was added: an account that had none gets its recovery codes now. */
@@ -65,9 +66,9 @@ export function createSecondFactors({ config, queries, totp, webauthn, recoveryC
     return hadFactors ? null : recoveryCodes.regenerate(q, accountId);
   }
 
-  async function afterRemoval(q: Queries, account: Person, what: string): Promise<void> {
+  async function afterRemoval(q: Queries, account: Person, what: string, factorsBefore: string[]): Promise<void> {
     if (!(await q.accounts.accountHasSecondFactor(account.id))) await recoveryCodes.remove(q, account.id);
-    await notices.notify(q, account, what, { kind: 'factor_removed' });
+    await notices.notify(q, account, what, { kind: 'factor_removed', factorsBefore });
   }
 
   /** Asked on every sign-in and every authorization of a one-factor session: one query. */
@@ -95,7 +96,10 @@ export function createSecondFactors({ config, queries, totp, webauthn, recoveryC
     async verifyRecoveryCode({ account, code, ip }: { account: Person; code: unknown; ip: string }): Promise<string> {
       const amr = await attempt(account.id, ip, async () => ((await recoveryCodes.use(account.id, code)) ? 'otp' : undefined));
       const left = await recoveryCodes.remaining(account.id);
-      await notices.notify(queries, account, `A recovery code was used to sign in. ${left} unused recovery code${left === 1 ? '' : 's'} left.`, { kind: 'recovery_code_used' });
+      await queries.transaction(async (q) => {
+        const factorsBefore = factorIds(await currentFactors(q, account.id));
+        await notices.notify(q, account, `A recovery code was used to sign in. ${left} unused recovery code${left === 1 ? '' : 's'} left.`, { kind: 'recovery_code_used', factorsBefore });
+      });
       return amr;
     },
 
@@ -127,7 +131,7 @@ export function createSecondFactors({ config, queries, totp, webauthn, recoveryC
         const had = await lockFactors(q, account.id);
         await totp.confirmEnrolment(q, account.id, factorId, code);
         await notices.notify(q, account, had.totp ? 'Your authenticator app was replaced by a new one.' : 'An authenticator app was added as a second factor.', {
-          kind: 'factor_added', factor: 'totp', factorId, hadFactors: had.any, replacedTotp: had.totp,
+          kind: 'factor_added', factorsBefore: had.ids,
         });
         return recoveryCodesIfFirst(q, account.id, had.any);
       });
@@ -139,33 +143,32 @@ export function createSecondFactors({ config, queries, totp, webauthn, recoveryC
         const had = await lockFactors(q, account.id);
         const credential = await webauthn.register(q, account.id, ceremony);
         // Not its name: whoever added it chose that, and it may not be the owner.
-        await notices.notify(q, account, 'A security key or passkey was added as a second factor.', {
-          kind: 'factor_added', factor: 'webauthn', factorId: credential.id, hadFactors: had.any, replacedTotp: false,
-        });
+        await notices.notify(q, account, 'A security key or passkey was added as a second factor.', { kind: 'factor_added', factorsBefore: had.ids });
         return { credential, recoveryCodes: await recoveryCodesIfFirst(q, account.id, had.any) };
       });
     },
 
     async removeTotp(account: Person): Promise<void> {
       await queries.transaction(async (q) => {
+        const had = await lockFactors(q, account.id);
         if (!(await totp.remove(q, account.id))) return;
-        await afterRemoval(q, account, 'Your authenticator app was removed.');
+        await afterRemoval(q, account, 'Your authenticator app was removed.', had.ids);
       });
     },
 
     async removePasskey(account: Person, id: string): Promise<void> {
       await queries.transaction(async (q) => {
-        const credentials = await q.webauthn.listWebauthnCredentials(account.id);
-        const credential = credentials.find((row) => row.id === id);
-        if (!credential || !(await webauthn.remove(q, account.id, id))) return;
-        await afterRemoval(q, account, 'A security key or passkey was removed.');
+        const had = await lockFactors(q, account.id);
+        if (!had.ids.includes(id) || !(await webauthn.remove(q, account.id, id))) return;
+        await afterRemoval(q, account, 'A security key or passkey was removed.', had.ids);
       });
     },
 
     async regenerateRecoveryCodes(account: Person): Promise<string[]> {
       return queries.transaction(async (q) => {
+        const had = await lockFactors(q, account.id);
         const codes = await recoveryCodes.regenerate(q, account.id);
-        await notices.notify(q, account, 'New recovery codes were made; the old ones no longer work.', { kind: 'recovery_codes_made' });
+        await notices.notify(q, account, 'New recovery codes were made; the old ones no longer work.', { kind: 'recovery_codes_made', factorsBefore: had.ids });
         return codes;
       });
     },

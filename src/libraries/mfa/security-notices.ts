@@ -1,9 +1,10 @@
 // The mail that tells an account's owner about a change to what protects it, with a "this
-// wasn't me" link (single use, 7 days). The link undoes what can be undone without lowering
-// what sign-in asked for before the change (a factor added is removed, unless it replaced the
-// only one the account had; recovery codes someone may hold are cancelled), ends every session
-// and token, drops the password, and leads the owner to choose a new one. Factors the owner had
-// before stay and are still asked for: the mailbox alone never gets past them.
+// wasn't me" link (single use, 7 days). The link goes back to the factors the account had just
+// before that change: every factor added since (by it or by later changes, which whoever made
+// it may have made too) is removed, with the recovery codes that came with a first one, unless
+// that would leave the account less protected than it was then. It ends every session and
+// token, drops the password and leads the owner to choose a new one. Removing a factor also
+// takes the current password, so that the mailbox alone never takes off a factor its owner set up.
 import type { Config } from '../../config/env.ts';
 import type { Mail } from '../../mail/index.ts';
 import { greetingName } from '../../mail/greeting.ts';
@@ -11,120 +12,162 @@ import { PRODUCT_NAME } from '../../mail/templates.ts';
 import type { Queries } from '../../queries/index.ts';
 import type { AccountRow } from '../../queries/accounts.ts';
 import type { OneTimeSecretRow } from '../../queries/one-time-secrets.ts';
+import type { Accounts } from '../accounts.ts';
 import { RequestError } from '../errors.ts';
 import { oneTimeLifetimes, type OneTimeSecrets } from '../one-time-secrets.ts';
+import type { Throttle } from '../throttle.ts';
 
-/** The change a notice reports, as much as undoing it needs. */
-export type SecurityChange =
-  | { kind: 'factor_added'; factor: 'totp' | 'webauthn'; factorId: string; hadFactors: boolean; replacedTotp: boolean }
-  | { kind: 'factor_removed' }
-  | { kind: 'recovery_codes_made' }
-  | { kind: 'recovery_code_used' };
+export type SecurityChangeKind = 'factor_added' | 'factor_removed' | 'recovery_codes_made' | 'recovery_code_used';
+
+/** What a notice's link keeps: what changed, and the factors the account had just before. */
+interface NoticeDetails {
+  kind: SecurityChangeKind;
+  factorsBefore: string[];
+}
 
 type Person = Pick<AccountRow, 'id' | 'email' | 'name' | 'email_verified'>;
 
-const factorLabel = (change: Extract<SecurityChange, { kind: 'factor_added' }>) =>
-  (change.factor === 'totp' ? 'the new authenticator app' : 'the new security key or passkey');
+interface CurrentFactors {
+  totpId: string | undefined;
+  passkeyIds: string[];
+}
 
-/** Whether removing the added factor keeps at least what sign-in asked for before it was added. */
-const removable = (change: Extract<SecurityChange, { kind: 'factor_added' }>, otherFactors: boolean) => !change.hadFactors || otherFactors;
+/** What undoing would do, worked out from the live notices and the factors as they are now. */
+interface UndoPlan {
+  since: Date;
+  /** The authenticator app, if it was set up since. */
+  addedTotpId: string | undefined;
+  addedPasskeyIds: string[];
+  /** The factors added since can go without leaving fewer than the account had then. */
+  removeAdded: boolean;
+  dropRecoveryCodes: boolean;
+  somethingRemoved: boolean;
+}
 
-/** What the link does besides signing out and the new password: before (`will`) and after (`did`). */
-function outcome(change: SecurityChange, otherFactors: boolean): { will: string; did: string } {
-  switch (change.kind) {
-    case 'factor_added': {
-      const label = change.factor === 'totp' ? 'authenticator app' : 'security key or passkey';
-      return removable(change, otherFactors)
-        ? { will: `It removes the new ${label}.`, did: `The new ${label} is removed.` }
-        : {
-          will: `It cannot remove the new ${label}: it replaced your only other factor, and removing it would leave your account less protected than before.`,
-          did: `The new ${label} stays: it replaced your only other factor. Sign in with a recovery code, then set up your own.`,
-        };
-    }
-    case 'recovery_codes_made':
-      return { will: 'It cancels the new recovery codes.', did: 'The new recovery codes no longer work.' };
-    case 'recovery_code_used':
-      return { will: 'It cancels your remaining recovery codes.', did: 'Your remaining recovery codes no longer work: make new ones once you are signed in.' };
-    case 'factor_removed':
-      return { will: 'It cannot bring back what was removed.', did: 'What was removed does not come back: add it again once you are signed in.' };
+const HOUR = 60 * 60;
+/** Wrong current passwords on the undo page, per account. */
+export const undoPasswordRule = { limit: 5, blockSeconds: 60, maxBlockSeconds: HOUR, quietSeconds: HOUR };
+
+const when = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' });
+
+/** The ids of the account's confirmed second factors (its authenticator app, its keys and passkeys). */
+export async function currentFactors(q: Queries, accountId: string): Promise<CurrentFactors> {
+  const [totp, passkeys] = await Promise.all([q.totpFactors.maybeFindConfirmedTotpFactor(accountId), q.webauthn.listWebauthnCredentials(accountId)]);
+  return { totpId: totp?.id, passkeyIds: passkeys.map((passkey) => passkey.id) };
+}
+
+export const factorIds = (factors: CurrentFactors) => [...(factors.totpId ? [factors.totpId] : []), ...factors.passkeyIds];
+
+/** What undoing the change of `details`, made at `since`, would do with the account's factors as they are now. */
+function planUndo(details: NoticeDetails, since: Date, factors: CurrentFactors): UndoPlan {
+  const before = new Set(details.factorsBefore);
+  const addedTotpId = factors.totpId !== undefined && !before.has(factors.totpId) ? factors.totpId : undefined;
+  const addedPasskeyIds = factors.passkeyIds.filter((id) => !before.has(id));
+  const stillThere = factorIds(factors).filter((id) => before.has(id)).length;
+  const removeAdded = (addedTotpId !== undefined || addedPasskeyIds.length > 0) && (before.size === 0 || stillThere > 0);
+  return {
+    since, addedTotpId, addedPasskeyIds, removeAdded,
+    dropRecoveryCodes: (removeAdded && before.size === 0) || details.kind === 'recovery_codes_made' || details.kind === 'recovery_code_used',
+    somethingRemoved: details.kind === 'factor_removed',
+  };
+}
+
+/** The plan in words, before (`will`) and after (`did`) it is carried out. */
+function describe(plan: UndoPlan): { will: string; did: string } {
+  const passkeys = plan.addedPasskeyIds.length;
+  const added = [
+    ...(plan.addedTotpId ? ['the authenticator app'] : []),
+    ...(passkeys === 1 ? ['the security key or passkey'] : passkeys > 1 ? [`the ${passkeys} security keys or passkeys`] : []),
+  ].join(' and ');
+  const since = `${when.format(plan.since)} UTC`;
+  const will: string[] = [];
+  const did: string[] = [];
+  if (added && plan.removeAdded) {
+    will.push(`It removes ${added} added since ${since}.`);
+    did.push(`Removed: ${added} added since ${since}.`);
+  } else if (added) {
+    const why = `the factor you had before is gone, and removing ${added} would leave your account less protected than it was. Sign in with a recovery code and set up your own, or ask your administrator to reset your second factors.`;
+    will.push(`It cannot remove ${added} added since ${since}: ${why}`);
+    did.push(`Kept: ${added} added since ${since}, because ${why}`);
   }
+  if (plan.dropRecoveryCodes) {
+    will.push('It cancels your recovery codes (make new ones once you are signed in).');
+    did.push('Your recovery codes no longer work: make new ones once you are signed in.');
+  }
+  if (plan.somethingRemoved) {
+    will.push('It cannot bring back a factor that was removed.');
+    did.push('A factor that was removed does not come back: add it again once you are signed in.');
+  }
+  return { will: will.join(' '), did: did.join(' ') };
 }
 
-/** Whether the account has a second factor other than `factorId`. */
-async function hasOtherFactors(q: Queries, accountId: string, factorId: string): Promise<boolean> {
-  const [totpFactor, passkeys] = await Promise.all([q.totpFactors.maybeFindConfirmedTotpFactor(accountId), q.webauthn.listWebauthnCredentials(accountId)]);
-  return Boolean(totpFactor && totpFactor.id !== factorId) || passkeys.some((passkey) => passkey.id !== factorId);
-}
-
-export function createSecurityNotices({ config, queries, mail, oneTimeSecrets }: {
-  config: Config; queries: Queries; mail: Mail; oneTimeSecrets: OneTimeSecrets;
+export function createSecurityNotices({ config, queries, mail, oneTimeSecrets, accounts, throttle }: {
+  config: Config; queries: Queries; mail: Mail; oneTimeSecrets: OneTimeSecrets; accounts: Pick<Accounts, 'authenticateWithPassword'>; throttle: Throttle;
 }) {
-  const checkLink = (token: unknown) => oneTimeSecrets.checkLink({ purpose: 'undo_security_change', token });
-
-  /** The link's change, and whether the account has factors besides the one it added (read through `q`). */
-  async function linkState(q: Queries, row: OneTimeSecretRow) {
-    const account = row.account_id ? await q.accounts.maybeFindAccountById(row.account_id) : undefined;
-    if (!account || account.disabled || account.email !== row.email || !row.details) {
+  /** The link's account and what undoing would do to it now. */
+  async function stateOf(q: Queries, link: OneTimeSecretRow) {
+    const account = link.account_id ? await q.accounts.maybeFindAccountById(link.account_id) : undefined;
+    if (!account || account.disabled || account.email !== link.email || !link.details) {
       throw new RequestError('link_invalid', 400, 'This link has expired or was already used.');
     }
-    const change = row.details as SecurityChange;
-    const otherFactors = await hasOtherFactors(q, account.id, change.kind === 'factor_added' ? change.factorId : '');
-    return { row, account, change, otherFactors };
+    const plan = planUndo(link.details as unknown as NoticeDetails, link.created_at, await currentFactors(q, account.id));
+    return { account, plan, needsPassword: plan.removeAdded && account.password_hash !== null };
   }
 
+  const checkLink = (token: unknown) => oneTimeSecrets.checkLink({ purpose: 'undo_security_change', token });
+
   return {
-    /** Queues the notice about `what` changed, with its undo link, inside the caller's transaction. */
-    async notify(q: Queries, account: Person, what: string, change: SecurityChange): Promise<void> {
+    /** Queues the notice about `what` changed, with its link, inside the caller's transaction. */
+    async notify(q: Queries, account: Person, what: string, change: NoticeDetails): Promise<void> {
       const token = await oneTimeSecrets.issueLink(q, {
         purpose: 'undo_security_change', email: account.email, accountId: account.id,
-        ttlSeconds: oneTimeLifetimes.undoSecurityChangeLink, details: change,
+        ttlSeconds: oneTimeLifetimes.undoSecurityChangeLink, details: { ...change },
       });
-      // Whether the factor can go is decided again when the link is used.
-      const otherFactors = await hasOtherFactors(q, account.id, change.kind === 'factor_added' ? change.factorId : '');
+      const { will } = describe(planUndo(change, new Date(), await currentFactors(q, account.id)));
       await mail.enqueue(q, {
         to: account.email,
         subject: `Security change on your ${PRODUCT_NAME} account`,
         template: 'security-notice',
-        data: {
-          name: greetingName(account), what, undoLink: `${config.issuer}/security/undo?token=${token}`,
-          undoes: outcome(change, otherFactors).will, days: oneTimeLifetimes.undoSecurityChangeLink / 86_400,
-        },
+        data: { name: greetingName(account), what, undoLink: `${config.issuer}/security/undo?token=${token}`, undoes: will, days: oneTimeLifetimes.undoSecurityChangeLink / 86_400 },
       });
     },
 
     /** What using the link would do, for the page that asks for the click (nothing changes). */
-    async describeUndo(token: unknown): Promise<{ email: string; undoes: string }> {
-      const { account, change, otherFactors } = await linkState(queries, await checkLink(token));
-      return { email: account.email, undoes: outcome(change, otherFactors).will };
+    async describeUndo(token: unknown): Promise<{ email: string; undoes: string; needsPassword: boolean }> {
+      const { account, plan, needsPassword } = await stateOf(queries, await checkLink(token));
+      return { email: account.email, undoes: describe(plan).will, needsPassword };
     },
 
     /**
-     * Undoes the change as far as it safely can, signs out everywhere and drops the password;
-     * returns what was done and a token for choosing the new password.
+     * Carries the plan out, signs out everywhere and drops the password; returns what was done
+     * and a token for choosing the new password. Removing a factor takes the current password.
      */
-    async undo(token: unknown): Promise<{ done: string; passwordToken: string }> {
+    async undo(token: unknown, password: unknown): Promise<{ done: string; passwordToken: string }> {
       const link = await checkLink(token);
+      const before = await stateOf(queries, link);
+      if (before.needsPassword) {
+        const subject = { key: `undo-password:account:${before.account.id}`, rule: undoPasswordRule };
+        await throttle.reserveAttempt([subject]);
+        const proved = typeof password === 'string' && password.length > 0 && (await accounts.authenticateWithPassword(before.account.email, password))?.id === before.account.id;
+        if (!proved) throw new RequestError('password_wrong', 400, 'That is not the current password of this account.');
+        await throttle.attemptSucceeded({ reset: [subject], refund: [] });
+      }
       return queries.transaction(async (q) => {
-        await q.accounts.lockAccount(link.account_id!);
-        const { row, account, change, otherFactors } = await linkState(q, link);
-        await oneTimeSecrets.consume(q, row, { alone: true });
-        if (change.kind === 'factor_added' && removable(change, otherFactors)) {
-          if (change.factor === 'totp') {
-            const current = await q.totpFactors.maybeFindConfirmedTotpFactor(account.id);
-            if (current?.id === change.factorId) await q.totpFactors.deleteTotpFactors(account.id);
-          } else {
-            await q.webauthn.deleteWebauthnCredential(account.id, change.factorId);
-          }
-          // Recovery codes came with a first factor, and whoever added it has seen them.
-          if (!change.hadFactors || !(await q.accounts.accountHasSecondFactor(account.id))) await q.recoveryCodes.deleteRecoveryCodes(account.id);
+        await q.accounts.lockAccount(before.account.id);
+        const { account, plan } = await stateOf(q, link); // as it is now, with the account held
+        if (plan.removeAdded && !before.plan.removeAdded) throw new RequestError('link_changed', 409, 'The account changed meanwhile. Open the link again.');
+        await oneTimeSecrets.consume(q, link, { alone: true }); // the other notices keep their own links
+        if (plan.removeAdded) {
+          if (plan.addedTotpId) await q.totpFactors.deleteTotpFactors(account.id);
+          for (const id of plan.addedPasskeyIds) await q.webauthn.deleteWebauthnCredential(account.id, id);
         }
-        if (change.kind === 'recovery_codes_made' || change.kind === 'recovery_code_used') await q.recoveryCodes.deleteRecoveryCodes(account.id);
+        if (plan.dropRecoveryCodes) await q.recoveryCodes.deleteRecoveryCodes(account.id);
         await q.oidcPayloads.deletePayloadsByAccountId(account.id);
         await q.accounts.dropPassword(account.id);
         const passwordToken = await oneTimeSecrets.issueLink(q, {
           purpose: 'reset_password', email: account.email, accountId: account.id, ttlSeconds: oneTimeLifetimes.resetPasswordLink,
         });
-        return { done: outcome(change, otherFactors).did, passwordToken };
+        return { done: describe(plan).did, passwordToken };
       });
     },
   };

@@ -32,7 +32,10 @@ const failed = () => new RequestError('webauthn_failed', 400, 'The security key 
 
 type Purpose = WebauthnChallengeRow['purpose'];
 
-/** Ceremonies one account (or, for a passkey sign-in, one IP) may start a minute: each stores a challenge. */
+/**
+ * Ceremonies one IP may start a minute for one account (for a passkey sign-in, for any): each
+ * stores a challenge. Per IP too, so that someone with the password cannot use up the owner's.
+ */
 export const ceremonyRate = { limit: 30, windowSeconds: 60 };
 
 export function createWebauthn({ queries, settings, throttle }: { queries: Queries; settings: WebauthnSettings; throttle: Throttle }) {
@@ -54,8 +57,8 @@ export function createWebauthn({ queries, settings, throttle }: { queries: Queri
     settings,
 
     /** Options for registering a new key or passkey on this account (discoverable where the authenticator can). */
-    async registrationOptions(account: { id: string; email: string; name: string | null }): Promise<CeremonyOptions<PublicKeyCredentialCreationOptionsJSON>> {
-      await throttle.countRequest(`rate:webauthn:account:${account.id}`, ceremonyRate);
+    async registrationOptions(account: { id: string; email: string; name: string | null }, ip: string): Promise<CeremonyOptions<PublicKeyCredentialCreationOptionsJSON>> {
+      await throttle.countRequest(`rate:webauthn:account-ip:${account.id}:${ipBucket(ip)}`, ceremonyRate);
       const existing = await queries.webauthn.listWebauthnCredentials(account.id);
       const options = await generateRegistrationOptions({
         rpName: PRODUCT_NAME, rpID: settings.rpId, userName: account.email, userDisplayName: account.name ?? account.email,
@@ -95,7 +98,7 @@ export function createWebauthn({ queries, settings, throttle }: { queries: Queri
      * The challenge remembers which of the two it is for.
      */
     async authenticationOptions({ accountId, ip }: { accountId?: string | undefined; ip: string }): Promise<CeremonyOptions<PublicKeyCredentialRequestOptionsJSON>> {
-      await throttle.countRequest(accountId ? `rate:webauthn:account:${accountId}` : `rate:webauthn:ip:${ipBucket(ip)}`, ceremonyRate);
+      await throttle.countRequest(accountId ? `rate:webauthn:account-ip:${accountId}:${ipBucket(ip)}` : `rate:webauthn:ip:${ipBucket(ip)}`, ceremonyRate);
       const credentials = accountId ? await queries.webauthn.listWebauthnCredentials(accountId) : [];
       const options = await generateAuthenticationOptions({
         rpID: settings.rpId, timeout: CEREMONY_SECONDS * 1000,

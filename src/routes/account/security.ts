@@ -100,7 +100,7 @@ export default function securityRoutes(router: Router, services: Services) {
   router.post('/security/passkeys/options', async (ctx) => {
     const session = await requireRecentSignIn(ctx, services);
     if (!session) return;
-    ctx.body = await services.webauthn.registrationOptions(session.account);
+    ctx.body = await services.webauthn.registrationOptions(session.account, ctx.ip);
   });
 
   router.post('/security/passkeys', async (ctx) => {

@@ -80,7 +80,7 @@ export default function enrolFactorRoutes(router: Router, services: Services) {
   router.post('/:uid/mfa/enrol/webauthn/options', async (ctx) => {
     const step = await loadEnrolStep(ctx, services);
     if (!step) throw new RequestError('factor_exists', 409, 'This account already has a second factor. Reload the page.');
-    ctx.body = await services.webauthn.registrationOptions(step.account);
+    ctx.body = await services.webauthn.registrationOptions(step.account, ctx.ip);
   });
 
   router.post('/:uid/mfa/enrol/webauthn', async (ctx) => {
