@@ -68,7 +68,8 @@ export function endpointLimits({ throttle, authorizationRule, renderPage }: { th
     const parKey = `rate:par-public:ip:${ip}`;
     const failureSubjects = (clientId: string | undefined): ThrottleSubject[] => [
       { key: `client-auth:ip:${ip}`, rule: clientAuthFailureRules.ip },
-      ...(clientId ? [{ key: `client-auth:client-ip:${clientId}:${ip}`, rule: clientAuthFailureRules.clientAndIp }] : []),
+      // Only what could be a client id goes into a key (a stranger sends anything, U+0000 included).
+      ...(clientId && /^[\x21-\x7e]{1,100}$/.test(clientId) ? [{ key: `client-auth:client-ip:${clientId}:${ip}`, rule: clientAuthFailureRules.clientAndIp }] : []),
     ];
     // A pushed request without HTTP Basic may be a public client's: counted now (so concurrent ones
     // cannot all pass), taken back if it turns out to be a confidential client's.
@@ -97,7 +98,7 @@ export function endpointLimits({ throttle, authorizationRule, renderPage }: { th
     }
     if (oidc?.route && CLIENT_AUTH_ROUTES.has(oidc.route) && ctx.status === 401 && (ctx.body as { error?: unknown } | undefined)?.error === 'invalid_client') {
       const clientId = oidc.client?.clientId ?? basicClientId(ctx) ?? (typeof oidc.params?.client_id === 'string' ? oidc.params.client_id : undefined);
-      for (const subject of failureSubjects(clientId?.slice(0, 100))) await throttle.recordFailure(subject);
+      for (const subject of failureSubjects(clientId)) await throttle.recordFailure(subject);
     }
   };
 }
