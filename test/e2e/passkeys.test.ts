@@ -100,6 +100,17 @@ describe('passkeys in Chromium, checked by openid-client', () => {
     expect(Number(row.sign_count)).toBeGreaterThan(0); // the counter moved and was stored
   });
 
+  it('with prompt=login, signs in once with the passkey, then asks consent for a new scope, then returns the code', async () => {
+    const uses = async () => Number((await app.services.db.knex('webauthn_credentials').where({ account_id: user.id }).first()).sign_count);
+    const before = await uses();
+    // Signed in already; prompt=login wants a fresh sign-in, and profile was never allowed.
+    const flow = await signIn({ prompt: 'login', scope: 'openid email profile' });
+    await page.getByRole('button', { name: 'Allow' }).waitFor(); // the passkey autofill signed in
+    const claims = await flow.finish();
+    expect(claims).toMatchObject({ sub: user.id, amr: ['hwk', 'mfa'] });
+    expect(await uses()).toBe(before + 1); // one sign-in, not a second round after the consent
+  });
+
   it('does not sign in with a passkey when the authenticator cannot verify the person', async () => {
     await context.clearCookies();
     await authenticator.setUserVerified(false);

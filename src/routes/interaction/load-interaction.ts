@@ -24,9 +24,13 @@ export async function loadInteraction(ctx: Context, services: Services, step?: '
   return { provider, details, client: display };
 }
 
-/** Hands the step's result to the provider and follows it back into the authorization flow. */
+/**
+ * Hands the step's result to the provider and follows it back into the authorization flow. The
+ * result adds to what the same authorization request proved in an earlier step (a consent after
+ * a prompt=login sign-in keeps that sign-in), never replaces it.
+ */
 export async function finishStep(ctx: Context, services: Services, result: Parameters<Services['provider']['current']['interactionResult']>[2]) {
-  const returnTo = await services.provider.current.interactionResult(ctx.req, ctx.res, result, { mergeWithLastSubmission: false });
+  const returnTo = await services.provider.current.interactionResult(ctx.req, ctx.res, result, { mergeWithLastSubmission: true });
   ctx.redirect(returnTo);
   ctx.status = 303;
 }
