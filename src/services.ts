@@ -6,6 +6,7 @@ import type { Database } from './db/open-database.ts';
 import { createAccounts } from './libraries/accounts.ts';
 import { createAddressClaim } from './libraries/address-claim.ts';
 import { createClients } from './libraries/clients.ts';
+import { createConsents } from './libraries/consents.ts';
 import { createHousekeeping } from './libraries/housekeeping.ts';
 import { createPasswordHasher } from './libraries/passwords.ts';
 import { createEmailVerification } from './libraries/email-verification.ts';
@@ -55,6 +56,7 @@ export async function createServices({ config, secret, db, log }: { config: Conf
   const claimAddress = createAddressClaim({ secondFactors });
   const emailVerification = createEmailVerification({ config, queries, oneTimeSecrets, mail, mailLimits, claimAddress });
   const signingKeys = createSigningKeys({ queries, secretBox });
+  const consents = createConsents({ queries });
   const renderPage = createPageRenderer({ cache: config.production });
 
   let provider: ProviderHolder | undefined;
@@ -76,6 +78,7 @@ export async function createServices({ config, secret, db, log }: { config: Conf
       adapter: createAdapterClass({ queries, clients }),
       findAccount: createFindAccount(accounts),
       needsSecondFactor: (accountId) => secondFactors.needsSecondFactor(accountId),
+      rememberedScopes: (accountId, clientId) => consents.rememberedScopes(accountId, clientId),
       cookieKeys: secretBox.cookieKeys,
       httpsIssuer: new URL(config.issuer).protocol === 'https:',
       staticClients: [accountClientMetadata(config.issuer)],
@@ -91,6 +94,7 @@ export async function createServices({ config, secret, db, log }: { config: Conf
     secretBox,
     accounts,
     clients,
+    consents,
     signingKeys,
     throttle,
     renderPage,

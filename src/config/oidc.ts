@@ -13,6 +13,8 @@ import { tokenLifetimes } from './token-lifetimes.ts';
 export interface ProviderDependencies {
   adapter: new (model: string) => Adapter;
   findAccount: FindAccount;
+  /** The scopes this account allowed this client before (remembered consent). */
+  rememberedScopes: (accountId: string, clientId: string) => Promise<string[]>;
   /** Whether this account must pass a second factor to sign in (it has one, or policy demands one). */
   needsSecondFactor: (accountId: string) => Promise<boolean>;
   signingKeys: PrivateJwk[];
@@ -32,18 +34,32 @@ const skipsConsent = (ctx: KoaContextWithOIDC) =>
   ctx.oidc.client?.metadata().latchkey_skip_consent === true && !ctx.oidc.prompts.has('consent');
 
 /**
- * The grant this authorization builds on. First-party clients (skip consent) get the requested
- * scopes granted without asking, unless the request itself demands prompt=consent.
+ * The grant this authorization builds on: the session's own, or else one made from what the
+ * person allowed this client before (remembered consent outlives the session and its grant), so
+ * that only scopes not allowed before are asked for. First-party clients (skip consent) get the
+ * requested scopes granted without asking, unless the request itself demands prompt=consent.
  */
-async function loadExistingGrant(ctx: KoaContextWithOIDC) {
-  const { client, session, provider } = ctx.oidc;
-  const grantId = ctx.oidc.result?.consent?.grantId ?? session!.grantIdFor(client!.clientId);
-  const grant = grantId ? await provider.Grant.find(grantId) : undefined;
-  if (!skipsConsent(ctx)) return grant;
-  const firstParty = grant ?? new provider.Grant({ clientId: client!.clientId, accountId: session!.accountId! });
-  firstParty.addOIDCScope([...ctx.oidc.requestParamOIDCScopes].join(' '));
-  await firstParty.save();
-  return firstParty;
+function existingGrantLoader(rememberedScopes: ProviderDependencies['rememberedScopes']) {
+  return async (ctx: KoaContextWithOIDC) => {
+    const { client, session, provider } = ctx.oidc;
+    const grantId = ctx.oidc.result?.consent?.grantId ?? session!.grantIdFor(client!.clientId);
+    const grant = grantId ? await provider.Grant.find(grantId) : undefined;
+    const requested = [...ctx.oidc.requestParamOIDCScopes];
+    if (skipsConsent(ctx)) {
+      const firstParty = grant ?? new provider.Grant({ clientId: client!.clientId, accountId: session!.accountId! });
+      firstParty.addOIDCScope(requested.join(' '));
+      await firstParty.save();
+      return firstParty;
+    }
+    if (grant) return grant;
+    const remembered = await rememberedScopes(session!.accountId!, client!.clientId);
+    const allowed = requested.filter((scope) => remembered.includes(scope));
+    if (!allowed.length) return undefined;
+    const fromConsent = new provider.Grant({ clientId: client!.clientId, accountId: session!.accountId! });
+    fromConsent.addOIDCScope(allowed.join(' '));
+    await fromConsent.save();
+    return fromConsent;
+  };
 }
 
 /** Authorization parameters kept for sign-up reports: utm_* (bounded), and the referrer, always taken from the header. */
@@ -145,7 +161,7 @@ export function buildProviderConfiguration(deps: ProviderDependencies): Configur
     },
     clientBasedCORS: (_ctx, origin, client) =>
       origin !== 'null' && client.redirectUris!.some((uri) => URL.parse(uri)?.origin === origin),
-    loadExistingGrant,
+    loadExistingGrant: existingGrantLoader(deps.rememberedScopes),
     rotateRefreshToken: true, // every use returns a new refresh token; reuse of an old one revokes the grant
     ttl: {
       AccessToken: tokenLifetimes.AccessToken,

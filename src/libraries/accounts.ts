@@ -94,6 +94,9 @@ export function createAccounts({ queries, hasher, passwordPolicy }: { queries: Q
       return account;
     },
 
+    /** The account with this id or address, or account_not_found. */
+    findByIdOrEmail,
+
     recordLogin: (accountId: string) => queries.accounts.recordLogin(accountId),
 
     /** The account behind a token or session, unless it is gone or disabled. */

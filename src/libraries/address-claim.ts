@@ -1,7 +1,7 @@
 // Whoever proves an address owns it. When the proof comes from anywhere but the registrant's
 // own sign-in (a mailed code or link used elsewhere, a password reset), an account nobody had
 // verified passes to the address's owner, and nothing its registrant set up survives: password,
-// names, second factors, recovery codes, sessions, grants and tokens.
+// names, second factors, recovery codes, sessions, grants, tokens and the consents it gave.
 import type { Queries } from '../queries/index.ts';
 import type { SecondFactors } from './mfa/second-factors.ts';
 
@@ -10,6 +10,7 @@ export function createAddressClaim({ secondFactors }: { secondFactors: Pick<Seco
   return async function claimAddress(q: Queries, accountId: string): Promise<boolean> {
     if (!(await q.accounts.claimUnverifiedAccount(accountId))) return false;
     await q.oidcPayloads.deletePayloadsByAccountId(accountId);
+    await q.consents.deleteConsents(accountId);
     await secondFactors.forgetAll(q, accountId);
     return true;
   };

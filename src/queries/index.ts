@@ -2,6 +2,7 @@
 import type { Knex } from 'knex';
 import { createAccountQueries } from './accounts.ts';
 import { createClientQueries } from './clients.ts';
+import { createConsentQueries } from './consents.ts';
 import { createHealthQueries } from './health.ts';
 import { createMailOutboxQueries } from './mail-outbox.ts';
 import { createOidcPayloadQueries } from './oidc-payloads.ts';
@@ -16,6 +17,7 @@ import { createWebauthnQueries } from './webauthn.ts';
 export interface Queries {
   accounts: ReturnType<typeof createAccountQueries>;
   clients: ReturnType<typeof createClientQueries>;
+  consents: ReturnType<typeof createConsentQueries>;
   health: ReturnType<typeof createHealthQueries>;
   mailOutbox: ReturnType<typeof createMailOutboxQueries>;
   oidcPayloads: ReturnType<typeof createOidcPayloadQueries>;
@@ -34,6 +36,7 @@ export function createQueries(db: Knex): Queries {
   return {
     accounts: createAccountQueries(db),
     clients: createClientQueries(db),
+    consents: createConsentQueries(db),
     health: createHealthQueries(db),
     mailOutbox: createMailOutboxQueries(db),
     oidcPayloads: createOidcPayloadQueries(db),

@@ -83,6 +83,11 @@ export function createOidcPayloadQueries(db: Knex) {
       return db('oidc_payloads').where({ account_id: accountId }).delete();
     },
 
+    /** Revokes what one account holds from one client: grants, codes and tokens (its sessions stay). */
+    async deletePayloadsByAccountAndClient(accountId: string, clientId: string): Promise<number> {
+      return db('oidc_payloads').where({ account_id: accountId, client_id: clientId }).delete();
+    },
+
     /** Revokes every grant, code and token of a client. */
     async deletePayloadsByClientId(clientId: string): Promise<number> {
       return db('oidc_payloads').where({ client_id: clientId }).delete();

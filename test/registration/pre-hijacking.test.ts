@@ -98,6 +98,7 @@ describe('an address registered by a stranger', () => {
       // The stranger signs in without proving the address, keeps a refresh token and adds an authenticator app.
       const { tokens } = await signInForTokens(relaxed, rp, { email, password: STRANGER_PASSWORD }, { params: { scope: 'openid offline_access', prompt: 'consent' } });
       expect(tokens.refresh_token).toBeTruthy();
+      expect(await relaxed.services.consents.list((await relaxed.services.queries.accounts.maybeFindAccountByEmail(email))!.id)).toHaveLength(1);
       const account = (await relaxed.services.queries.accounts.maybeFindAccountByEmail(email))!;
       const enrolment = await relaxed.services.secondFactors.beginTotpEnrolment(account);
       await relaxed.services.secondFactors.confirmTotp(account, enrolment.factorId, await generate({ secret: enrolment.secret }));
@@ -109,6 +110,7 @@ describe('an address registered by a stranger', () => {
       expect(choose.body).toContain('Choose your password');
 
       expect(await relaxed.services.secondFactors.hasAny(account.id)).toBe(false);
+      expect(await relaxed.services.consents.list(account.id)).toEqual([]); // the owner is asked before any application gets in
       expect((await relaxed.services.secondFactors.overview(account.id)).recoveryCodesLeft).toBe(0);
       const refreshed = await tokenRequest(relaxed, rp, { grant_type: 'refresh_token', refresh_token: tokens.refresh_token });
       expect(refreshed.status).toBe(400);

@@ -15,7 +15,12 @@ latchkey users disable EMAIL|ID
 latchkey users enable EMAIL|ID
 latchkey users grant-admin EMAIL|ID
 latchkey users revoke-admin EMAIL|ID
-    Gives or takes the admin role (with MFA_REQUIRED=admins, admins must use a second factor).`;
+    Gives or takes the admin role (with MFA_REQUIRED=admins, admins must use a second factor).
+latchkey users consents EMAIL|ID [--json]
+    The applications the person allowed, with the scopes (remembered until revoked).
+latchkey users revoke-consent EMAIL|ID [--client CLIENT_ID] [--json]
+    Forgets what the person allowed one application (or all), and ends the grants and tokens
+    it holds for them: their next sign-in to it asks for consent again.`;
 
 function summary(account: AccountRow) {
   return {
@@ -97,6 +102,26 @@ export function parseUsersCommand(args: string[]): Execute {
       return async ({ accounts }, io) => {
         const account = await accounts.setAdmin(who, sub === 'grant-admin');
         io.out(values.json ? JSON.stringify(summary(account)) : `${account.email} ${sub === 'grant-admin' ? 'is now an admin' : 'is no longer an admin'}`);
+      };
+    }
+    case 'consents': {
+      const { values, positionals } = parse(`users ${sub}`, rest, {});
+      const who = onePositional(positionals, 'EMAIL or ID', `users ${sub}`);
+      return async ({ accounts, consents }, io) => {
+        const rows = await consents.list((await accounts.findByIdOrEmail(who)).id);
+        const listed = rows.map((row) => ({ client_id: row.client_id, scopes: row.scopes, allowed_at: row.created_at.toISOString(), updated_at: row.updated_at.toISOString() }));
+        if (values.json) return io.out(JSON.stringify({ consents: listed }));
+        if (!listed.length) return io.out('No application was allowed anything.');
+        table([['CLIENT', 'SCOPES', 'ALLOWED'], ...listed.map((c) => [c.client_id, c.scopes.join(' '), c.allowed_at])]).forEach(io.out);
+      };
+    }
+    case 'revoke-consent': {
+      const { values, positionals } = parse(`users ${sub}`, rest, { client: { type: 'string' } });
+      const who = onePositional(positionals, 'EMAIL or ID', `users ${sub}`);
+      return async ({ accounts, consents }, io) => {
+        const account = await accounts.findByIdOrEmail(who);
+        const revoked = await consents.revoke(account, values.client);
+        io.out(values.json ? JSON.stringify({ revoked }) : `Revoked ${revoked} consent${revoked === 1 ? '' : 's'} of ${account.email}`);
       };
     }
     default:

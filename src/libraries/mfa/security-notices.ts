@@ -163,6 +163,7 @@ export function createSecurityNotices({ config, queries, mail, oneTimeSecrets, a
         }
         if (plan.dropRecoveryCodes) await q.recoveryCodes.deleteRecoveryCodes(account.id);
         await q.oidcPayloads.deletePayloadsByAccountId(account.id);
+        await q.consents.deleteConsents(account.id); // applications someone else may have allowed ask again
         await q.accounts.dropPassword(account.id);
         const passwordToken = await oneTimeSecrets.issueLink(q, {
           purpose: 'reset_password', email: account.email, accountId: account.id, ttlSeconds: oneTimeLifetimes.resetPasswordLink,

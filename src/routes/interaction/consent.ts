@@ -45,6 +45,8 @@ export default function consentRoutes(router: Router, services: Services) {
     for (const [indicator, scopes] of Object.entries(missing.missingResourceScopes ?? {})) {
       grant.addResourceScope(indicator, scopes.join(' '));
     }
-    await finishStep(ctx, services, { consent: { grantId: await grant.save() } });
+    const grantId = await grant.save();
+    await services.consents.remember(details.session!.accountId, String(details.params.client_id), (grant.getOIDCScope() ?? '').split(' ').filter(Boolean));
+    await finishStep(ctx, services, { consent: { grantId } });
   });
 }

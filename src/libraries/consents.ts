@@ -1,0 +1,37 @@
+// Remembered consent: what a person allowed each application, kept per account and client
+// until revoked, so that signing in again (after signing out, on another device) asks only for
+// scopes not allowed before. The provider's grant still ends with the sign-in session; this is
+// what a new one starts from.
+import type { Queries } from '../queries/index.ts';
+import type { AccountRow } from '../queries/accounts.ts';
+import { RequestError } from './errors.ts';
+
+export function createConsents({ queries }: { queries: Queries }) {
+  return {
+    /** The person allowed these scopes (adds to what they allowed before). */
+    remember: (accountId: string, clientId: string, scopes: string[]) => queries.consents.addConsentScopes(accountId, clientId, [...new Set(scopes)].sort()),
+
+    /** The scopes this account allowed this client, if any. */
+    rememberedScopes: async (accountId: string, clientId: string): Promise<string[]> =>
+      (await queries.consents.maybeFindConsent(accountId, clientId))?.scopes ?? [],
+
+    list: (accountId: string) => queries.consents.listConsents(accountId),
+
+    /**
+     * Forgets what the account allowed one client (or every client) and ends what those clients
+     * hold for it: grants, codes and tokens. The next sign-in asks again.
+     */
+    async revoke(account: Pick<AccountRow, 'id'>, clientId?: string): Promise<number> {
+      return queries.transaction(async (q) => {
+        const consents = await q.consents.listConsents(account.id);
+        const revoked = clientId ? consents.filter((consent) => consent.client_id === clientId) : consents;
+        if (clientId && !revoked.length) throw new RequestError('consent_not_found', 404, `The account has not allowed ${clientId} anything.`);
+        for (const consent of revoked) await q.oidcPayloads.deletePayloadsByAccountAndClient(account.id, consent.client_id);
+        await q.consents.deleteConsents(account.id, clientId);
+        return revoked.length;
+      });
+    },
+  };
+}
+
+export type Consents = ReturnType<typeof createConsents>;
