@@ -45,13 +45,19 @@ export function createAccounts({ queries, hasher, passwordPolicy }: { queries: Q
     return account;
   }
 
-  async function prepareAccount(input: NewAccountInput): Promise<NewAccount> {
+  /** The new account's fields, checked (the password against the policy); throws a clear RequestError. */
+  function checkNewAccount(input: NewAccountInput) {
     const email = normaliseEmail(input.email);
     const name = optionalName(input.name, 'Name');
     const givenName = optionalName(input.givenName, 'Given name');
     const familyName = optionalName(input.familyName, 'Family name');
     const password = input.password === undefined ? undefined
       : passwordPolicy.check(input.password, { email, name, givenName, familyName });
+    return { email, name, givenName, familyName, password };
+  }
+
+  async function prepareAccount(input: NewAccountInput): Promise<NewAccount> {
+    const { email, name, givenName, familyName, password } = checkNewAccount(input);
     return {
       id: crypto.randomUUID(),
       email,
@@ -69,6 +75,7 @@ export function createAccounts({ queries, hasher, passwordPolicy }: { queries: Q
   }
 
   return {
+    checkNewAccount,
     /** Checks a new account's fields and hashes its password; nothing is written yet. */
     prepareAccount,
 

@@ -7,7 +7,6 @@ import { PRODUCT_NAME } from '../mail/templates.ts';
 import type { Queries } from '../queries/index.ts';
 import type { Accounts } from './accounts.ts';
 import type { EmailVerification } from './email-verification.ts';
-import { normaliseEmail } from './email-address.ts';
 import { assertThat } from './errors.ts';
 import type { MailLimits } from './mail-limits.ts';
 import type { SignupSource } from './signup-source.ts';
@@ -15,7 +14,7 @@ import { answerNoSoonerThan, STEADY_ANSWER_MS } from './steady-timing.ts';
 import { ipBucket, type Throttle } from './throttle.ts';
 
 const HOUR = 60 * 60;
-/** Registrations from one IP: generous for an office behind one address, costly for a bot. */
+/** Sign-ups from one IP (an account made, or a mail to a taken address): generous for an office behind one address, costly for a bot. */
 export const registrationRule = { limit: 10, blockSeconds: 60, maxBlockSeconds: 24 * HOUR, quietSeconds: HOUR };
 
 export interface RegistrationInput {
@@ -39,13 +38,12 @@ export function createRegistration({ config, queries, accounts, emailVerificatio
     register: (input: RegistrationInput) => answerNoSoonerThan(STEADY_ANSWER_MS, async (): Promise<{ accountId: string | null; email: string }> => {
       assertThat(config.registration === 'open', 'registration_closed', 'New accounts cannot be created here. Ask your administrator for an account.', 403);
       assertThat(typeof input.name === 'string' && input.name.trim().length > 0, 'name_required', 'Enter your name.');
-      normaliseEmail(input.email); // a typing mistake is not an attempt
+      const fields = { email: input.email, password: input.password, name: input.name, signupMethod: 'registration' as const, signupSource: input.source };
+      // A refused form changes nothing, counters included: only sign-ups count against the IP.
+      accounts.checkNewAccount(fields);
       await throttle.reserveAttempt([{ key: `register:ip:${ipBucket(input.ip)}`, rule: registrationRule }]);
-      // Validates and hashes whether or not the address is taken: same work, same time.
-      const prepared = await accounts.prepareAccount({
-        email: input.email, password: input.password, name: input.name,
-        signupMethod: 'registration', signupSource: input.source,
-      });
+      // Hashes whether or not the address is taken: same work, same time.
+      const prepared = await accounts.prepareAccount(fields);
       // The verification mail and the owner's warning count as one kind, so neither shows which was sent.
       const mayMail = await mailLimits.maySend('verify_email', prepared.email, input.ip);
 

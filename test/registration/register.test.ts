@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as jose from 'jose';
-import { codeIn, openRegistration, register, startAppWithMail, submitForm, uniqueEmail } from '../helpers/hosted-pages.ts';
+import { codeIn, openRegistration, register, startAppWithMail, submitForm, uniqueEmail, withAppAndMail } from '../helpers/hosted-pages.ts';
 import { HttpSession, formAction } from '../helpers/http-session.ts';
 import type { MailSink } from '../helpers/mail-sink.ts';
 import { createUser, redeemCode, submitConsent, type TestClient } from '../helpers/oidc-flow.ts';
@@ -80,6 +80,22 @@ describe('registration', () => {
     expect(personal.body).toMatch(/name or email/);
     expect(await app.services.queries.accounts.maybeFindAccountByEmail(email)).toBeUndefined();
     expect(await app.services.db.knex('mail_outbox').where({ to_address: email })).toHaveLength(0);
+  });
+
+  it('counts sign-ups against the IP, never refused forms: ten accounts, then a wait', async () => {
+    await withAppAndMail({ TRUST_PROXY: 'true' }, async ({ app: office, client: rp }) => {
+      const session = new HttpSession({ 'x-forwarded-for': '198.51.100.20' });
+      let { page } = await openRegistration(office, rp, session);
+      for (let i = 0; i < 12; i++) page = await register(session, office, page, { email: uniqueEmail('office'), password: 'password123' });
+      expect(page.status).toBe(400); // too common, twelve times over: no counter moved
+      for (let i = 0; i < 10; i++) {
+        ({ page } = await openRegistration(office, rp, session));
+        expect((await register(session, office, page, { email: uniqueEmail('office') })).body).toContain('Check your email');
+      }
+      ({ page } = await openRegistration(office, rp, session));
+      const eleventh = await register(session, office, page, { email: uniqueEmail('office') });
+      expect(eleventh.status).toBe(429);
+    });
   });
 
   it('leaves no half-made account when a later step of registration fails', async () => {
