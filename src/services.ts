@@ -31,6 +31,7 @@ import { createFindAccount } from './oidc/account.ts';
 import { accountClientMetadata } from './oidc/account-client.ts';
 import { createAdapterClass } from './oidc/adapter.ts';
 import { endpointLimits } from './oidc/endpoint-limits.ts';
+import { dropBogusLogoutHint } from './oidc/logout-hint.ts';
 import { createProviderPages } from './oidc/pages.ts';
 import { createProviderHolder, type ProviderHolder } from './oidc/provider.ts';
 import { createPageRenderer } from './pages/render-page.ts';
@@ -73,7 +74,10 @@ export async function createServices({ config, secret, db, log }: { config: Conf
     proxyHops: config.proxyHops,
     signingKeys,
     log,
-    middleware: [endpointLimits({ throttle, renderPage, authorizationRule: { limit: config.authorizationRateLimit, windowSeconds: 60 } })],
+    middleware: [
+      endpointLimits({ throttle, renderPage, authorizationRule: { limit: config.authorizationRateLimit, windowSeconds: 60 } }),
+      dropBogusLogoutHint(),
+    ],
     dependencies: {
       adapter: createAdapterClass({ queries, clients }),
       findAccount: createFindAccount(accounts),

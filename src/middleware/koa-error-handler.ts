@@ -38,6 +38,20 @@ export function userMistake(ctx: Context, error: unknown): RequestError {
   return error;
 }
 
+/**
+ * Where a person whose form was refused before any route saw it (too large, unreadable) can try
+ * again: the step of the same sign-in, or the page of the form. Forms that carry a token from a
+ * mail have none (the browser's Back button still works).
+ */
+function retryPathFor(ctx: Context): string {
+  if (ctx.method !== 'POST') return '';
+  const step = /^\/interaction\/([\w-]{1,64})\//.exec(ctx.path);
+  if (step) return `/interaction/${step[1]}`;
+  if (ctx.path === '/password/forgot') return '/password/forgot';
+  if (ctx.path.startsWith('/account/')) return '/account/security';
+  return '';
+}
+
 export function errorHandler({ log, renderPage }: { log: Logger; renderPage: RenderPage }): Middleware {
   return async (ctx, next) => {
     try {
@@ -54,7 +68,8 @@ export function errorHandler({ log, renderPage }: { log: Logger; renderPage: Ren
         ctx.body = { error: answer.code, error_description: answer.message };
       } else {
         ctx.type = 'html';
-        ctx.body = await renderPage('error', errorPageLocals(answer.code, answer.status >= 500 ? undefined : answer.message));
+        const retry = error instanceof RequestError && ['body_too_large', 'malformed_body'].includes(error.code) ? retryPathFor(ctx) : '';
+        ctx.body = await renderPage('error', errorPageLocals(answer.code, answer.status >= 500 ? undefined : answer.message, retry));
       }
     }
   };

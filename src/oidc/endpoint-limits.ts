@@ -54,7 +54,7 @@ async function refuse(ctx: Context, error: RequestError, renderPage: RenderPage,
   ctx.set('Cache-Control', 'no-store');
   if (asPage) {
     ctx.type = 'html';
-    ctx.body = await renderPage('error', { ...errorPageLocals(error.code, error.message), heading: 'Too many requests', title: 'Too many requests' });
+    ctx.body = await renderPage('error', errorPageLocals(error.code, error.message));
   } else {
     ctx.body = { error: 'too_many_requests', error_description: error.message };
   }

@@ -21,6 +21,12 @@ const EXPLANATIONS: Record<string, { heading: string; explanation: string }> = {
   },
   access_denied: { heading: 'Access denied', explanation: 'You cannot continue with this request.' },
   not_found: { heading: 'Page not found', explanation: 'There is nothing at this address.' },
+  body_too_large: {
+    heading: 'The form was too large',
+    explanation: 'What you typed is longer than this page accepts (a password, for one, may have at most 1024 characters). Go back and try again.',
+  },
+  malformed_body: { heading: 'The form could not be read', explanation: 'Go back, reload the page and send the form again.' },
+  too_many_requests: { heading: 'Too many requests', explanation: 'Too many requests came from your network. Wait a moment, then try again.' },
   server_error: {
     heading: 'Something went wrong on our side',
     explanation: 'The problem has been logged. Try again in a moment.',
@@ -32,7 +38,8 @@ const FALLBACK = {
   explanation: 'The application that sent you here made a request this sign-in service cannot complete. Go back to the app and try again; if it keeps happening, contact its developers.',
 };
 
-export function errorPageLocals(code: string, detail?: string): PageLocals {
+/** `retryUrl`: a page of the same sign-in (or form) to go back to, when there is one. */
+export function errorPageLocals(code: string, detail?: string, retryUrl = ''): PageLocals {
   const { heading, explanation } = EXPLANATIONS[code] ?? FALLBACK;
-  return { title: heading, heading, explanation, code, detail: detail ?? '' };
+  return { title: heading, heading, explanation, code, detail: detail ?? '', retryUrl };
 }

@@ -150,6 +150,35 @@ describe('hosted pages', () => {
     expect(app.logs.filter((line) => (line.level as number) >= 50)).toEqual([]);
   });
 
+  it('says a form over the size limit was too large, and offers the same sign-in again', async () => {
+    const session = new HttpSession();
+    const page = await session.follow(authorizationRequest(app, client).url, app.url);
+    const action = new URL(formAction(page.body, '/login')!, app.url).href;
+    const huge = await session.request(action, { form: { _csrf: page.body.match(/name="_csrf" value="([^"]+)"/)![1]!, email: 'someone@example.test', password: 'x'.repeat(100_000) } });
+    expect(huge.status).toBe(413);
+    expect(huge.body).toContain('The form was too large');
+    expect(huge.body).not.toContain('The application that sent you here');
+    const retry = huge.body.match(/<a href="(\/interaction\/[^"]+)">Try again<\/a>/)?.[1];
+    expect(retry).toBe(new URL(page.url).pathname);
+    const again = await session.request(new URL(retry!, app.url).href);
+    expect(formAction(again.body, '/login')).toBeTruthy();
+  });
+
+  it('offers a plain sign-out confirmation when the id_token_hint does not hold', async () => {
+    const forged = [
+      'not.a.jwt',
+      `${Buffer.from('{"alg":"RS256"}').toString('base64url')}.${Buffer.from(JSON.stringify({ aud: client.clientId, sub: 'x', iss: app.url })).toString('base64url')}.c2lnbmF0dXJl`,
+    ];
+    const user = await createUser(app);
+    for (const hint of forged) {
+      const { session } = await authorize(app, client, user);
+      const page = await session.follow(`${app.url}/session/end?id_token_hint=${hint}&post_logout_redirect_uri=${encodeURIComponent('http://localhost:9/bye')}`, app.url);
+      expect(page.status).toBe(200);
+      expect(page.body).toContain('Yes, sign me out');
+      expect(page.body).not.toContain('The application that sent you here');
+    }
+  });
+
   it('answers malformed requests with 4xx, never 500', async () => {
     const session = new HttpSession();
     const page = await session.follow(authorizationRequest(app, client).url, app.url);
@@ -164,7 +193,6 @@ describe('hosted pages', () => {
       [`${app.url}/auth?client_id[]=x`, {}],
       [`${app.url}/me`, { headers: { authorization: 'Bearer' } }],
       [`${app.url}/token/introspection`, { method: 'POST', body: 'token=x' }],
-      [`${app.url}/session/end?id_token_hint=not.a.jwt`, {}],
       [`${app.url}/interaction/${'x'.repeat(5000)}/login`, { method: 'POST' }],
     ];
     for (const [url, init] of cases) {

@@ -75,19 +75,19 @@ describe('TOTP second factor', () => {
     }
   });
 
-  it('rejects a reused TOTP time step', async () => {
+  it('rejects a reused TOTP time step, saying it was used and to wait for the next', async () => {
     const { account, secret, now } = await enrolled();
     // The confirming code used the current step already.
-    await expect(verify(account.id, await generate({ secret, epoch: now }))).rejects.toThrow(/not right/);
+    await expect(verify(account.id, await generate({ secret, epoch: now }))).rejects.toThrow(/already used\. Wait for your app to show the next one/);
     const next = await generate({ secret, epoch: now + STEP });
     await expect(verify(account.id, next)).resolves.toBe('otp');
-    await expect(verify(account.id, next)).rejects.toThrow(/not right/);
+    await expect(verify(account.id, next)).rejects.toThrow(/already used/);
   });
 
   it('rejects an older step once a newer one was used', async () => {
     const { account, secret, now } = await enrolled({ lastUsedStepsAgo: 3 });
     await expect(verify(account.id, await generate({ secret, epoch: now + STEP }))).resolves.toBe('otp');
-    await expect(verify(account.id, await generate({ secret, epoch: now }))).rejects.toThrow(/not right/);
-    await expect(verify(account.id, await generate({ secret, epoch: now - STEP }))).rejects.toThrow(/not right/);
+    await expect(verify(account.id, await generate({ secret, epoch: now }))).rejects.toThrow(/already used/);
+    await expect(verify(account.id, await generate({ secret, epoch: now - STEP }))).rejects.toThrow(/already used/);
   });
 });

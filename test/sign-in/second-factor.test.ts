@@ -44,6 +44,7 @@ describe('sign-in with a second factor', () => {
     const { request, page } = await openSignIn(app, client, session);
     const challenge = await submitLogin(session, app, page, user.email, user.password);
     expect(challenge.body).toContain('Two-step verification');
+    expect(challenge.body).toContain(`Signing in as <strong>${user.email}</strong>`); // not signed in yet
     const next = await submitForm(session, app, challenge, '/mfa/totp', { code: await totpNow(user.secret) });
     const claims = await consentAndClaims(session, app, client, request, next);
     expect(claims.amr).toEqual(['pwd', 'otp', 'mfa']);

@@ -90,7 +90,11 @@ export function createSecondFactors({ config, queries, totp, webauthn, recoveryC
 
     /** Checks an authenticator-app code at sign-in; returns the amr it adds. */
     verifyTotp: ({ accountId, code, ip }: { accountId: string; code: unknown; ip: string }) =>
-      attempt(accountId, ip, async () => ((await totp.verifyCode(accountId, code)) ? 'otp' : undefined)),
+      attempt(accountId, ip, async () => {
+        const outcome = await totp.verifyCode(accountId, code);
+        if (outcome === 'reused') throw new RequestError('totp_reused', 400, 'That code was already used. Wait for your app to show the next one, then enter it.');
+        return outcome === 'ok' ? 'otp' : undefined;
+      }),
 
     /** Checks a recovery code at sign-in (using it up, and telling the owner); returns the amr it adds. */
     async verifyRecoveryCode({ account, code, ip }: { account: Person; code: unknown; ip: string }): Promise<string> {

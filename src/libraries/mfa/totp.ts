@@ -62,12 +62,13 @@ export function createTotp({ queries, secretBox }: { queries: Queries; secretBox
       if (!(await q.totpFactors.confirmTotpFactor(accountId, factorId, step))) throw new RequestError('enrolment_expired', 400, 'This set-up expired. Start again.');
     },
 
-    /** Whether `code` is a current code of the account's authenticator, not used before. */
-    async verifyCode(accountId: string, code: unknown): Promise<boolean> {
+    /** Whether `code` is a current code of the account's authenticator: 'ok' once, 'reused' for a time step used before. */
+    async verifyCode(accountId: string, code: unknown): Promise<'ok' | 'wrong' | 'reused'> {
       const factor = await queries.totpFactors.maybeFindConfirmedTotpFactor(accountId);
-      if (!factor) return false;
+      if (!factor) return 'wrong';
       const step = await matchingStep(factor.secret_sealed, code, factor.last_used_step === null ? undefined : Number(factor.last_used_step));
-      return step !== undefined && queries.totpFactors.advanceTotpStep(factor.id, step);
+      if (step !== undefined) return (await queries.totpFactors.advanceTotpStep(factor.id, step)) ? 'ok' : 'reused';
+      return (await matchingStep(factor.secret_sealed, code, undefined)) === undefined ? 'wrong' : 'reused';
     },
 
     /** When the account's authenticator app was confirmed; null when it has none. */
