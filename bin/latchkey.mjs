@@ -1,6 +1,16 @@
 #!/usr/bin/env node
-// The `latchkey` command: loads the TypeScript CLI through tsx (no build step).
+// The `latchkey` command: loads the TypeScript through tsx (no build step). `latchkey serve`
+// runs the server in this very process, so the signals sent to it (SIGTERM from a service
+// manager, Ctrl-C) reach the server itself; anything else is the command line.
 import { register } from 'tsx/esm/api';
 
 register();
-await import('../src/cli/main.ts');
+if (process.argv[2] === 'serve') {
+  if (process.argv.length > 3) {
+    process.stderr.write('latchkey: serve takes no arguments; settings come from the environment (see latchkey --help)\n');
+    process.exit(2);
+  }
+  await import('../src/main.ts');
+} else {
+  await import('../src/cli/main.ts');
+}

@@ -26,7 +26,8 @@ export async function boot({ config, role, log }: { config: Config; role: LockRo
   try {
     const applied = await migrateToLatest(db.knex);
     if (applied.length) log.info({ migrations: applied }, 'applied migrations');
-    const secret = resolveSecret(config, (message) => log.warn(message));
+    const warn = (message: string) => log.warn(message);
+    const secret = resolveSecret(config, warn, role === 'server' ? warn : undefined);
     const services = await createServices({ config, secret, db, log });
     return { services, applied };
   } catch (error) {

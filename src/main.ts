@@ -24,7 +24,6 @@ async function start() {
   }
   const log = createLogger(config.logLevel);
   for (const warning of configWarnings(config)) log.warn(warning);
-  if (!config.secret) log.warn('LATCHKEY_SECRET is unset: using the development secret kept in DATA_DIR/secret');
 
   const { services } = await boot({ config, role: 'server', log });
   const app = createApp(services);

@@ -9,11 +9,16 @@ import { parseReportCommand, reportHelp } from './commands/report.ts';
 import { parseUsersCommand, usersHelp } from './commands/users.ts';
 import { UsageError, type CommandIo, type Execute } from './io.ts';
 
+const serveHelp = `latchkey serve
+    Runs the server in this process (what npm start does): settings come from the environment;
+    SIGTERM or Ctrl-C stops it gracefully.`;
+
 const migrateHelp = `latchkey migrate
     Applies pending database migrations (every other command and the server apply them too).`;
 
 export const mainHelp = `latchkey: command line of the Latchkey OpenID Connect provider
 
+${serveHelp}
 ${migrateHelp}
 ${clientsHelp}
 ${usersHelp}
@@ -24,7 +29,7 @@ The CLI reads the server's settings (DATABASE_URL, DATA_DIR, LATCHKEY_SECRET …
 embedded database and the server running, the server carries out the command.
 Exit status: 0 done, 1 refused (the message says why), 2 bad arguments.`;
 
-const groupHelp: Record<string, string> = { migrate: migrateHelp, clients: clientsHelp, users: usersHelp, keys: keysHelp, report: reportHelp };
+const groupHelp: Record<string, string> = { serve: serveHelp, migrate: migrateHelp, clients: clientsHelp, users: usersHelp, keys: keysHelp, report: reportHelp };
 
 /** The help text asked for, if the command line asks for help. */
 export function helpFor(argv: string[]): string | undefined {

@@ -6,7 +6,8 @@ import path from 'node:path';
 import { preparePrivateDirectory } from './data-dir.ts';
 import type { Config } from './env.ts';
 
-export function resolveSecret(config: Config, warn: (message: string) => void): string {
+/** `warn` hears of a secret generated now; `onReuse`, if given, of one generated earlier (the server says so at every start). */
+export function resolveSecret(config: Config, warn: (message: string) => void, onReuse?: (message: string) => void): string {
   if (config.secret) return config.secret;
   const file = path.join(config.dataDir, 'secret');
   preparePrivateDirectory(config.dataDir);
@@ -15,6 +16,7 @@ export function resolveSecret(config: Config, warn: (message: string) => void): 
     warn(`LATCHKEY_SECRET is unset: generated a development secret in ${file}; set LATCHKEY_SECRET in production`);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    onReuse?.(`LATCHKEY_SECRET is unset: using the development secret generated earlier in ${file}; set LATCHKEY_SECRET in production`);
   }
   const secret = fs.readFileSync(file, 'utf8').trim();
   if (secret.length < 32) throw new Error(`${file} holds fewer than 32 characters; delete it or set LATCHKEY_SECRET`);
