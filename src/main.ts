@@ -4,6 +4,7 @@ import http from 'node:http';
 import type net from 'node:net';
 import { createApp } from './app.ts';
 import { boot } from './boot.ts';
+import { createServices } from './services.ts';
 import { bufferIo } from './cli/io.ts';
 import { listenForCommands } from './cli/control-socket.ts';
 import { runCommand } from './cli/run-command.ts';
@@ -25,7 +26,7 @@ async function start() {
   const log = createLogger(config.logLevel);
   for (const warning of configWarnings(config)) log.warn(warning);
 
-  const { services } = await boot({ config, role: 'server', log });
+  const { services } = await boot({ config, role: 'server', log, build: createServices });
   const app = createApp(services);
   const server = http.createServer(app.callback());
   server.keepAliveTimeout = 65_000; // longer than common load balancer idle timeouts

@@ -1,14 +1,11 @@
-// Builds every service of the app from config and a database: used by the server and by the
-// CLI alike, so both enforce the same rules on the same data.
+// Builds every service of the server from config and a database, on the core that the CLI
+// builds alone (command-services.ts), so both enforce the same rules on the same data.
 import type { Logger } from 'pino';
+import { createCommandServices } from './command-services.ts';
 import type { Config } from './config/env.ts';
 import type { Database } from './db/open-database.ts';
-import { createAccounts } from './libraries/accounts.ts';
 import { createAddressClaim } from './libraries/address-claim.ts';
-import { createClients } from './libraries/clients.ts';
-import { createConsents } from './libraries/consents.ts';
 import { createHousekeeping } from './libraries/housekeeping.ts';
-import { createPasswordHasher } from './libraries/passwords.ts';
 import { createEmailVerification } from './libraries/email-verification.ts';
 import { createMailLimits } from './libraries/mail-limits.ts';
 import { createRecoveryCodes } from './libraries/mfa/recovery-codes.ts';
@@ -17,14 +14,10 @@ import { createSecurityNotices } from './libraries/mfa/security-notices.ts';
 import { createTotp } from './libraries/mfa/totp.ts';
 import { createWebauthn } from './libraries/mfa/webauthn.ts';
 import { createOneTimeSecrets } from './libraries/one-time-secrets.ts';
-import { createPasswordPolicy } from './libraries/password-policy.ts';
 import { createPasswordReset } from './libraries/password-reset.ts';
 import { createRegistration } from './libraries/registration.ts';
-import { createSecretBox } from './libraries/secret-box.ts';
-import { createSignupReport } from './libraries/signup-report.ts';
 import { createEmailCodeSignIn } from './libraries/sign-in/email-code.ts';
 import { createPasswordSignIn } from './libraries/sign-in/password.ts';
-import { createSigningKeys } from './libraries/signing-keys.ts';
 import { createThrottle } from './libraries/throttle.ts';
 import { createMail } from './mail/index.ts';
 import { createFindAccount } from './oidc/account.ts';
@@ -35,14 +28,15 @@ import { dropBogusLogoutHint } from './oidc/logout-hint.ts';
 import { createProviderPages } from './oidc/pages.ts';
 import { createProviderHolder, type ProviderHolder } from './oidc/provider.ts';
 import { createPageRenderer } from './pages/render-page.ts';
-import { createQueries } from './queries/index.ts';
 
 export async function createServices({ config, secret, db, log }: { config: Config; secret: string; db: Database; log: Logger }) {
-  const queries = createQueries(db.knex);
-  const secretBox = createSecretBox(secret);
-  const hasher = createPasswordHasher(config.passwordHash);
-  const passwordPolicy = createPasswordPolicy({ minLength: config.passwordMinLength });
-  const accounts = createAccounts({ queries, hasher, passwordPolicy });
+  let provider: ProviderHolder | undefined;
+  const core = createCommandServices({
+    config, secret, db, log,
+    validateMetadata: async (metadata) => { await provider!.current.Client.validate(metadata as never); },
+    keysChanged: () => provider!.refresh(),
+  });
+  const { queries, secretBox, hasher, passwordPolicy, accounts, signingKeys, consents, clients } = core;
   const throttle = createThrottle({ queries });
   const mail = createMail({ config, queries, secretBox, log });
   const mailLimits = createMailLimits({ throttle, secretBox });
@@ -56,16 +50,7 @@ export async function createServices({ config, secret, db, log }: { config: Conf
   });
   const claimAddress = createAddressClaim({ secondFactors });
   const emailVerification = createEmailVerification({ config, queries, oneTimeSecrets, mail, mailLimits, claimAddress });
-  const signingKeys = createSigningKeys({ queries, secretBox });
-  const consents = createConsents({ queries });
   const renderPage = createPageRenderer({ cache: config.production });
-
-  let provider: ProviderHolder | undefined;
-  const clients = createClients({
-    queries,
-    secretBox,
-    validateMetadata: async (metadata) => { await provider!.current.Client.validate(metadata as never); },
-  });
 
   const created = await signingKeys.ensureSigningKeys();
   if (created.length) log.info({ kids: created }, 'generated signing keys');
@@ -91,15 +76,7 @@ export async function createServices({ config, secret, db, log }: { config: Conf
   });
 
   return {
-    config,
-    log,
-    db,
-    queries,
-    secretBox,
-    accounts,
-    clients,
-    consents,
-    signingKeys,
+    ...core,
     throttle,
     renderPage,
     provider,
@@ -112,7 +89,6 @@ export async function createServices({ config, secret, db, log }: { config: Conf
     emailCodeSignIn: createEmailCodeSignIn({ config, queries, accounts, oneTimeSecrets, mail, mailLimits, claimAddress }),
     registration: createRegistration({ config, queries, accounts, emailVerification, mail, mailLimits, throttle }),
     passwordReset: createPasswordReset({ config, queries, oneTimeSecrets, mail, mailLimits, hasher, passwordPolicy, claimAddress }),
-    signupReport: createSignupReport({ queries }),
     housekeeping: createHousekeeping({ queries, signingKeys, throttle, oneTimeSecrets, webauthn, log }),
     /** Set while shutting down, so that readiness fails and load balancers stop sending requests. */
     lifecycle: { draining: false },

@@ -1,9 +1,9 @@
 // Where a CLI command writes: the terminal when run directly, a buffer when the running
 // server runs it on the CLI's behalf.
-import type { Services } from '../services.ts';
+import type { CommandServices } from '../command-services.ts';
 
 /** A parsed command, ready to run once the database is open. */
-export type Execute = (services: Services, io: CommandIo) => Promise<void>;
+export type Execute = (services: CommandServices, io: CommandIo) => Promise<void>;
 export interface CommandIo {
   out(line: string): void;
   err(line: string): void;

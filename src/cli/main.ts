@@ -39,11 +39,13 @@ async function main(rawArgv: string[]): Promise<number> {
   process.umask(0o077); // the database files it may create are private to its user
   if (!config.databaseUrl && currentHolder(config.dataDir)?.role === 'server') return forward(config.dataDir, argv);
 
-  const [{ boot }, { createLogger }, pino] = await Promise.all([import('../boot.ts'), import('../logger.ts'), import('pino')]);
+  const [{ boot }, { createCommandServices }, { createLogger }, pino] = await Promise.all([
+    import('../boot.ts'), import('../command-services.ts'), import('../logger.ts'), import('pino'),
+  ]);
   const log = createLogger('warn', pino.default.destination(2));
   let booted;
   try {
-    booted = await boot({ config, role: 'cli', log });
+    booted = await boot({ config, role: 'cli', log, build: createCommandServices });
   } catch (error) {
     // The server started between our look and our open: let it run the command.
     if (error instanceof DataDirBusyError && error.holder.role === 'server') return forward(config.dataDir, argv);
@@ -56,7 +58,6 @@ async function main(rawArgv: string[]): Promise<number> {
   } catch (error) {
     return reportFailure(error, terminalIo);
   } finally {
-    services.provider.stop();
     await services.db.close();
   }
 }

@@ -2,7 +2,7 @@
 // once) and runs it with the app's services. The same code serves the terminal and the running
 // server, which runs the commands the CLI hands it.
 import { RequestError } from '../libraries/errors.ts';
-import type { Services } from '../services.ts';
+import type { CommandServices } from '../command-services.ts';
 import { clientsHelp, parseClientsCommand } from './commands/clients.ts';
 import { keysHelp, parseKeysCommand } from './commands/keys.ts';
 import { parseReportCommand, reportHelp } from './commands/report.ts';
@@ -68,7 +68,7 @@ export function reportFailure(error: unknown, io: CommandIo): number {
   throw error;
 }
 
-export async function runCommand(argv: string[], services: Services, io: CommandIo, options: { applied: string[] }): Promise<number> {
+export async function runCommand(argv: string[], services: CommandServices, io: CommandIo, options: { applied: string[] }): Promise<number> {
   const help = helpFor(argv);
   if (help) {
     io.out(help);

@@ -13,8 +13,10 @@ export interface LockHolder {
 
 export class DataDirBusyError extends Error {
   override name = 'DataDirBusyError';
-  constructor(readonly holder: LockHolder, dataDir: string) {
+  readonly holder: LockHolder;
+  constructor(holder: LockHolder, dataDir: string) {
     super(`the embedded database in ${dataDir} is in use by ${holder.role === 'server' ? 'a running server' : 'another latchkey command'} (pid ${holder.pid})`);
+    this.holder = holder;
   }
 }
 

@@ -1,10 +1,15 @@
 // Opens the one database Latchkey uses: Postgres when a URL is given, otherwise the
 // embedded PGlite (on disk under a data directory, or in memory for tests).
+import { createRequire } from 'node:module';
 import path from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
+import type { PGlite as PGliteType } from '@electric-sql/pglite';
 import knexFactory, { type Knex } from 'knex';
 import { acquireDataDirLock, type LockRole } from './data-dir-lock.ts';
 import { EmbeddedClient } from './embedded-client.ts';
+
+// The CommonJS build, which knex-pglite requires too: one copy of PGlite loads, not two (an ESM
+// import here would load its own copy, a third of a second more at every start).
+const { PGlite } = createRequire(import.meta.url)('@electric-sql/pglite') as { PGlite: typeof PGliteType };
 
 export interface Database {
   knex: Knex;

@@ -58,6 +58,13 @@ function publicKeySet(value: unknown): { keys: Array<Record<string, unknown>> } 
     'invalid_client_metadata', 'The JWK Set must be {"keys": [...]} with 1 to 10 public keys.');
   const withPrivateParts = (keys as Array<Record<string, unknown>>).some((key) => PRIVATE_JWK_MEMBERS.some((member) => member in key));
   assertThat(!withPrivateParts, 'invalid_client_metadata', 'The JWK Set holds a private or symmetric key: register the public keys only.');
+  for (const key of keys as Array<Record<string, unknown>>) {
+    try {
+      crypto.createPublicKey({ key: key as crypto.JsonWebKey, format: 'jwk' });
+    } catch {
+      throw new RequestError('invalid_client_metadata', 400, `The JWK Set holds a key that is not a usable public key${typeof key.kid === 'string' ? ` (kid ${key.kid})` : ''}.`);
+    }
+  }
   return { keys: keys as Array<Record<string, unknown>> };
 }
 

@@ -2,13 +2,14 @@
 // an HTTP status and a message fit to show. Anything else reaching the error handler is a bug.
 export class RequestError extends Error {
   override name = 'RequestError';
-  constructor(
-    readonly code: string,
-    readonly status: number,
-    message: string,
-    readonly details: Record<string, unknown> = {},
-  ) {
+  readonly code: string;
+  readonly status: number;
+  readonly details: Record<string, unknown>;
+  constructor(code: string, status: number, message: string, details: Record<string, unknown> = {}) {
     super(message);
+    this.code = code;
+    this.status = status;
+    this.details = details;
   }
 }
 

@@ -31,7 +31,11 @@ export function createAdapterClass({ queries, clients }: { queries: Queries; cli
   const payloads = queries.oidcPayloads;
 
   return class LatchkeyAdapter implements Adapter {
-    constructor(private readonly model: string) {}
+    private readonly model: string;
+
+    constructor(model: string) {
+      this.model = model;
+    }
 
     async upsert(id: string, payload: AdapterPayload, expiresIn: number): Promise<void> {
       if (this.model === 'Client') throw new Error('clients are registered with `latchkey clients create`');

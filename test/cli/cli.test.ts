@@ -93,6 +93,22 @@ describe('latchkey CLI', () => {
     expect(JSON.parse((await cli('clients', 'list', '--json')).stdout).clients).toHaveLength(before);
   });
 
+  it('names the whole command in its messages, and answers a bad number in words of its own', async () => {
+    const cases: Array<[string[], string]> = [
+      [['users', 'create', '--email', 'x@example.test'], 'latchkey: users create needs --password or --password-stdin (see latchkey users --help)'],
+      [['clients', 'create', '--redirect-uri', 'https://a.example/cb'], 'latchkey: clients create needs --name (see latchkey clients --help)'],
+      [['users', 'list', '--limit', '-5'], 'latchkey: users list --limit takes a whole number, such as 20 (see latchkey users --help)'],
+      [['users', 'list', '--limit', 'ten'], 'latchkey: users list --limit takes a whole number, such as 20 (see latchkey users --help)'],
+      [['users', 'list', '--colour', 'blue'], 'latchkey: users list has no option --colour (see latchkey users --help)'],
+      [['keys', 'rotate', '--activate-in'], 'latchkey: keys rotate --activate-in takes a duration such as 0, 90s, 5m or 2h (see latchkey keys --help)'],
+    ];
+    for (const [args, message] of cases) {
+      const result = await cli(...args);
+      expect(result.code, args.join(' ')).toBe(2);
+      expect(errorLines(result.stderr), args.join(' ')).toEqual([message]);
+    }
+  });
+
   it('creates users (password from stdin), lists, disables and enables them', async () => {
     const created = await runCli(['users', 'create', '--email', 'Grace@Example.test', '--password-stdin', '--name', 'Grace Hopper', '--verified', '--json'], env, 'a long enough passphrase\n');
     expect(created.code, created.stderr).toBe(0);

@@ -38,7 +38,11 @@ function parseSetCookie(header: string, requestPath: string): StoredCookie {
 export class HttpSession {
   readonly cookies = new Map<string, StoredCookie>();
 
-  constructor(private readonly headers: Record<string, string> = {}) {}
+  private readonly headers: Record<string, string>;
+
+  constructor(headers: Record<string, string> = {}) {
+    this.headers = headers;
+  }
 
   private cookieHeader(url: URL): string {
     const now = Date.now();

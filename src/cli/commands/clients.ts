@@ -46,7 +46,7 @@ export function parseClientsCommand(args: string[]): Execute {
   const [sub, ...rest] = args;
   switch (sub) {
     case 'create': {
-      const { values } = parse('clients', rest, {
+      const { values } = parse(`clients ${sub}`, rest, {
         name: { type: 'string' },
         'redirect-uri': { type: 'string', multiple: true },
         'post-logout-redirect-uri': { type: 'string', multiple: true },
@@ -59,7 +59,7 @@ export function parseClientsCommand(args: string[]): Execute {
         jwks: { type: 'string' },
       });
       const input = {
-        name: required(values.name, '--name', 'clients'),
+        name: required(values.name, '--name', 'clients create'),
         redirectUris: values['redirect-uri'] ?? [],
         postLogoutRedirectUris: values['post-logout-redirect-uri'] ?? [],
         isPublic: values.public ?? false,
@@ -78,7 +78,7 @@ export function parseClientsCommand(args: string[]): Execute {
       };
     }
     case 'list': {
-      const { values } = parse('clients', rest, {});
+      const { values } = parse(`clients ${sub}`, rest, {});
       return async ({ clients }, io) => {
         const all = await clients.listClients();
         if (values.json) return io.out(JSON.stringify({ clients: all }));
@@ -87,7 +87,7 @@ export function parseClientsCommand(args: string[]): Execute {
       };
     }
     case 'show': {
-      const { values, positionals } = parse('clients', rest, {});
+      const { values, positionals } = parse(`clients ${sub}`, rest, {});
       const clientId = onePositional(positionals, 'CLIENT_ID', 'clients show');
       return async ({ clients }, io) => {
         const client = await clients.showClient(clientId);
@@ -96,7 +96,7 @@ export function parseClientsCommand(args: string[]): Execute {
       };
     }
     case 'delete': {
-      const { values, positionals } = parse('clients', rest, {});
+      const { values, positionals } = parse(`clients ${sub}`, rest, {});
       const clientId = onePositional(positionals, 'CLIENT_ID', 'clients delete');
       return async ({ clients }, io) => {
         await clients.deleteClient(clientId);
@@ -104,7 +104,7 @@ export function parseClientsCommand(args: string[]): Execute {
       };
     }
     case 'rotate-secret': {
-      const { values, positionals } = parse('clients', rest, {});
+      const { values, positionals } = parse(`clients ${sub}`, rest, {});
       const clientId = onePositional(positionals, 'CLIENT_ID', 'clients rotate-secret');
       return async ({ clients }, io) => {
         const secret = await clients.rotateClientSecret(clientId);

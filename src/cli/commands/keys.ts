@@ -15,8 +15,9 @@ export function parseKeysCommand(args: string[]): Execute {
   const [sub, ...rest] = args;
   switch (sub) {
     case 'list': {
-      const { values } = parse('keys', rest, {});
+      const { values } = parse(`keys ${sub}`, rest, {});
       return async ({ signingKeys }, io) => {
+        await signingKeys.ensureSigningKeys(); // a database the server never started on gets its first keys now
         const keys = await signingKeys.listSigningKeys();
         if (values.json) return io.out(JSON.stringify({ keys }));
         table([['KID', 'ALG', 'STATUS', 'SIGNS FROM', 'PUBLISHED UNTIL'], ...keys.map((k) => [
@@ -25,11 +26,12 @@ export function parseKeysCommand(args: string[]): Execute {
       };
     }
     case 'rotate': {
-      const { values } = parse('keys', rest, { 'activate-in': { type: 'string' } });
+      const { values } = parse(`keys ${sub}`, rest, { 'activate-in': { type: 'string' } });
       const activateIn = durationSeconds(values['activate-in'] ?? DEFAULT_ACTIVATION, '--activate-in');
-      return async ({ signingKeys, provider }, io) => {
+      return async ({ signingKeys, keysChanged }, io) => {
+        await signingKeys.ensureSigningKeys();
         const kids = await signingKeys.rotateSigningKeys({ activateInSeconds: activateIn });
-        await provider.refresh();
+        await keysChanged();
         const activatesAt = new Date(Date.now() + activateIn * 1000).toISOString();
         if (values.json) return io.out(JSON.stringify({ kids, activates_at: activatesAt }));
         io.out(`Published new signing keys ${kids.join(', ')}`);

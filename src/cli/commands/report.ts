@@ -9,7 +9,7 @@ export const reportHelp = `latchkey report signups [--since PERIOD] [--json]
 export function parseReportCommand(args: string[]): Execute {
   const [sub, ...rest] = args;
   if (sub !== 'signups') throw new UsageError(`unknown report "${sub ?? ''}" (see latchkey report --help)`);
-  const { values, positionals } = parse('report', rest, { since: { type: 'string' } });
+  const { values, positionals } = parse('report signups', rest, { since: { type: 'string' } });
   if (positionals.length) throw new UsageError('report signups takes no positional arguments (see latchkey report --help)');
   const seconds = periodSeconds(values.since ?? '30d', '--since');
   return async ({ signupReport }, io) => {

@@ -3,7 +3,7 @@ import { normaliseEmail } from '../../libraries/email-address.ts';
 import { checkNewPassword } from '../../libraries/password-policy.ts';
 import type { AccountRow } from '../../queries/accounts.ts';
 import { table, UsageError, type Execute } from '../io.ts';
-import { onePositional, parse, required } from '../parse.ts';
+import { count, onePositional, parse, required } from '../parse.ts';
 
 export const usersHelp = `latchkey users create --email EMAIL (--password PASSWORD | --password-stdin) [--name NAME]
                      [--given-name NAME] [--family-name NAME] [--verified] [--admin] [--json]
@@ -37,17 +37,11 @@ function summary(account: AccountRow) {
   };
 }
 
-function count(value: string | undefined, flag: string, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (!/^\d+$/.test(value)) throw new UsageError(`${flag} takes a whole number (see latchkey users --help)`);
-  return Number(value);
-}
-
 export function parseUsersCommand(args: string[]): Execute {
   const [sub, ...rest] = args;
   switch (sub) {
     case 'create': {
-      const { values } = parse('users', rest, {
+      const { values } = parse(`users ${sub}`, rest, {
         email: { type: 'string' },
         password: { type: 'string' },
         name: { type: 'string' },
@@ -57,8 +51,8 @@ export function parseUsersCommand(args: string[]): Execute {
         admin: { type: 'boolean' },
       });
       const input = {
-        email: required(values.email, '--email', 'users'),
-        password: required(values.password, '--password', 'users'),
+        email: required(values.email, '--email', 'users create'),
+        password: required(values.password, '--password or --password-stdin', 'users create'),
         name: values.name,
         givenName: values['given-name'],
         familyName: values['family-name'],
@@ -75,8 +69,8 @@ export function parseUsersCommand(args: string[]): Execute {
       };
     }
     case 'list': {
-      const { values } = parse('users', rest, { limit: { type: 'string' }, offset: { type: 'string' } });
-      const page = { limit: count(values.limit, '--limit', 100), offset: count(values.offset, '--offset', 0) };
+      const { values } = parse(`users ${sub}`, rest, { limit: { type: 'string' }, offset: { type: 'string' } });
+      const page = { limit: count(values.limit, '--limit', 'users list', 100), offset: count(values.offset, '--offset', 'users list', 0) };
       return async ({ accounts }, io) => {
         const all = await accounts.listAccounts(page);
         if (values.json) return io.out(JSON.stringify({ users: all.map(summary) }));
@@ -88,7 +82,7 @@ export function parseUsersCommand(args: string[]): Execute {
     }
     case 'disable':
     case 'enable': {
-      const { values, positionals } = parse('users', rest, {});
+      const { values, positionals } = parse(`users ${sub}`, rest, {});
       const who = onePositional(positionals, 'EMAIL or ID', `users ${sub}`);
       return async ({ accounts }, io) => {
         const account = await accounts.setDisabled(who, sub === 'disable');
@@ -97,7 +91,7 @@ export function parseUsersCommand(args: string[]): Execute {
     }
     case 'grant-admin':
     case 'revoke-admin': {
-      const { values, positionals } = parse('users', rest, {});
+      const { values, positionals } = parse(`users ${sub}`, rest, {});
       const who = onePositional(positionals, 'EMAIL or ID', `users ${sub}`);
       return async ({ accounts }, io) => {
         const account = await accounts.setAdmin(who, sub === 'grant-admin');

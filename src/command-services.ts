@@ -1,0 +1,60 @@
+// The services an administrator's command needs (accounts, clients, keys, consents, reports):
+// built by the CLI on its own, and by the server as the core of its full set, so both enforce
+// the same rules. They load nothing a command does not use (no provider, no mail, no WebAuthn),
+// which keeps a command quick to start.
+import type { Logger } from 'pino';
+import type { Config } from './config/env.ts';
+import type { Database } from './db/open-database.ts';
+import { createAccounts } from './libraries/accounts.ts';
+import { createClients, type ClientMetadataValidator } from './libraries/clients.ts';
+import { createConsents } from './libraries/consents.ts';
+import { createPasswordPolicy } from './libraries/password-policy.ts';
+import { createPasswordHasher } from './libraries/passwords.ts';
+import { createSecretBox } from './libraries/secret-box.ts';
+import { createSignupReport } from './libraries/signup-report.ts';
+import { createSigningKeys } from './libraries/signing-keys.ts';
+import { createQueries } from './queries/index.ts';
+
+export interface CommandServiceOptions {
+  config: Config;
+  secret: string;
+  db: Database;
+  log: Logger;
+  /** Checks client metadata as the provider will (the server's own provider; the CLI builds one when it needs it). */
+  validateMetadata?: ClientMetadataValidator;
+  /** Told when signing keys change (the server rebuilds its provider at once; the CLI leaves that to the server's poll). */
+  keysChanged?: () => Promise<unknown>;
+}
+
+export function createCommandServices({ config, secret, db, log, validateMetadata, keysChanged }: CommandServiceOptions) {
+  const queries = createQueries(db.knex);
+  const secretBox = createSecretBox(secret);
+  const passwordPolicy = createPasswordPolicy({ minLength: config.passwordMinLength });
+  const hasher = createPasswordHasher(config.passwordHash);
+  const signingKeys = createSigningKeys({ queries, secretBox });
+  return {
+    config,
+    log,
+    db,
+    queries,
+    secretBox,
+    hasher,
+    passwordPolicy,
+    signingKeys,
+    accounts: createAccounts({ queries, hasher, passwordPolicy }),
+    clients: createClients({
+      queries,
+      secretBox,
+      validateMetadata: validateMetadata ?? (async (metadata) => {
+        const { validateClientMetadata } = await import('./oidc/client-validation.ts');
+        await signingKeys.ensureSigningKeys(); // the provider needs keys, and a new database has none yet
+        await validateClientMetadata(config, await signingKeys.loadKeySet(), metadata);
+      }),
+    }),
+    consents: createConsents({ queries }),
+    signupReport: createSignupReport({ queries }),
+    keysChanged: keysChanged ?? (async () => undefined),
+  };
+}
+
+export type CommandServices = ReturnType<typeof createCommandServices>;
