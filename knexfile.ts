@@ -1,5 +1,5 @@
 // For knex's own CLI against Postgres, e.g.
-//   DATABASE_URL=postgres://… node --import tsx node_modules/knex/bin/cli.js --knexfile knexfile.ts migrate:status
+//   DATABASE_URL=postgres://… npx node node_modules/knex/bin/cli.js --knexfile knexfile.ts migrate:status
 // Latchkey migrates by itself (at start, and with `latchkey migrate`); the embedded database
 // is reached only through Latchkey, which holds it (PGlite admits one process).
 import type { Knex } from 'knex';

@@ -154,7 +154,7 @@ describe('latchkey CLI', () => {
       expect(auth.headers.get('location')).toMatch(/^\/interaction\//);
 
       // a second server on the same data directory is refused, saying why
-      const second = await runNode(['--import', 'tsx', 'src/main.ts'], { DATA_DIR: dataDir, LATCHKEY_SECRET: TEST_SECRET, PORT: String(await freePort()) });
+      const second = await runNode(['bin/latchkey.mjs', 'serve'], { DATA_DIR: dataDir, LATCHKEY_SECRET: TEST_SECRET, PORT: String(await freePort()) });
       expect(second.code).toBe(1);
       expect(errorLines(second.stderr).join('\n')).toMatch(/in use by a running server \(pid \d+\)/);
     } finally {

@@ -11,8 +11,8 @@ export interface CliResult {
   stderr: string;
 }
 
-/** stderr without oidc-provider's notice that Node.js 20 is older than it recommends. */
-export const errorLines = (stderr: string) => stderr.split('\n').filter((line) => line && !line.startsWith('oidc-provider WARNING: Unsupported runtime'));
+/** The lines a command wrote to stderr. */
+export const errorLines = (stderr: string) => stderr.split('\n').filter(Boolean);
 
 export function runCli(args: string[], env: Record<string, string>, input?: string): Promise<CliResult> {
   return runNode([path.join(projectRoot, 'bin/latchkey.mjs'), ...args], env, input);
