@@ -24,6 +24,7 @@ import { createFindAccount } from './oidc/account.ts';
 import { accountClientMetadata } from './oidc/account-client.ts';
 import { createAdapterClass } from './oidc/adapter.ts';
 import { endpointLimits } from './oidc/endpoint-limits.ts';
+import { secureCookiesOverLocalhost } from './oidc/localhost-cookies.ts';
 import { dropBogusLogoutHint } from './oidc/logout-hint.ts';
 import { createProviderPages } from './oidc/pages.ts';
 import { createProviderHolder, type ProviderHolder } from './oidc/provider.ts';
@@ -62,6 +63,7 @@ export async function createServices({ config, secret, db, log }: { config: Conf
     middleware: [
       endpointLimits({ throttle, renderPage, authorizationRule: { limit: config.authorizationRateLimit, windowSeconds: 60 } }),
       dropBogusLogoutHint(),
+      ...(config.authorizationByPost ? [secureCookiesOverLocalhost(config.issuer)] : []),
     ],
     dependencies: {
       adapter: createAdapterClass({ queries, clients }),
@@ -70,6 +72,7 @@ export async function createServices({ config, secret, db, log }: { config: Conf
       rememberedScopes: (accountId, clientId) => consents.rememberedScopes(accountId, clientId),
       cookieKeys: secretBox.cookieKeys,
       httpsIssuer: new URL(config.issuer).protocol === 'https:',
+      postMethods: config.authorizationByPost,
       staticClients: [accountClientMetadata(config.issuer)],
       pages: createProviderPages(renderPage),
     },

@@ -28,6 +28,7 @@ export const settings = [
   { name: 'REQUIRE_VERIFIED_EMAIL', default: 'true', meaning: 'true: an account must prove its email address (mailed link or code) before it can finish signing in to an application; false: unverified accounts may sign in, with email_verified false.' },
   { name: 'MFA_REQUIRED', default: 'off', meaning: 'off: second factors are optional (a relying party may still demand one with acr_values); admins: accounts with the admin role must enrol one at their next sign-in; all: every account must.' },
   { name: 'AUTHORIZATION_RATE_LIMIT', default: '300', meaning: 'Authorization requests one IP address may make per minute (at /auth, and pushed requests of public clients): each stores a sign-in in progress. 0 turns the limit off (load tests).' },
+  { name: 'AUTHORIZATION_BY_POST', default: 'on', meaning: 'on: /auth and /session/end accept POST as well as GET (OpenID Connect Core 3.1.2.1, RP-Initiated Logout §2), and the provider\'s session cookie is SameSite=None; Secure so that a cross-site POST carries it (an http ISSUER other than localhost cannot, and gets GET only). off: GET only, and the session cookie is SameSite=Lax.' },
   { name: 'WEBAUTHN_RP_ID', default: 'host of ISSUER', meaning: 'WebAuthn relying-party ID that passkeys are bound to: the issuer\'s host name, or a parent domain of it (passkeys then also work on its other subdomains). Passkeys stop working if it changes.' },
 ] as const satisfies readonly Setting[];
 
@@ -77,6 +78,7 @@ const schema = z.object({
   REQUIRE_VERIFIED_EMAIL: z.enum(['true', 'false']).transform((value) => value === 'true'),
   MFA_REQUIRED: z.enum(['off', 'admins', 'all']),
   AUTHORIZATION_RATE_LIMIT: integer(0, 1_000_000),
+  AUTHORIZATION_BY_POST: z.enum(['on', 'off']).transform((value) => value === 'on'),
   WEBAUTHN_RP_ID: z.string().trim().toLowerCase().regex(/^[a-z0-9.-]+$/, 'must be a host name').optional(),
 });
 
@@ -103,6 +105,8 @@ export interface Config {
   mfaRequired: 'off' | 'admins' | 'all';
   /** Authorization requests per IP and minute; 0: unlimited. */
   authorizationRateLimit: number;
+  /** /auth and /session/end accept POST; the provider's session cookie is then SameSite=None; Secure. */
+  authorizationByPost: boolean;
   /** WebAuthn RP ID and the origin its ceremonies must come from (the issuer's). */
   webauthn: { rpId: string; origin: string };
 }
@@ -169,9 +173,14 @@ export function loadConfig(env: Environment = process.env): Config {
     requireVerifiedEmail: values.REQUIRE_VERIFIED_EMAIL,
     mfaRequired: values.MFA_REQUIRED,
     authorizationRateLimit: values.AUTHORIZATION_RATE_LIMIT,
+    // A SameSite=None cookie must be Secure, and browsers take a Secure cookie over http from localhost only.
+    authorizationByPost: values.AUTHORIZATION_BY_POST && (new URL(issuer).protocol === 'https:' || isLoopbackHost(issuerHost)),
     webauthn: { rpId: webauthnRpId, origin: new URL(issuer).origin },
   };
 }
+
+/** localhost, 127.0.0.1 or [::1]: a host browsers treat as a secure context even over http. */
+export const isLoopbackHost = (host: string) => ['localhost', '127.0.0.1', '[::1]'].includes(host);
 
 /** Warnings about settings that are fine on a laptop and wrong in production. */
 export function configWarnings(config: Config): string[] {
@@ -181,6 +190,10 @@ export function configWarnings(config: Config): string[] {
   }
   if (new URL(config.issuer).protocol === 'https:' && config.proxyHops === 0) {
     warnings.push('ISSUER is https but TRUST_PROXY is false: behind a TLS-terminating proxy set TRUST_PROXY=true, or cookies are not marked Secure');
+  }
+  const url = new URL(config.issuer);
+  if (!config.authorizationByPost && url.protocol === 'http:' && !isLoopbackHost(url.hostname)) {
+    warnings.push(`/auth and /session/end take GET only: POST needs a SameSite=None session cookie, which must be Secure, and ${config.issuer} is plain http`);
   }
   if (config.production && !config.databaseUrl) {
     warnings.push('DATABASE_URL is unset: the embedded database serves one process only; use Postgres in production');

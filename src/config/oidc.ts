@@ -21,6 +21,8 @@ export interface ProviderDependencies {
   cookieKeys: string[];
   /** The issuer is https: cookies get the __Host- prefix. */
   httpsIssuer: boolean;
+  /** /auth and /session/end accept POST (AUTHORIZATION_BY_POST): the session cookie is then SameSite=None; Secure. */
+  postMethods: boolean;
   /** Clients known to the provider only (Latchkey's own account area), beside the clients table. */
   staticClients: ClientMetadata[];
   pages: {
@@ -118,6 +120,7 @@ export function buildProviderConfiguration(deps: ProviderDependencies): Configur
     responseTypes: ['code'], // no implicit or hybrid flows (RFC 9700)
     // auth_time in every ID token, so relying parties can judge how fresh a sign-in is
     clientDefaults: { grant_types: ['authorization_code'], response_types: ['code'], id_token_signed_response_alg: 'RS256', token_endpoint_auth_method: 'client_secret_basic', require_auth_time: true },
+    enableHttpPostMethods: deps.postMethods,
     pkce: { required: () => true }, // every client, confidential too (RFC 9700 2.1.1, OAuth 2.1); S256 only
     // client_secret_post works for every secret client; client_secret_jwt (a shared secret used as an HMAC key) is left out.
     clientAuthMethods: ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'],
@@ -126,7 +129,9 @@ export function buildProviderConfiguration(deps: ProviderDependencies): Configur
       // Over https the session cookie is __Host-: no sibling subdomain can plant one (login CSRF). The
       // interaction and resume cookies are scoped to their step's path, which __Host- does not allow.
       names: { session: deps.httpsIssuer ? '__Host-lk_session' : 'lk_session', interaction: 'lk_interaction', resume: 'lk_resume' },
-      long: { httpOnly: true, sameSite: 'lax' },
+      // A relying party may POST an authorization or sign-out request from its own site: the session
+      // cookie must come along (SameSite=None, which browsers take only when Secure). Without POST it stays Lax.
+      long: deps.postMethods ? { httpOnly: true, sameSite: 'none', secure: true } : { httpOnly: true, sameSite: 'lax' },
       short: { httpOnly: true, sameSite: 'lax' },
     },
     features: {

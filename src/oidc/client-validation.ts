@@ -25,6 +25,7 @@ export async function validateClientMetadata(config: Config, keySet: KeySet, met
     signingKeys: keySet.keys,
     cookieKeys: ['client-validation-only'],
     httpsIssuer: config.issuer.startsWith('https:'),
+    postMethods: config.authorizationByPost,
     staticClients: [],
     pages: { renderError: unused, logoutSource: unused, postLogoutSuccessSource: unused },
   }));

@@ -45,7 +45,9 @@ describe('configuration', () => {
   it('requires a secret, an issuer and an SMTP server in production, and warns about what only suits a laptop', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/LATCHKEY_SECRET is required when NODE_ENV=production; ISSUER is required.*; SMTP_URL is required/);
     const config = loadConfig({ NODE_ENV: 'production', LATCHKEY_SECRET: 'x'.repeat(40), ISSUER: 'http://id.example.com', SMTP_URL: 'smtp://mail.example.com:587' });
-    expect(configWarnings(config).join('\n')).toMatch(/not https[\s\S]*DATABASE_URL is unset/);
+    expect(configWarnings(config).join('\n')).toMatch(/not https[\s\S]*GET only: POST needs a SameSite=None session cookie[\s\S]*DATABASE_URL is unset/);
+    expect(config.authorizationByPost).toBe(false);
+    expect(loadConfig({}).authorizationByPost).toBe(true); // http://localhost: browsers keep Secure cookies from it
     const behindProxy = loadConfig({ NODE_ENV: 'production', LATCHKEY_SECRET: 'x'.repeat(40), ISSUER: 'https://id.example.com', TRUST_PROXY: 'true', DATABASE_URL: 'postgres://db/latchkey', SMTP_URL: 'smtp://mail.example.com:587' });
     expect(configWarnings(behindProxy)).toEqual([]);
     // https reaches Latchkey only through a proxy it must be told about, or no cookie could be Secure.
