@@ -36,9 +36,14 @@ export async function startSampleApp({ issuer, clientId, clientSecret, port }: {
         const state = oc.randomState();
         const nonce = oc.randomNonce();
         pending.set(state, { verifier, nonce });
+        // prompt, max_age and acr_values pass through, to try fresh sign-ins and second factors.
+        const asked = Object.fromEntries(['prompt', 'max_age', 'acr_values'].flatMap((name) => {
+          const value = url.searchParams.get(name);
+          return value ? [[name, value]] : [];
+        }));
         const authorization = oc.buildAuthorizationUrl(config, {
           redirect_uri: `${base}/callback`, scope: 'openid email profile', state, nonce,
-          code_challenge: await oc.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256',
+          code_challenge: await oc.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256', ...asked,
         });
         res.writeHead(302, { location: authorization.href }).end();
       } else if (url.pathname === '/callback') {
@@ -63,7 +68,8 @@ export async function startSampleApp({ issuer, clientId, clientSecret, port }: {
         res.writeHead(200, { 'content-type': 'text/html' }).end(page(`<h1>Hello, ${escape(signedIn.userinfo.name ?? signedIn.userinfo.email ?? signedIn.claims.sub)}</h1>
           <h2>ID token claims</h2><pre id="claims">${escape(JSON.stringify(signedIn.claims, null, 2))}</pre>
           <h2>Userinfo</h2><pre id="userinfo">${escape(JSON.stringify(signedIn.userinfo, null, 2))}</pre>
-          <p><a href="/logout">Sign out</a></p>`));
+          <p><a href="/login?prompt=login">Sign in again (prompt=login)</a> · <a href="/login?max_age=0">Sign in again (max_age=0)</a>
+          · <a href="/login?acr_values=urn:latchkey:acr:mfa">Sign in with two factors</a> · <a href="/logout">Sign out</a></p>`));
       } else {
         res.writeHead(200, { 'content-type': 'text/html' }).end(page(`<h1>Sample app</h1><p><a href="/login">Sign in with Latchkey</a></p>`));
       }

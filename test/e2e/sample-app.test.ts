@@ -38,9 +38,25 @@ describe('the sample app from the README', () => {
     await page.getByRole('heading', { name: 'Hello, Grace Hopper' }).waitFor();
     expect(await page.locator('#userinfo').innerText()).toContain(user.email);
 
+    // prompt=login and max_age=0 each ask for the password once, and nothing else.
+    for (const link of ['Sign in again (prompt=login)', 'Sign in again (max_age=0)']) {
+      await page.getByRole('link', { name: link }).click();
+      await page.getByLabel('Password').fill(user.password);
+      await page.getByLabel('Email address').fill(user.email);
+      await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+      await page.getByRole('heading', { name: 'Hello, Grace Hopper' }).waitFor();
+    }
+
     await page.getByRole('link', { name: 'Sign out' }).click();
     await page.getByRole('button', { name: 'Yes, sign me out' }).click();
     await page.getByRole('link', { name: 'Sign in with Latchkey' }).waitFor();
     expect(new URL(page.url()).origin).toBe(sample.url);
+
+    // Signing in again after signing out: the consent given before is remembered.
+    await page.getByRole('link', { name: 'Sign in with Latchkey' }).click();
+    await page.getByLabel('Email address').fill(user.email);
+    await page.getByLabel('Password').fill(user.password);
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await page.getByRole('heading', { name: 'Hello, Grace Hopper' }).waitFor();
   });
 });
