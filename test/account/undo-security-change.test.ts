@@ -41,6 +41,18 @@ async function ownerUndoes(user: { email: string; password: string }, expectedUn
   return { link, choose };
 }
 
+/**
+ * Sets up another authenticator app in place of the account's (the page offers no form for it
+ * while one is on; the route takes one), signing in with `secret`'s code on the way.
+ */
+async function replaceTotp(session: HttpSession, user: { email: string; password: string }, secret: string) {
+  const security = await openSignedIn(app, session, user, '/account/security', secret);
+  const csrf = security.body.match(/name="_csrf" value="([^"]+)"/)![1]!;
+  const enrolment = await session.request(`${app.url}/account/security/totp`, { form: { _csrf: csrf } });
+  const replacement = enrolment.body.match(/id="totp-secret">([A-Z2-7 ]+)</)![1]!.replace(/ /g, '');
+  await submitForm(session, app, enrolment, '/account/security/totp/confirm', { code: await generate({ secret: replacement }) });
+}
+
 async function signInPage(email: string, password: string) {
   const session = new HttpSession();
   const { page } = await openSignIn(app, client, session);
@@ -53,12 +65,8 @@ describe('"this wasn\'t me" in a security notice', () => {
     const stranger = new HttpSession();
     const { secret } = await enrolTotp(app, stranger, await openSignedIn(app, stranger, user));
     const first = await sink.next(user.email);
-    // Then replaces it with another app, from a form the page does not offer.
-    const security = await openSignedIn(app, stranger, user, '/account/security', secret);
-    const csrf = security.body.match(/name="_csrf" value="([^"]+)"/)![1]!;
-    const enrolment = await stranger.request(`${app.url}/account/security/totp`, { form: { _csrf: csrf } });
-    const second = enrolment.body.match(/id="totp-secret">([A-Z2-7 ]+)</)![1]!.replace(/ /g, '');
-    await submitForm(stranger, app, enrolment, '/account/security/totp/confirm', { code: await generate({ secret: second }) });
+    // Then replaces it with another app.
+    await replaceTotp(stranger, user, secret);
     const later = await sink.next(user.email);
     expect(later.text).toMatch(/It cannot remove the authenticator app/); // on its own, it replaced the only factor
 
@@ -143,13 +151,9 @@ describe('"this wasn\'t me" in a security notice', () => {
     const ownerBrowser = new HttpSession();
     const { secret } = await enrolTotp(app, ownerBrowser, await openSignedIn(app, ownerBrowser, user));
     await sink.next(user.email);
-    // Someone with the password and a code replaces the app (the page offers no form for it; the route takes one).
+    // Someone with the password and a code replaces the app.
     const stranger = new HttpSession();
-    const security = await openSignedIn(app, stranger, user, '/account/security', secret);
-    const csrf = security.body.match(/name="_csrf" value="([^"]+)"/)![1]!;
-    const enrolment = await stranger.request(`${app.url}/account/security/totp`, { form: { _csrf: csrf } });
-    const strangers = enrolment.body.match(/id="totp-secret">([A-Z2-7 ]+)</)![1]!.replace(/ /g, '');
-    await submitForm(stranger, app, enrolment, '/account/security/totp/confirm', { code: await generate({ secret: strangers }) });
+    await replaceTotp(stranger, user, secret);
     const notice = await sink.next(user.email);
     expect(notice.text).toContain('replaced by a new one');
     const replacement = (await app.services.queries.totpFactors.maybeFindConfirmedTotpFactor(user.id))!;

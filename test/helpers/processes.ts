@@ -14,14 +14,19 @@ export interface CliResult {
 /** The lines a command wrote to stderr. */
 export const errorLines = (stderr: string) => stderr.split('\n').filter(Boolean);
 
+/** Runs the `latchkey` command as people do (bin/latchkey) and waits for it to exit. */
 export function runCli(args: string[], env: Record<string, string>, input?: string): Promise<CliResult> {
-  return runNode([path.join(projectRoot, 'bin/latchkey.mjs'), ...args], env, input);
+  return run(path.join(projectRoot, 'bin/latchkey'), args, env, input);
 }
 
 /** Runs node with args in the project and waits for it to exit. */
 export function runNode(args: string[], env: Record<string, string>, input?: string): Promise<CliResult> {
+  return run(process.execPath, args, env, input);
+}
+
+function run(program: string, args: string[], env: Record<string, string>, input?: string): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, {
+    const child = spawn(program, args, {
       cwd: projectRoot,
       env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
       stdio: ['pipe', 'pipe', 'pipe'],
