@@ -38,7 +38,7 @@ export async function createServices({ config, secret, db, log }: { config: Conf
     keysChanged: () => provider!.refresh(),
   });
   const { queries, secretBox, hasher, passwordPolicy, accounts, signingKeys, consents, clients } = core;
-  const throttle = createThrottle({ queries });
+  const throttle = createThrottle({ queries, lockKeys: db.lockKeys });
   const mail = createMail({ config, queries, secretBox, log });
   const mailLimits = createMailLimits({ throttle, secretBox });
   const oneTimeSecrets = createOneTimeSecrets({ queries, secretBox, throttle });

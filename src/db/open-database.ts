@@ -6,6 +6,7 @@ import type { PGlite as PGliteType } from '@electric-sql/pglite';
 import knexFactory, { type Knex } from 'knex';
 import { acquireDataDirLock, type LockRole } from './data-dir-lock.ts';
 import { EmbeddedClient } from './embedded-client.ts';
+import { advisoryLocks, memoryLocks, type LockKeys } from './key-locks.ts';
 
 // The CommonJS build, which knex-pglite requires too: one copy of PGlite loads, not two (an ESM
 // import here would load its own copy, a third of a second more at every start).
@@ -14,6 +15,8 @@ const { PGlite } = createRequire(import.meta.url)('@electric-sql/pglite') as { P
 export interface Database {
   knex: Knex;
   engine: 'postgres' | 'embedded';
+  /** Runs work while holding the keys' locks, across every process of this database. */
+  lockKeys: LockKeys;
   close(): Promise<void>;
 }
 
@@ -25,7 +28,15 @@ export type DatabaseLocation =
 export async function openDatabase(location: DatabaseLocation): Promise<Database> {
   if ('databaseUrl' in location) {
     const knex = knexFactory({ client: 'pg', connection: location.databaseUrl, pool: { min: 0, max: 10 } });
-    return { knex, engine: 'postgres', close: () => knex.destroy() };
+    // Lock holders wait on connections of their own: holders can never take every connection
+    // the work they guard needs.
+    const lockPool = knexFactory({ client: 'pg', connection: location.databaseUrl, pool: { min: 0, max: 10 } });
+    return {
+      knex,
+      engine: 'postgres',
+      lockKeys: advisoryLocks(lockPool),
+      close: async () => { await Promise.all([knex.destroy(), lockPool.destroy()]); },
+    };
   }
 
   const lock = 'dataDir' in location ? acquireDataDirLock(location.dataDir, location.role) : undefined;
@@ -36,6 +47,7 @@ export async function openDatabase(location: DatabaseLocation): Promise<Database
     return {
       knex,
       engine: 'embedded',
+      lockKeys: memoryLocks(), // one process owns the embedded database (DATA_DIR lock)
       async close() {
         await knex.destroy();
         if (!pglite.closed) await pglite.close();

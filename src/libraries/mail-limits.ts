@@ -16,14 +16,14 @@ export const mailSendRules = {
 export function createMailLimits({ throttle, secretBox }: { throttle: Throttle; secretBox: SecretBox }) {
   const subjects = (purpose: OneTimePurpose, email: string, ip: string): ThrottleSubject[] => [
     { key: `mail:address:${purpose}:${secretBox.tag('email', email)}`, rule: mailSendRules.address },
-    { key: `mail:ip:${ipBucket(ip)}`, rule: mailSendRules.ip },
+    { key: `mail:ip:${ipBucket(ip)}`, rule: mailSendRules.ip, shared: true },
   ];
 
   return {
     /** Counts a send of this kind to `email`; throws mail_cooldown (429) while the address or IP must wait. */
     async reserveSend(purpose: OneTimePurpose, email: string, ip: string): Promise<void> {
       try {
-        await throttle.reserveAttempt(subjects(purpose, email, ip));
+        await throttle.countAttempt(subjects(purpose, email, ip));
       } catch (error) {
         if (!(error instanceof RequestError) || error.code !== 'too_many_attempts') throw error;
         const seconds = Number(error.details.retryAfter);

@@ -64,17 +64,18 @@ export function createOneTimeSecrets({ queries, secretBox, throttle }: { queries
     checkCode: ({ purpose, email, code, ip }: { purpose: OneTimePurpose; email: string; code: unknown; ip: string }) => answerNoSoonerThan(STEADY_ANSWER_MS, async (): Promise<OneTimeSecretRow> => {
       const entered = typeof code === 'string' ? code.replace(/[\s-]/g, '') : '';
       if (!CODE_SHAPE.test(entered)) throw new RequestError('code_invalid', 400, 'Enter the 6-digit code from the mail.');
-      const perIp = { key: `code:ip:${ipBucket(ip)}`, rule: codeEntryRule };
+      const perIp = { key: `code:ip:${ipBucket(ip)}`, rule: codeEntryRule, shared: true };
       const perAddress = { key: `code:address:${purpose}:${secretBox.tag('email', email)}`, rule: codeAddressRule };
-      await throttle.reserveAttempt([perIp, perAddress]);
-      const row = await queries.oneTimeSecrets.maybeFindLiveCode(purpose, email);
+      const row = await throttle.guess([perIp, perAddress], async () => {
+        const live = await queries.oneTimeSecrets.maybeFindLiveCode(purpose, email);
+        if (!live) return undefined;
+        const attempts = await queries.oneTimeSecrets.countCodeAttempt(live.id);
+        if (attempts > CODE_ATTEMPTS) {
+          throw new RequestError('code_exhausted', 400, 'This code was entered wrongly too many times. Ask for a new code.');
+        }
+        return equalStrings(live.secret_hash, codeHash(live.id, entered)) ? live : undefined;
+      }, { reset: [perAddress] });
       if (!row) throw wrongCode();
-      const attempts = await queries.oneTimeSecrets.countCodeAttempt(row.id);
-      if (attempts > CODE_ATTEMPTS) {
-        throw new RequestError('code_exhausted', 400, 'This code was entered wrongly too many times. Ask for a new code.');
-      }
-      if (!equalStrings(row.secret_hash, codeHash(row.id, entered))) throw wrongCode();
-      await throttle.attemptSucceeded({ reset: [perAddress], refund: [perIp] });
       return row;
     }),
 

@@ -41,7 +41,7 @@ export function createRegistration({ config, queries, accounts, emailVerificatio
       const fields = { email: input.email, password: input.password, name: input.name, signupMethod: 'registration' as const, signupSource: input.source };
       // A refused form changes nothing, counters included: only sign-ups count against the IP.
       accounts.checkNewAccount(fields);
-      await throttle.reserveAttempt([{ key: `register:ip:${ipBucket(input.ip)}`, rule: registrationRule }]);
+      await throttle.countAttempt([{ key: `register:ip:${ipBucket(input.ip)}`, rule: registrationRule, shared: true }]);
       // Hashes whether or not the address is taken: same work, same time.
       const prepared = await accounts.prepareAccount(fields);
       // The verification mail and the owner's warning count as one kind, so neither shows which was sent.

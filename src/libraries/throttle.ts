@@ -1,6 +1,10 @@
-// Throttling of attempts that can be guessed at (passwords, codes): every attempt is counted
-// before it is checked, in the database shared by every process, so no burst of concurrent
-// requests gets more tries than the limit; blocks escalate but are always temporary.
+// Throttling of what can be guessed at (passwords, codes) and of what costs (mails, sign-ups),
+// in the database every process shares; blocks escalate but are always temporary. A guess runs
+// while no other guess at the same account does (a lock per key, taken in one order, so nothing
+// deadlocks) and counts only if it was wrong: concurrent right answers all pass, and a burst of
+// wrong ones waits its turn and gets no more tries than the limit. Keys many people share (an
+// IP address) are counted, never waited for. Rows are reset on success, never deleted.
+import type { LockKeys } from '../db/key-locks.ts';
 import type { Queries } from '../queries/index.ts';
 import type { ThrottleRule } from '../queries/throttles.ts';
 import { RequestError } from './errors.ts';
@@ -8,6 +12,8 @@ import { RequestError } from './errors.ts';
 export interface ThrottleSubject {
   key: string;
   rule: ThrottleRule;
+  /** A key many people share (an IP address): counted, but guesses do not wait for each other on it. */
+  shared?: boolean;
 }
 
 /** At most `limit` requests per fixed window of `windowSeconds`; 0 means no limit. */
@@ -15,8 +21,6 @@ export interface RateRule {
   limit: number;
   windowSeconds: number;
 }
-
-const byKey = (a: ThrottleSubject, b: ThrottleSubject) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
 
 function wait(until: Date): { seconds: number; words: string } {
   const seconds = Math.max(1, Math.ceil((until.getTime() - Date.now()) / 1000));
@@ -33,37 +37,73 @@ function tooManyRequests(until: Date): RequestError {
   return new RequestError('too_many_requests', 429, `Too many requests from your network. Try again in ${words}.`, { retryAfter: seconds });
 }
 
-export function createThrottle({ queries }: { queries: Queries }) {
+/** Postgres gave up on a statement because of another transaction (deadlock, serialization failure): trying again is safe. */
+const CONTENTION = new Set(['40P01', '40001']);
+async function retryingContention<T>(statement: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await statement();
+    } catch (error) {
+      if (attempt >= 3 || !CONTENTION.has((error as { code?: string }).code ?? '')) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 5 * attempt + Math.random() * 10));
+    }
+  }
+}
+
+export function createThrottle({ queries, lockKeys }: { queries: Queries; lockKeys: LockKeys }) {
+  const keysOf = (subjects: ThrottleSubject[]) => [...new Set(subjects.map((subject) => subject.key))].sort();
+
+  async function assertNotBlocked(subjects: ThrottleSubject[]): Promise<void> {
+    const until = await retryingContention(() => queries.throttles.maybeBlockedUntil(keysOf(subjects)));
+    if (until) throw tooManyAttempts(until);
+  }
+
+  async function recordFailures(subjects: ThrottleSubject[]): Promise<void> {
+    for (const subject of [...subjects].sort((a, b) => (a.key < b.key ? -1 : 1))) {
+      await retryingContention(() => queries.throttles.recordThrottleFailure(subject.key, subject.rule));
+    }
+  }
+
+  /** While the subjects' own keys are locked (not the shared ones). */
+  const holding = <T>(subjects: ThrottleSubject[], work: () => Promise<T>) =>
+    lockKeys(keysOf(subjects.filter((subject) => !subject.shared)), work);
+
   return {
     /**
-     * Counts an attempt as a failure until it proves otherwise; throws too_many_attempts,
-     * counting nothing, while any subject is blocked.
+     * One guess at a secret: throws too_many_attempts while a subject is blocked; otherwise runs
+     * `check` (alone among guesses at the same keys), counts it against every subject when it
+     * answers undefined (wrong) or throws a RequestError (a mistake of its own kind, as a reused
+     * code), and resets `reset` when it answers anything else.
      */
-    async reserveAttempt(subjects: ThrottleSubject[]): Promise<void> {
-      const ordered = [...subjects].sort(byKey); // one lock order for every caller: no deadlocks
-      await queries.transaction(async (q) => {
-        const until = await q.throttles.lockBlockedUntil(ordered.map((s) => s.key));
-        if (until) throw tooManyAttempts(until);
-        for (const subject of ordered) await q.throttles.recordThrottleFailure(subject.key, subject.rule);
+    guess<T>(subjects: ThrottleSubject[], check: () => Promise<T | undefined>, { reset }: { reset: ThrottleSubject[] }): Promise<T | undefined> {
+      return holding(subjects, async () => {
+        await assertNotBlocked(subjects);
+        let result: T | undefined;
+        try {
+          result = await check();
+        } catch (error) {
+          if (error instanceof RequestError && error.status < 500) await recordFailures(subjects); // a mistake of its own kind
+          throw error;
+        }
+        if (result === undefined) await recordFailures(subjects);
+        else if (reset.length) await retryingContention(() => queries.throttles.resetThrottles(keysOf(reset)));
+        return result;
       });
     },
 
-    /** The attempt succeeded: `reset` counters start again, `refund` ones just forget this attempt. */
-    async attemptSucceeded({ reset, refund }: { reset: ThrottleSubject[]; refund: ThrottleSubject[] }): Promise<void> {
-      for (const subject of reset) await queries.throttles.clearThrottle(subject.key);
-      for (const subject of refund) await queries.throttles.refundThrottleFailure(subject.key, subject.rule);
+    /** Counts one attempt at something costly (a mail, a sign-up); throws too_many_attempts, counting nothing, while a subject is blocked. */
+    countAttempt(subjects: ThrottleSubject[]): Promise<void> {
+      return holding(subjects, async () => {
+        await assertNotBlocked(subjects);
+        await recordFailures(subjects);
+      });
     },
 
-    /** Throws too_many_attempts while any subject is blocked; counts nothing (for failures recorded only afterwards). */
-    async assertNotBlocked(subjects: ThrottleSubject[]): Promise<void> {
-      const until = await queries.throttles.maybeBlockedUntil(subjects.map((s) => s.key));
-      if (until) throw tooManyAttempts(until);
-    },
+    /** Throws too_many_attempts while any subject is blocked; counts nothing (for failures found out only afterwards). */
+    assertNotBlocked,
 
     /** Counts a failure found out only afterwards (a client that failed to authenticate). */
-    async recordFailure(subject: ThrottleSubject): Promise<void> {
-      await queries.throttles.recordThrottleFailure(subject.key, subject.rule);
-    },
+    recordFailure: (subject: ThrottleSubject) => recordFailures([subject]),
 
     /** Counts a request against a rate; throws too_many_requests once the window's limit is passed. */
     async countRequest(key: string, rule: RateRule): Promise<void> {

@@ -14,17 +14,6 @@ export interface ThrottleRule {
 
 export function createThrottleQueries(db: Knex) {
   return {
-    /**
-     * Locks the keys' rows (in key order, as every caller does) until the transaction ends,
-     * and returns the latest moment one of them is blocked until, if one is blocked now.
-     */
-    async lockBlockedUntil(keys: string[]): Promise<Date | undefined> {
-      const rows = await db('throttles').select('blocked_until', db.raw('blocked_until > now() as blocked'))
-        .whereIn('key', keys).orderBy('key').forUpdate() as Array<{ blocked_until: Date | null; blocked: boolean | null }>;
-      const blocked = rows.filter((row) => row.blocked).map((row) => row.blocked_until!.getTime());
-      return blocked.length ? new Date(Math.max(...blocked)) : undefined;
-    },
-
     /** The latest moment one of the keys is blocked until, if one is blocked now; no lock (a check before the work). */
     async maybeBlockedUntil(keys: string[]): Promise<Date | undefined> {
       const row = await db('throttles').max('blocked_until as until').whereIn('key', keys).andWhere('blocked_until', '>', db.fn.now()).first() as
@@ -50,18 +39,10 @@ export function createThrottleQueries(db: Knex) {
       );
     },
 
-    /** Takes back one counted failure (the attempt succeeded), lifting a block it caused. */
-    async refundThrottleFailure(key: string, rule: ThrottleRule): Promise<void> {
-      await db.raw(
-        `update throttles set failures = greatest(failures - 1, 0),
-           blocked_until = case when failures - 1 < :limit::int then null else blocked_until end
-         where key = :key`,
-        { key, limit: rule.limit },
-      );
-    },
-
-    async clearThrottle(key: string): Promise<void> {
-      await db('throttles').where({ key }).delete();
+    /** Success: the keys' counts start again (rows stay: rows that come and go would race). */
+    async resetThrottles(keys: string[]): Promise<void> {
+      await db('throttles').whereIn('key', keys).andWhere((query) => query.where('failures', '>', 0).orWhereNotNull('blocked_until'))
+        .update({ failures: 0, blocked_until: null, updated_at: db.fn.now() });
     },
 
     async deleteQuietThrottles(olderThanSeconds: number): Promise<number> {

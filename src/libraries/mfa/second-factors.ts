@@ -40,16 +40,14 @@ export function createSecondFactors({ config, queries, totp, webauthn, recoveryC
     return { totp: totpSince !== null, totpSince, passkeys, recoveryCodesLeft };
   }
 
-  /** Counts a second-factor attempt before it is checked; forgiven when it succeeds. */
+  /** A second-factor attempt, throttled like a password: counted when wrong, forgiven when right. */
   async function attempt<T>(accountId: string, ip: string, check: () => Promise<T | undefined>): Promise<T> {
     const subjects: ThrottleSubject[] = [
       { key: `mfa:account-ip:${accountId}:${ipBucket(ip)}`, rule: secondFactorRules.accountAndIp },
       { key: `mfa:account:${accountId}`, rule: secondFactorRules.account },
     ];
-    await throttle.reserveAttempt(subjects);
-    const result = await check();
+    const result = await throttle.guess(subjects, check, { reset: subjects });
     if (result === undefined) throw new RequestError('second_factor_wrong', 400, 'That code is not right. Try again.');
-    await throttle.attemptSucceeded({ reset: subjects, refund: [] });
     return result;
   }
 

@@ -147,10 +147,9 @@ export function createSecurityNotices({ config, queries, mail, oneTimeSecrets, a
       const before = await stateOf(queries, link);
       if (before.needsPassword) {
         const subject = { key: `undo-password:account:${before.account.id}`, rule: undoPasswordRule };
-        await throttle.reserveAttempt([subject]);
-        const proved = typeof password === 'string' && password.length > 0 && (await accounts.authenticateWithPassword(before.account.email, password))?.id === before.account.id;
+        const proved = await throttle.guess([subject], async () => (typeof password === 'string' && password.length > 0
+          && (await accounts.authenticateWithPassword(before.account.email, password))?.id === before.account.id) || undefined, { reset: [subject] });
         if (!proved) throw new RequestError('password_wrong', 400, 'That is not the current password of this account.');
-        await throttle.attemptSucceeded({ reset: [subject], refund: [] });
       }
       return queries.transaction(async (q) => {
         await q.accounts.lockAccount(before.account.id);

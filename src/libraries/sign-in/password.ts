@@ -37,21 +37,17 @@ export function createPasswordSignIn({ accounts, throttle, secretBox }: { accoun
     // A browser that signed in to this account before has an allowance of its own, which no
     // stranger can use up, whatever address they send from or claim.
     const subjects: ThrottleSubject[] = known
-      ? [{ key: `signin:ip:${ip}`, rule: passwordSignInRules.ip }, { key: `signin:account-known:${accountTag}`, rule: passwordSignInRules.account }]
+      ? [{ key: `signin:ip:${ip}`, rule: passwordSignInRules.ip, shared: true }, { key: `signin:account-known:${accountTag}`, rule: passwordSignInRules.account }]
       : [
-        { key: `signin:ip:${ip}`, rule: passwordSignInRules.ip },
+        { key: `signin:ip:${ip}`, rule: passwordSignInRules.ip, shared: true },
         { key: `signin:account-ip:${accountTag}:${ip}`, rule: passwordSignInRules.accountAndIp },
         { key: `signin:account:${accountTag}`, rule: passwordSignInRules.account },
       ];
-    await throttle.reserveAttempt(subjects);
-
-    const account = [...password].length <= PASSWORD_MAX_LENGTH
-      ? await accounts.authenticateWithPassword(email, password)
-      : undefined;
+    // A right password resets the account's counts, never the IP's: an attacker's own account must not.
+    const account = await throttle.guess(subjects, async () => ([...password].length <= PASSWORD_MAX_LENGTH
+      ? accounts.authenticateWithPassword(email, password)
+      : undefined), { reset: subjects.filter((subject) => !subject.shared) });
     if (!account) throw new RequestError('invalid_credentials', 401, INVALID_CREDENTIALS);
-    // The per-IP count only forgets this attempt: an attacker's own account must not reset it.
-    const [perIp, ...perAccount] = subjects;
-    await throttle.attemptSucceeded({ reset: perAccount, refund: [perIp!] });
     if (account.disabled) {
       throw accountDisabled();
     }
