@@ -9,6 +9,7 @@ import { bufferIo } from './cli/io.ts';
 import { listenForCommands } from './cli/control-socket.ts';
 import { runCommand } from './cli/run-command.ts';
 import { ConfigError, configWarnings, loadConfig, type Config } from './config/env.ts';
+import pino from 'pino';
 import { createLogger } from './logger.ts';
 
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -23,7 +24,11 @@ async function start() {
     process.stderr.write(`latchkey: ${error.message}\n`);
     process.exit(1);
   }
-  const log = createLogger(config.logLevel);
+  // Log lines are written in the background (a synchronous write per request cost as much as
+  // answering discovery), and whatever is still buffered is written out when the process exits.
+  const destination = pino.destination({ dest: 1, sync: false });
+  process.on('exit', () => destination.flushSync());
+  const log = createLogger(config.logLevel, destination);
   for (const warning of configWarnings(config)) log.warn(warning);
 
   const { services } = await boot({ config, role: 'server', log, build: createServices });

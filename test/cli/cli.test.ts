@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_SECRET } from '../helpers/start-app.ts';
 import { errorLines, freePort, runCli, runNode, startServerProcess } from '../helpers/processes.ts';
+import { until } from '../mail/mail-test-kit.ts';
 import { createTestDatabase, onPostgres, type TestDatabase } from '../helpers/test-database.ts';
 
 describe('latchkey CLI', () => {
@@ -147,7 +148,7 @@ describe('latchkey CLI', () => {
       const created = await cli('clients', 'create', '--name', 'While running', '--redirect-uri', 'http://localhost:9/cb', '--json');
       expect(created.code, created.stderr).toBe(0);
       const { client_id: clientId } = JSON.parse(created.stdout);
-      expect(server.output()).toContain('"ran CLI command"');
+      await until(async () => server.output().includes('"ran CLI command"')); // the log is written in the background
       // the server knows the new client at once
       const auth = await fetch(`${server.url}/auth?client_id=${clientId}&response_type=code&scope=openid&redirect_uri=http://localhost:9/cb&code_challenge=${'a'.repeat(43)}&code_challenge_method=S256`, { redirect: 'manual' });
       expect(auth.status).toBe(303);
