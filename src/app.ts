@@ -4,6 +4,7 @@ import Router from '@koa/router';
 import Koa from 'koa';
 import { errorHandler } from './middleware/koa-error-handler.ts';
 import { requestLog } from './middleware/koa-request-log.ts';
+import { withRequestMemo } from './oidc/request-memo.ts';
 import { securityHeaders } from './middleware/koa-security-headers.ts';
 import accountRoutes from './routes/account/index.ts';
 import devMailRoutes from './routes/dev-mail.ts';
@@ -20,6 +21,7 @@ export function createApp(services: Services): Koa {
   const app = new Koa({ proxy: services.config.proxyHops > 0, maxIpsCount: services.config.proxyHops, keys: services.secretBox.cookieKeys });
   app.silent = true; // errors are logged by the error handler, once
 
+  app.use((_ctx, next) => withRequestMemo(next));
   app.use(requestLog(services.log));
   app.use(securityHeaders());
   app.use(errorHandler({ log: services.log, renderPage: services.renderPage }));

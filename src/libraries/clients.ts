@@ -6,6 +6,7 @@ import type { Queries } from '../queries/index.ts';
 import type { ClientRow } from '../queries/clients.ts';
 import { RequestError, assertThat } from './errors.ts';
 import { checkRedirectUri } from './redirect-uris.ts';
+import { createShortCache } from './short-cache.ts';
 import type { SecretBox } from './secret-box.ts';
 import { SIGNING_ALGORITHMS } from './signing-keys.ts';
 
@@ -134,7 +135,14 @@ function summarise(row: ClientRow): ClientSummary {
   };
 }
 
+/**
+ * How long a process serves a client from memory: every token and introspection request reads
+ * its client, and a change made by another process (the CLI, another server) shows within this.
+ */
+export const CLIENT_CACHE_MS = 1000;
+
 export function createClients({ queries, secretBox, validateMetadata }: { queries: Queries; secretBox: SecretBox; validateMetadata: ClientMetadataValidator }) {
+  const providerMetadata = createShortCache<Record<string, unknown> | undefined>({ ttlMs: CLIENT_CACHE_MS, maxEntries: 10_000 });
   async function findRow(clientId: string): Promise<ClientRow> {
     const row = await queries.clients.maybeFindClient(clientId);
     if (!row) throw new RequestError('client_not_found', 404, `No client ${clientId}.`);
@@ -169,6 +177,7 @@ export function createClients({ queries, secretBox, validateMetadata }: { querie
         if (!(await q.clients.deleteClient(clientId))) throw new RequestError('client_not_found', 404, `No client ${clientId}.`);
         await q.oidcPayloads.deletePayloadsByClientId(clientId);
       });
+      providerMetadata.delete(clientId);
     },
 
     /** A new secret replaces the old one at once; it is returned once and stored sealed. */
@@ -177,20 +186,24 @@ export function createClients({ queries, secretBox, validateMetadata }: { querie
       assertThat(row.client_secret_sealed, 'no_client_secret', `${clientId} has no secret (a public client, or one that signs with its own keys).`);
       const clientSecret = newSecret();
       await queries.clients.updateClientSecret(clientId, secretBox.seal('client-secret', clientSecret));
+      providerMetadata.delete(clientId);
       return clientSecret;
     },
 
-    /** Metadata as oidc-provider expects it, with the secret unsealed, or undefined. */
+    /** Metadata as oidc-provider expects it, with the secret unsealed, or undefined; served from memory for a second. */
     async maybeLoadProviderMetadata(clientId: string): Promise<Record<string, unknown> | undefined> {
-      const row = await queries.clients.maybeFindClient(clientId);
-      if (!row) return undefined;
-      return {
-        ...row.metadata,
-        client_id: row.client_id,
-        client_name: row.name,
-        ...(row.client_secret_sealed ? { client_secret: secretBox.open('client-secret', row.client_secret_sealed) } : {}),
-        latchkey_skip_consent: row.skip_consent,
-      };
+      const metadata = await providerMetadata.get(clientId, async () => {
+        const row = await queries.clients.maybeFindClient(clientId);
+        if (!row) return undefined;
+        return {
+          ...row.metadata,
+          client_id: row.client_id,
+          client_name: row.name,
+          ...(row.client_secret_sealed ? { client_secret: secretBox.open('client-secret', row.client_secret_sealed) } : {}),
+          latchkey_skip_consent: row.skip_consent,
+        };
+      });
+      return metadata && { ...metadata }; // a copy: the provider's own changes stay its own
     },
   };
 }

@@ -8,6 +8,7 @@ import type { LockKeys } from '../db/key-locks.ts';
 import type { Queries } from '../queries/index.ts';
 import type { ThrottleRule } from '../queries/throttles.ts';
 import { RequestError } from './errors.ts';
+import { createShortCache } from './short-cache.ts';
 
 export interface ThrottleSubject {
   key: string;
@@ -50,17 +51,24 @@ async function retryingContention<T>(statement: () => Promise<T>): Promise<T> {
   }
 }
 
+/** How long a process trusts what it read of a key's block, for checks on every request of an endpoint. */
+export const BLOCK_VIEW_MS = 1000;
+
 export function createThrottle({ queries, lockKeys }: { queries: Queries; lockKeys: LockKeys }) {
   const keysOf = (subjects: ThrottleSubject[]) => [...new Set(subjects.map((subject) => subject.key))].sort();
+  const blockView = createShortCache<Date | undefined>({ ttlMs: BLOCK_VIEW_MS, maxEntries: 10_000 });
 
-  async function assertNotBlocked(subjects: ThrottleSubject[]): Promise<void> {
-    const until = await retryingContention(() => queries.throttles.maybeBlockedUntil(keysOf(subjects)));
-    if (until) throw tooManyAttempts(until);
+  /** Throws too_many_attempts while a subject is blocked; says whether any counts failures. */
+  async function assertNotBlocked(subjects: ThrottleSubject[]): Promise<{ counting: boolean }> {
+    const { blockedUntil, counting } = await retryingContention(() => queries.throttles.findThrottleState(keysOf(subjects)));
+    if (blockedUntil) throw tooManyAttempts(blockedUntil);
+    return { counting };
   }
 
   async function recordFailures(subjects: ThrottleSubject[]): Promise<void> {
     for (const subject of [...subjects].sort((a, b) => (a.key < b.key ? -1 : 1))) {
       await retryingContention(() => queries.throttles.recordThrottleFailure(subject.key, subject.rule));
+      blockView.delete(subject.key);
     }
   }
 
@@ -77,7 +85,7 @@ export function createThrottle({ queries, lockKeys }: { queries: Queries; lockKe
      */
     guess<T>(subjects: ThrottleSubject[], check: () => Promise<T | undefined>, { reset }: { reset: ThrottleSubject[] }): Promise<T | undefined> {
       return holding(subjects, async () => {
-        await assertNotBlocked(subjects);
+        const { counting } = await assertNotBlocked(subjects);
         let result: T | undefined;
         try {
           result = await check();
@@ -86,7 +94,7 @@ export function createThrottle({ queries, lockKeys }: { queries: Queries; lockKe
           throw error;
         }
         if (result === undefined) await recordFailures(subjects);
-        else if (reset.length) await retryingContention(() => queries.throttles.resetThrottles(keysOf(reset)));
+        else if (reset.length && counting) await retryingContention(() => queries.throttles.resetThrottles(keysOf(reset)));
         return result;
       });
     },
@@ -99,8 +107,17 @@ export function createThrottle({ queries, lockKeys }: { queries: Queries; lockKe
       });
     },
 
-    /** Throws too_many_attempts while any subject is blocked; counts nothing (for failures found out only afterwards). */
-    assertNotBlocked,
+    /**
+     * Throws too_many_attempts while any subject is blocked, as this process last read it (at
+     * most a second ago): for a check on every request of a busy endpoint, where failures are
+     * found out only afterwards. Counts nothing.
+     */
+    async assertNotBlockedLately(subjects: ThrottleSubject[]): Promise<void> {
+      for (const key of keysOf(subjects)) {
+        const until = await blockView.get(key, async () => (await retryingContention(() => queries.throttles.findThrottleState([key]))).blockedUntil);
+        if (until && until.getTime() > Date.now()) throw tooManyAttempts(until);
+      }
+    },
 
     /** Counts a failure found out only afterwards (a client that failed to authenticate). */
     recordFailure: (subject: ThrottleSubject) => recordFailures([subject]),

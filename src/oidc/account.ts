@@ -2,10 +2,12 @@
 // account has none, which ends its sessions and refresh tokens at next use.
 import type { FindAccount } from 'oidc-provider';
 import type { Accounts } from '../libraries/accounts.ts';
+import { memoized } from './request-memo.ts';
 
 export function createFindAccount(accounts: Accounts): FindAccount {
   return async (_ctx, sub) => {
-    const account = await accounts.maybeFindActiveAccount(sub);
+    // Asked several times in one request (the session, the grant, the token's claims): read once.
+    const account = await memoized(`account:${sub}`, () => accounts.maybeFindActiveAccount(sub));
     if (!account) return undefined;
     return {
       accountId: account.id,

@@ -7,8 +7,12 @@ import { errors, type Adapter, type AdapterPayload } from 'oidc-provider';
 import type { Clients } from '../libraries/clients.ts';
 import type { Queries } from '../queries/index.ts';
 import type { StoredPayload } from '../queries/oidc-payloads.ts';
+import { forget, memoized } from './request-memo.ts';
 
 const digest = (value: string) => crypto.createHash('sha256').update(value).digest('base64url');
+/** Request-memo keys: a token's lookup under every kind at once, or one record of a model. */
+const tokensKey = (id: string) => `tokens:${digest(id)}`;
+const recordKey = (model: string, id: string) => `${model}:${digest(id)}`;
 
 /**
  * The account a record belongs to, so that ending an account's sessions finds it. An
@@ -19,6 +23,9 @@ function accountOf(payload: AdapterPayload): string | undefined {
   const interaction = payload as AdapterPayload & { result?: { login?: { accountId?: string } }; session?: { accountId?: string } };
   return payload.accountId ?? interaction.result?.login?.accountId ?? interaction.session?.accountId;
 }
+
+/** Kinds of token an opaque token value may be: introspection and revocation try each in turn. */
+const TOKEN_MODELS = ['AccessToken', 'ClientCredentials', 'RefreshToken'];
 
 /** The stored payload as oidc-provider saved it: jti (the value itself) is put back from the lookup. */
 function restore(stored: StoredPayload | undefined, jti: string | undefined): AdapterPayload | undefined {
@@ -37,8 +44,15 @@ export function createAdapterClass({ queries, clients }: { queries: Queries; cli
       this.model = model;
     }
 
+    /** A write through this request: its own earlier reads of the record are no longer true. */
+    private forget(id: string): void {
+      forget(tokensKey(id));
+      forget(recordKey(this.model, id));
+    }
+
     async upsert(id: string, payload: AdapterPayload, expiresIn: number): Promise<void> {
       if (this.model === 'Client') throw new Error('clients are registered with `latchkey clients create`');
+      this.forget(id);
       const { jti: _value, ...rest } = payload;
       await payloads.upsertPayload(this.model, digest(id), rest, expiresIn, {
         grantId: payload.grantId,
@@ -51,7 +65,13 @@ export function createAdapterClass({ queries, clients }: { queries: Queries; cli
 
     async find(id: string): Promise<AdapterPayload | undefined> {
       if (this.model === 'Client') return clients.maybeLoadProviderMetadata(id) as Promise<AdapterPayload | undefined>;
-      return restore(await payloads.maybeFindPayload(this.model, digest(id)), id);
+      if (TOKEN_MODELS.includes(this.model)) {
+        // One statement finds the token whatever its kind; the other kinds' lookups in this request read the memo.
+        const found = await memoized(tokensKey(id), () => payloads.findPayloadsOfModels(TOKEN_MODELS, digest(id)));
+        return restore(found.get(this.model), id);
+      }
+      // An interaction is read by several steps of one request (its details, then its result).
+      return restore(await memoized(recordKey(this.model, id), () => payloads.maybeFindPayload(this.model, digest(id))), id);
     }
 
     // Found by a secondary key, the value is unknown here; oidc-provider only reads these records.
@@ -64,6 +84,7 @@ export function createAdapterClass({ queries, clients }: { queries: Queries; cli
     }
 
     async consume(id: string): Promise<void> {
+      this.forget(id);
       // oidc-provider checks `consumed` before calling this, but two requests can pass that check
       // together; the conditional update lets only the first through, and the other one, a
       // replay like any second redemption, revokes the grant (RFC 6749 4.1.2, RFC 9700 4.14).
@@ -74,6 +95,7 @@ export function createAdapterClass({ queries, clients }: { queries: Queries; cli
     }
 
     async destroy(id: string): Promise<void> {
+      this.forget(id);
       await payloads.deletePayload(this.model, digest(id));
     }
 

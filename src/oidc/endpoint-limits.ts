@@ -81,7 +81,7 @@ export function endpointLimits({ throttle, authorizationRule, renderPage }: { th
         await throttle.countRequest(authKey, authorizationRule);
       }
       if (parWithoutBasic) await throttle.countRequest(parKey, authorizationRule);
-      if (ctx.method === 'POST' && CLIENT_AUTH_PATHS.has(path)) await throttle.assertNotBlocked(failureSubjects(basicClientId(ctx)));
+      if (ctx.method === 'POST' && CLIENT_AUTH_PATHS.has(path)) await throttle.assertNotBlockedLately(failureSubjects(basicClientId(ctx)));
     } catch (error) {
       if (!(error instanceof RequestError) || error.status !== 429) throw error;
       await refuse(ctx, error, renderPage, path === '/auth');

@@ -70,6 +70,19 @@ export function createAccountQueries(db: Knex) {
       return result.rows[0]!.any;
     },
 
+    /** The account's roles and whether it has a second factor, in one statement (asked on every authorization of a one-factor session). */
+    async maybeFindRolesAndSecondFactor(id: string): Promise<{ roles: string[]; hasSecondFactor: boolean } | undefined> {
+      if (!UUID.test(id)) return undefined;
+      const result = await db.raw<{ rows: Array<{ roles: string[]; has_factor: boolean }> }>(
+        `select roles, exists (select 1 from totp_factors where account_id = accounts.id and confirmed_at is not null)
+             or exists (select 1 from webauthn_credentials where account_id = accounts.id) as has_factor
+         from accounts where id = :id`,
+        { id },
+      );
+      const row = result.rows[0];
+      return row && { roles: row.roles, hasSecondFactor: row.has_factor };
+    },
+
     /** Holds the account's row until the transaction ends: changes to its factors happen one at a time. */
     async lockAccount(id: string): Promise<void> {
       await db('accounts').where({ id }).forUpdate().select('id');

@@ -50,6 +50,13 @@ export function createOidcPayloadQueries(db: Knex) {
     },
 
     maybeFindPayload: (model: string, id: string) => maybeFindWhere({ model, id }),
+
+    /** The live payloads with this id under any of `models` (a token looked up as each kind in turn), in one statement. */
+    async findPayloadsOfModels(models: string[], id: string): Promise<Map<string, StoredPayload>> {
+      const rows = await db('oidc_payloads').select('model', 'payload', 'consumed_at').whereIn('model', models).andWhere({ id }).andWhereRaw(`(${live})`) as
+        Array<{ model: string; payload: Record<string, unknown>; consumed_at: Date | null }>;
+      return new Map(rows.map((row) => [row.model, { payload: row.payload, consumedAt: row.consumed_at }]));
+    },
     maybeFindPayloadByUid: (model: string, uid: string) => maybeFindWhere({ model, uid }),
     maybeFindPayloadByUserCode: (model: string, userCode: string) => maybeFindWhere({ model, user_code: userCode }),
 

@@ -14,11 +14,15 @@ export interface ThrottleRule {
 
 export function createThrottleQueries(db: Knex) {
   return {
-    /** The latest moment one of the keys is blocked until, if one is blocked now; no lock (a check before the work). */
-    async maybeBlockedUntil(keys: string[]): Promise<Date | undefined> {
-      const row = await db('throttles').max('blocked_until as until').whereIn('key', keys).andWhere('blocked_until', '>', db.fn.now()).first() as
-        { until: Date | null } | undefined;
-      return row?.until ?? undefined;
+    /**
+     * The latest moment one of the keys is blocked until, if one is blocked now, and whether any
+     * of them counts failures (else there is nothing to reset); no lock (a check before the work).
+     */
+    async findThrottleState(keys: string[]): Promise<{ blockedUntil: Date | undefined; counting: boolean }> {
+      const row = await db('throttles').whereIn('key', keys)
+        .select(db.raw('max(blocked_until) filter (where blocked_until > now()) as until'), db.raw('coalesce(max(failures), 0) > 0 as counting'))
+        .first() as { until: Date | null; counting: boolean } | undefined;
+      return { blockedUntil: row?.until ?? undefined, counting: Boolean(row?.counting) };
     },
 
     async recordThrottleFailure(key: string, rule: ThrottleRule): Promise<void> {

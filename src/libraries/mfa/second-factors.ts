@@ -82,8 +82,8 @@ export function createSecondFactors({ config, queries, totp, webauthn, recoveryC
 
     /** Whether signing in to this account takes a second factor: it has one, or policy demands one. */
     async needsSecondFactor(accountId: string): Promise<boolean> {
-      const account = await queries.accounts.maybeFindAccountById(accountId);
-      return Boolean(account) && (mustHaveSecondFactor(account!) || (await hasAny(accountId)));
+      const found = await queries.accounts.maybeFindRolesAndSecondFactor(accountId);
+      return Boolean(found) && (found!.hasSecondFactor || mustHaveSecondFactor(found!));
     },
 
     /** Checks an authenticator-app code at sign-in; returns the amr it adds. */

@@ -27,7 +27,7 @@ export default function passwordLoginRoutes(router: Router, services: Services) 
     const remember = form.remember === 'yes';
     try {
       const { account, deviceTag } = await services.passwordSignIn({ email, password: form.password, ip: ctx.ip, knownDevices: readKnownDevices(ctx) });
-      await completeFirstFactor(ctx, services, { uid: details.uid, accountId: account.id, amr: ['pwd'], remember, params: details.params, deviceTag });
+      await completeFirstFactor(ctx, services, { uid: details.uid, accountId: account.id, account, amr: ['pwd'], remember, params: details.params, deviceTag });
     } catch (caught) {
       const error = userMistake(ctx, caught);
       await renderLoginPage(ctx, services, { uid: details.uid, client, email, remember, error: error.message, status: error.status });

@@ -7,6 +7,7 @@ import { accountDisabled } from '../../libraries/accounts.ts';
 import { RequestError } from '../../libraries/errors.ts';
 import { ACR, assuranceOf, requestsMultiFactor } from '../../libraries/mfa/assurance.ts';
 import { userMistake } from '../../middleware/koa-error-handler.ts';
+import type { AccountRow } from '../../queries/accounts.ts';
 import type { Services } from '../../services.ts';
 import { webauthnResponse } from '../webauthn-form.ts';
 import { rememberDevice } from './known-device-cookie.ts';
@@ -20,11 +21,16 @@ export interface FirstFactor {
   remember: boolean;
   params: Record<string, unknown>;
   deviceTag?: string;
+  /** The account as the first factor just read it, when it did (saves reading it again). */
+  account?: AccountRow;
 }
 
-/** Ends the login step with what the person proved; only now does the sign-in count (last sign-in, known device). */
-export async function finishSignIn(ctx: Context, services: Services, pending: PendingSignIn) {
-  const account = await pendingAccount(services, pending);
+/**
+ * Ends the login step with what the person proved; only now does the sign-in count (last sign-in,
+ * known device). `current`: the account as read within this very request, if it was.
+ */
+export async function finishSignIn(ctx: Context, services: Services, pending: PendingSignIn, current?: AccountRow) {
+  const account = current ?? await pendingAccount(services, pending);
   if (!account) throw new RequestError('session_expired', 400, 'This sign-in step expired. Go back to the application and sign in again.');
   clearPendingSignIn(ctx, pending.uid);
   await services.accounts.recordLogin(account.id);
@@ -38,7 +44,7 @@ export async function finishSignIn(ctx: Context, services: Services, pending: Pe
  * to setting one up, or straight back to the application.
  */
 export async function completeFirstFactor(ctx: Context, services: Services, first: FirstFactor) {
-  const account = await services.accounts.maybeFindActiveAccount(first.accountId);
+  const account = first.account?.id === first.accountId && !first.account.disabled ? first.account : await services.accounts.maybeFindActiveAccount(first.accountId);
   if (!account) throw accountDisabled();
   const pending: PendingSignIn = {
     uid: first.uid, step: 'second_factor', email: account.email, accountId: account.id, remember: first.remember, amr: first.amr,
@@ -49,13 +55,13 @@ export async function completeFirstFactor(ctx: Context, services: Services, firs
     await services.emailVerification.sendVerificationMail(account, { ip: ctx.ip, explicit: false });
     writePendingSignIn(ctx, services, { ...pending, step: 'verify_email' });
   } else if (assuranceOf(first.amr).acr === ACR.multiFactor) {
-    return finishSignIn(ctx, services, pending); // a passkey that verified the person
+    return finishSignIn(ctx, services, pending, account); // a passkey that verified the person
   } else if (await services.secondFactors.hasAny(account.id)) {
     writePendingSignIn(ctx, services, pending);
   } else if (requestsMultiFactor(first.params.acr_values) || services.secondFactors.mustHaveSecondFactor(account)) {
     writePendingSignIn(ctx, services, { ...pending, step: 'enrol_factor' });
   } else {
-    return finishSignIn(ctx, services, pending);
+    return finishSignIn(ctx, services, pending, account);
   }
   ctx.redirect(`/interaction/${first.uid}`);
   ctx.status = 303;
