@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 const ROUNDS = 7;
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'latchkey-bench-cli-'));
-const env = { ...process.env, DATA_DIR: dataDir, LATCHKEY_SECRET: 'benchmark-secret-that-is-long-enough', PORT: '3919', LOG_LEVEL: 'warn' };
+const env = { ...process.env, DATA_DIR: dataDir, LATCHKEY_SECRET: 'benchmark-secret-that-is-long-enough', PORT: '3919', METRICS_ADDRESS: 'off', LOG_LEVEL: 'warn' };
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 /** Runs `command` (a program and its arguments) to its end; how long it took, in milliseconds. */

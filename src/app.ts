@@ -3,6 +3,7 @@
 import Router from '@koa/router';
 import Koa from 'koa';
 import { errorHandler } from './middleware/koa-error-handler.ts';
+import { requestMetrics } from './middleware/koa-metrics.ts';
 import { requestLog } from './middleware/koa-request-log.ts';
 import { withRequestMemo } from './oidc/request-memo.ts';
 import { securityHeaders } from './middleware/koa-security-headers.ts';
@@ -23,6 +24,7 @@ export function createApp(services: Services): Koa {
 
   app.use((_ctx, next) => withRequestMemo(next));
   app.use(requestLog(services.log));
+  app.use(requestMetrics(services.metrics));
   app.use(securityHeaders());
   app.use(errorHandler({ log: services.log, renderPage: services.renderPage }));
 

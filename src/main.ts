@@ -4,6 +4,7 @@ import http from 'node:http';
 import type net from 'node:net';
 import { createApp } from './app.ts';
 import { boot } from './boot.ts';
+import { startMetricsListener } from './routes/metrics-listener.ts';
 import { createServices } from './services.ts';
 import { bufferIo } from './cli/io.ts';
 import { listenForCommands } from './cli/control-socket.ts';
@@ -46,6 +47,8 @@ async function start() {
       return { code, stdout: io.stdout, stderr: io.stderr };
     });
   }
+  const metricsListener = config.metricsAddress ? await startMetricsListener(services.metrics, config.metricsAddress) : undefined;
+  if (metricsListener) log.info({ metrics: metricsListener.url }, 'Prometheus metrics served');
   services.housekeeping.start();
   services.mail.startWorker();
   log.info({ issuer: config.issuer, port: config.port, database: services.db.engine }, `Latchkey is listening on ${config.issuer}`);
@@ -59,6 +62,7 @@ async function start() {
     services.housekeeping.stop();
     services.provider.stop();
     control?.close();
+    await metricsListener?.close();
     const forced = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS);
     forced.unref();
     await new Promise<void>((resolve) => {

@@ -5,6 +5,8 @@ import { createCommandServices } from './command-services.ts';
 import type { Config } from './config/env.ts';
 import type { Database } from './db/open-database.ts';
 import { createAddressClaim } from './libraries/address-claim.ts';
+import { createMetrics } from './libraries/metrics.ts';
+import { nameProviderRoute } from './middleware/koa-metrics.ts';
 import { createHousekeeping } from './libraries/housekeeping.ts';
 import { createEmailVerification } from './libraries/email-verification.ts';
 import { createMailLimits } from './libraries/mail-limits.ts';
@@ -38,7 +40,15 @@ export async function createServices({ config, secret, db, log }: { config: Conf
     keysChanged: () => provider!.refresh(),
   });
   const { queries, secretBox, hasher, passwordPolicy, accounts, signingKeys, consents, clients } = core;
-  const throttle = createThrottle({ queries, lockKeys: db.lockKeys });
+  const metrics = createMetrics();
+  metrics.observe({
+    async mailOutbox() {
+      const { pending, oldest } = await queries.mailOutbox.countPendingMails();
+      return { pending, oldestAgeSeconds: oldest ? (Date.now() - oldest.getTime()) / 1000 : 0 };
+    },
+    databasePool: () => db.poolStats(),
+  });
+  const throttle = createThrottle({ queries, lockKeys: db.lockKeys, onBlocked: (key) => metrics.blocked(key) });
   const mail = createMail({ config, queries, secretBox, log });
   const mailLimits = createMailLimits({ throttle, secretBox });
   const oneTimeSecrets = createOneTimeSecrets({ queries, secretBox, throttle });
@@ -60,7 +70,9 @@ export async function createServices({ config, secret, db, log }: { config: Conf
     proxyHops: config.proxyHops,
     signingKeys,
     log,
+    configure: (instance) => instance.on('grant.success', (ctx) => metrics.tokenIssued(String(ctx.oidc.params?.grant_type ?? 'unknown'))),
     middleware: [
+      nameProviderRoute(),
       endpointLimits({ throttle, renderPage, authorizationRule: { limit: config.authorizationRateLimit, windowSeconds: 60 } }),
       dropBogusLogoutHint(),
       ...(config.authorizationByPost ? [secureCookiesOverLocalhost(config.issuer)] : []),
@@ -81,6 +93,7 @@ export async function createServices({ config, secret, db, log }: { config: Conf
   return {
     ...core,
     throttle,
+    metrics,
     renderPage,
     provider,
     mail,

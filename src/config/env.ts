@@ -29,6 +29,7 @@ export const settings = [
   { name: 'MFA_REQUIRED', default: 'off', meaning: 'off: second factors are optional (a relying party may still demand one with acr_values); admins: accounts with the admin role must enrol one at their next sign-in; all: every account must.' },
   { name: 'AUTHORIZATION_RATE_LIMIT', default: '300', meaning: 'Authorization requests one IP address may make per minute (at /auth, and pushed requests of public clients): each stores a sign-in in progress. 0 turns the limit off (load tests).' },
   { name: 'AUTHORIZATION_BY_POST', default: 'on', meaning: 'on: /auth and /session/end accept POST as well as GET (OpenID Connect Core 3.1.2.1, RP-Initiated Logout §2), and the provider\'s session cookie is SameSite=None; Secure so that a cross-site POST carries it (an http ISSUER other than localhost cannot, and gets GET only). off: GET only, and the session cookie is SameSite=Lax.' },
+  { name: 'METRICS_ADDRESS', default: '127.0.0.1:9464', meaning: 'HOST:PORT of the listener that serves Prometheus metrics at /metrics, apart from the public port (keep it private); off: no metrics listener.' },
   { name: 'WEBAUTHN_RP_ID', default: 'host of ISSUER', meaning: 'WebAuthn relying-party ID that passkeys are bound to: the issuer\'s host name, or a parent domain of it (passkeys then also work on its other subdomains). Passkeys stop working if it changes.' },
 ] as const satisfies readonly Setting[];
 
@@ -78,6 +79,12 @@ const schema = z.object({
   REQUIRE_VERIFIED_EMAIL: z.enum(['true', 'false']).transform((value) => value === 'true'),
   MFA_REQUIRED: z.enum(['off', 'admins', 'all']),
   AUTHORIZATION_RATE_LIMIT: integer(0, 1_000_000),
+  METRICS_ADDRESS: z.string().trim().refine((value) => value === 'off' || /^[\w.-]+:\d{1,5}$|^\[[\da-f:]+\]:\d{1,5}$/i.test(value), 'must be HOST:PORT or off')
+    .transform((value) => {
+      if (value === 'off') return undefined;
+      const at = value.lastIndexOf(':');
+      return { host: value.slice(0, at).replace(/^\[|\]$/g, ''), port: Number(value.slice(at + 1)) };
+    }),
   AUTHORIZATION_BY_POST: z.enum(['on', 'off']).transform((value) => value === 'on'),
   WEBAUTHN_RP_ID: z.string().trim().toLowerCase().regex(/^[a-z0-9.-]+$/, 'must be a host name').optional(),
 });
@@ -107,6 +114,8 @@ export interface Config {
   authorizationRateLimit: number;
   /** /auth and /session/end accept POST; the provider's session cookie is then SameSite=None; Secure. */
   authorizationByPost: boolean;
+  /** Where Prometheus metrics are served; undefined: nowhere. */
+  metricsAddress: { host: string; port: number } | undefined;
   /** WebAuthn RP ID and the origin its ceremonies must come from (the issuer's). */
   webauthn: { rpId: string; origin: string };
 }
@@ -174,6 +183,7 @@ export function loadConfig(env: Environment = process.env): Config {
     mfaRequired: values.MFA_REQUIRED,
     authorizationRateLimit: values.AUTHORIZATION_RATE_LIMIT,
     // A SameSite=None cookie must be Secure, and browsers take a Secure cookie over http from localhost only.
+ metricsAddress: values.METRICS_ADDRESS,
     authorizationByPost: values.AUTHORIZATION_BY_POST && (new URL(issuer).protocol === 'https:' || isLoopbackHost(issuerHost)),
     webauthn: { rpId: webauthnRpId, origin: new URL(issuer).origin },
   };

@@ -17,6 +17,8 @@ export interface Database {
   engine: 'postgres' | 'embedded';
   /** Runs work while holding the keys' locks, across every process of this database. */
   lockKeys: LockKeys;
+  /** Connections in use and requests waiting for one (knex's pool). */
+  poolStats(): { inUse: number; waiting: number };
   close(): Promise<void>;
 }
 
@@ -24,6 +26,16 @@ export type DatabaseLocation =
   | { databaseUrl: string }
   | { dataDir: string; role: LockRole }
   | { inMemory: true };
+
+interface TarnPool {
+  numUsed(): number;
+  numPendingAcquires(): number;
+}
+
+const poolStatsOf = (knex: Knex) => () => {
+  const pool = (knex.client as { pool?: TarnPool }).pool;
+  return { inUse: pool?.numUsed() ?? 0, waiting: pool?.numPendingAcquires() ?? 0 };
+};
 
 export async function openDatabase(location: DatabaseLocation): Promise<Database> {
   if ('databaseUrl' in location) {
@@ -35,6 +47,7 @@ export async function openDatabase(location: DatabaseLocation): Promise<Database
       knex,
       engine: 'postgres',
       lockKeys: advisoryLocks(lockPool),
+      poolStats: poolStatsOf(knex),
       close: async () => { await Promise.all([knex.destroy(), lockPool.destroy()]); },
     };
   }
@@ -48,6 +61,7 @@ export async function openDatabase(location: DatabaseLocation): Promise<Database
       knex,
       engine: 'embedded',
       lockKeys: memoryLocks(), // one process owns the embedded database (DATA_DIR lock)
+      poolStats: poolStatsOf(knex),
       async close() {
         await knex.destroy();
         if (!pglite.closed) await pglite.close();

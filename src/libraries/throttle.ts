@@ -54,14 +54,21 @@ async function retryingContention<T>(statement: () => Promise<T>): Promise<T> {
 /** How long a process trusts what it read of a key's block, for checks on every request of an endpoint. */
 export const BLOCK_VIEW_MS = 1000;
 
-export function createThrottle({ queries, lockKeys }: { queries: Queries; lockKeys: LockKeys }) {
+export function createThrottle({ queries, lockKeys, onBlocked = () => {} }: {
+  queries: Queries; lockKeys: LockKeys;
+  /** Told of each refusal, with the key that refused (for metrics). */
+  onBlocked?: (key: string) => void;
+}) {
   const keysOf = (subjects: ThrottleSubject[]) => [...new Set(subjects.map((subject) => subject.key))].sort();
   const blockView = createShortCache<Date | undefined>({ ttlMs: BLOCK_VIEW_MS, maxEntries: 10_000 });
 
   /** Throws too_many_attempts while a subject is blocked; says whether any counts failures. */
   async function assertNotBlocked(subjects: ThrottleSubject[]): Promise<{ counting: boolean }> {
     const { blockedUntil, counting } = await retryingContention(() => queries.throttles.findThrottleState(keysOf(subjects)));
-    if (blockedUntil) throw tooManyAttempts(blockedUntil);
+    if (blockedUntil) {
+      onBlocked(subjects[0]!.key);
+      throw tooManyAttempts(blockedUntil);
+    }
     return { counting };
   }
 
@@ -115,7 +122,10 @@ export function createThrottle({ queries, lockKeys }: { queries: Queries; lockKe
     async assertNotBlockedLately(subjects: ThrottleSubject[]): Promise<void> {
       for (const key of keysOf(subjects)) {
         const until = await blockView.get(key, async () => (await retryingContention(() => queries.throttles.findThrottleState([key]))).blockedUntil);
-        if (until && until.getTime() > Date.now()) throw tooManyAttempts(until);
+        if (until && until.getTime() > Date.now()) {
+          onBlocked(key);
+          throw tooManyAttempts(until);
+        }
       }
     },
 
@@ -126,7 +136,10 @@ export function createThrottle({ queries, lockKeys }: { queries: Queries; lockKe
     async countRequest(key: string, rule: RateRule): Promise<void> {
       if (rule.limit === 0) return;
       const { count, windowEndsAt } = await queries.rateWindows.countInWindow(key, rule.windowSeconds);
-      if (count > rule.limit) throw tooManyRequests(windowEndsAt);
+      if (count > rule.limit) {
+        onBlocked(key);
+        throw tooManyRequests(windowEndsAt);
+      }
     },
 
     /** Takes back a request counted before it turned out to be one the rate is not about. */

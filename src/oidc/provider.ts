@@ -25,6 +25,8 @@ export async function createProviderHolder(options: {
   dependencies: Omit<ProviderDependencies, 'signingKeys'>;
   /** Koa middleware run before the provider's own routing, on every instance. */
   middleware?: Middleware[];
+  /** Called with every instance built (to listen to its events). */
+  configure?: (provider: Provider) => void;
   log: Logger;
   refreshEveryMs?: number;
 }): Promise<ProviderHolder> {
@@ -37,6 +39,7 @@ export async function createProviderHolder(options: {
     provider.on('server_error', (_ctx, error) => log.error({ err: error }, 'oidc-provider server error'));
     for (const middleware of options.middleware ?? []) provider.use(middleware as never);
     refuseOpenIdScopesForClientCredentials(provider);
+    options.configure?.(provider);
     return { provider, handler: provider.callback(), fingerprint: keySet.fingerprint };
   };
 

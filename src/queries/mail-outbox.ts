@@ -76,6 +76,13 @@ export function createMailOutboxQueries(db: Knex) {
     },
 
     /** Deletes mails sent or given up more than `olderThanSeconds` ago. */
+    /** Mails still to be sent (not sent, not given up), and when the oldest of them was queued. */
+    async countPendingMails(): Promise<{ pending: number; oldest: Date | null }> {
+      const row = await db('mail_outbox').whereNull('sent_at').whereNotNull('next_attempt_at')
+        .select(db.raw('count(*)::int as pending'), db.raw('min(created_at) as oldest')).first() as { pending: number; oldest: Date | null };
+      return { pending: Number(row.pending), oldest: row.oldest };
+    },
+
     async deleteOldMails(olderThanSeconds: number): Promise<number> {
       return db('mail_outbox')
         .whereRaw('sent_at < now() - make_interval(secs => ?::int)', [olderThanSeconds])

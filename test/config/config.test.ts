@@ -55,6 +55,13 @@ describe('configuration', () => {
       .toThrow(/TRUST_PROXY must name the proxies in front when ISSUER is https/);
   });
 
+  it('serves metrics on a private address of its own unless told off', () => {
+    expect(loadConfig({}).metricsAddress).toEqual({ host: '127.0.0.1', port: 9464 });
+    expect(loadConfig({ METRICS_ADDRESS: 'off' }).metricsAddress).toBeUndefined();
+    expect(loadConfig({ METRICS_ADDRESS: '[::1]:9100' }).metricsAddress).toEqual({ host: '::1', port: 9100 });
+    expect(() => loadConfig({ METRICS_ADDRESS: 'everywhere' })).toThrow(/METRICS_ADDRESS must be HOST:PORT or off/);
+  });
+
   it('generates a development secret once, readable by the owner only, and reuses it', () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'latchkey-secret-'));
     fs.chmodSync(dataDir, 0o755); // made by someone else, open to all

@@ -16,7 +16,7 @@ describe('npm start', () => {
     const port = await freePort();
     const npm = spawn('npm', ['start'], {
       cwd: projectRoot,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', DATA_DIR: dataDir, PORT: String(port), LATCHKEY_SECRET: TEST_SECRET },
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', DATA_DIR: dataDir, PORT: String(port), LATCHKEY_SECRET: TEST_SECRET, METRICS_ADDRESS: '127.0.0.1:0' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';

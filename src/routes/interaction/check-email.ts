@@ -60,9 +60,9 @@ export default function checkEmailRoutes(router: Router, services: Services) {
     const { code } = ctx.request.body as Record<string, unknown>;
     try {
       if (pending.step === 'email_code') {
-        const account = await services.emailCodeSignIn.signInWithCode({
+        const account = await services.metrics.countSignIn('email_code', services.emailCodeSignIn.signInWithCode({
           email: pending.email, code, ip: ctx.ip, source: signupSourceOf(details.params),
-        });
+        }));
         await firstFactorDone(ctx, services, loaded, pending, account.id);
         return;
       }

@@ -20,7 +20,8 @@ export default function passkeyLoginRoutes(router: Router, services: Services) {
     const { details, client } = await loadInteraction(ctx, services, 'login');
     const form = ctx.request.body as Record<string, unknown>;
     try {
-      const credential = await services.webauthn.authenticate({ challengeId: form.challengeId, response: webauthnResponse(form.response), purpose: 'sign_in' });
+      const credential = await services.metrics.countSignIn('passkey',
+        services.webauthn.authenticate({ challengeId: form.challengeId, response: webauthnResponse(form.response), purpose: 'sign_in' }));
       const account = await services.accounts.maybeFindActiveAccount(credential.account_id);
       if (!account) throw accountDisabled();
       // The authenticator verified the person (PIN or biometrics, required here) on top of holding the key.

@@ -26,7 +26,8 @@ export default function passwordLoginRoutes(router: Router, services: Services) 
     const email = typeof form.email === 'string' ? form.email.trim() : '';
     const remember = form.remember === 'yes';
     try {
-      const { account, deviceTag } = await services.passwordSignIn({ email, password: form.password, ip: ctx.ip, knownDevices: readKnownDevices(ctx) });
+      const { account, deviceTag } = await services.metrics.countSignIn('password',
+        services.passwordSignIn({ email, password: form.password, ip: ctx.ip, knownDevices: readKnownDevices(ctx) }));
       await completeFirstFactor(ctx, services, { uid: details.uid, accountId: account.id, account, amr: ['pwd'], remember, params: details.params, deviceTag });
     } catch (caught) {
       const error = userMistake(ctx, caught);
