@@ -1,7 +1,7 @@
 // Benchmark: password verification throughput at the configured argon2id parameters, and
 // the time a sign-in takes to answer for an unknown address and for a wrong password
 // (equal timing is what keeps the answer from revealing which addresses have accounts).
-//   npm run bench
+//   npm run bench:passwords
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { loadConfig } from '../src/config/env.ts';

@@ -1,0 +1,236 @@
+// Benchmark: Latchkey under load against bare oidc-provider (in-memory adapter, the same argon2id
+// parameters), both started here, on this machine, each workload run A B A B so that the figures
+// hold on a noisy machine. Prints requests (or sign-ins) per second with p50/p99 latency for
+// each, the ratio Latchkey/reference against its target, and Latchkey's largest RSS under the
+// sign-in load.
+//   npm run bench                  Latchkey on Postgres (DATABASE_URL, or the local server)
+//   npm run bench -- --embedded    Latchkey on its embedded database
+//   npm run bench -- --seconds 10  longer runs (default 5 s per run)
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import autocannon from 'autocannon';
+import pg from 'pg';
+import { BENCH_CLIENT, BENCH_PASSWORD, BENCH_REDIRECT_URI } from './bench/fixtures.ts';
+
+const { values: options } = parseArgs({ options: { embedded: { type: 'boolean' }, seconds: { type: 'string' } } });
+const SECONDS = Number(options.seconds ?? 5);
+const CONNECTIONS = 20;
+const SIGN_IN_USERS = 8;
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const node = process.execPath;
+
+interface Provider {
+  name: string;
+  url: string;
+  child: ChildProcess;
+  client: { id: string; secret: string };
+}
+
+// ---------------------------------------------------------------- starting both
+
+async function until(check: () => Promise<boolean>, what: string) {
+  for (let i = 0; i < 600; i++) {
+    if (await check().catch(() => false)) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`${what} did not start`);
+}
+
+const freePort = async () => {
+  const net = await import('node:net');
+  return new Promise<number>((resolve) => {
+    const server = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+};
+
+async function startReference(): Promise<Provider> {
+  const port = await freePort();
+  const child = spawn(node, ['scripts/bench/reference-provider.ts'], { cwd: root, env: { ...process.env, PORT: String(port) }, stdio: ['ignore', 'ignore', 'inherit'] });
+  const url = `http://localhost:${port}`;
+  await until(async () => (await fetch(`${url}/.well-known/openid-configuration`)).ok, 'the reference provider');
+  return { name: 'oidc-provider', url, child, client: BENCH_CLIENT };
+}
+
+async function startLatchkey(): Promise<Provider & { cleanUp(): Promise<void> }> {
+  const port = await freePort();
+  const env: Record<string, string> = {
+    ...process.env as Record<string, string>, PORT: String(port), LATCHKEY_SECRET: 'benchmark-secret-that-is-long-enough-for-latchkey',
+    LOG_LEVEL: 'warn', METRICS_ADDRESS: 'off', AUTHORIZATION_RATE_LIMIT: '0',
+  };
+  let cleanUp = async () => {};
+  if (options.embedded) {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'latchkey-bench-'));
+    env.DATA_DIR = dataDir;
+    delete env.DATABASE_URL;
+    cleanUp = async () => fs.rmSync(dataDir, { recursive: true, force: true });
+  } else {
+    const server = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+    const name = `latchkey_bench_${crypto.randomBytes(4).toString('hex')}`;
+    const admin = async (sql: string) => {
+      const client = new pg.Client({ connectionString: server });
+      await client.connect();
+      try { await client.query(sql); } finally { await client.end(); }
+    };
+    await admin(`create database ${name}`);
+    env.DATABASE_URL = `${server.replace(/\/[^/]*$/, '')}/${name}`;
+    cleanUp = () => admin(`drop database if exists ${name} with (force)`);
+  }
+  const child = spawn(path.join(root, 'bin/latchkey'), ['serve'], { cwd: root, env, stdio: ['ignore', 'ignore', 'inherit'] });
+  const url = `http://localhost:${port}`;
+  await until(async () => (await fetch(`${url}/healthz`)).ok, 'Latchkey');
+  const cli = (args: string[], input?: string) => {
+    const run = spawnSync(path.join(root, 'bin/latchkey'), args, { cwd: root, env, input, encoding: 'utf8' });
+    if (run.status !== 0) throw new Error(`latchkey ${args.join(' ')}: ${run.stderr}`);
+    return run.stdout;
+  };
+  const created = JSON.parse(cli(['clients', 'create', '--name', 'Benchmark', '--redirect-uri', BENCH_REDIRECT_URI,
+    '--grant-type', 'authorization_code', '--grant-type', 'client_credentials', '--skip-consent', '--json']));
+  for (let user = 0; user < SIGN_IN_USERS; user++) {
+    cli(['users', 'create', '--email', `person${user}@bench.example`, '--verified', '--password-stdin'], BENCH_PASSWORD);
+  }
+  return { name: 'Latchkey', url, child, client: { id: created.client_id, secret: created.client_secret }, cleanUp };
+}
+
+// ---------------------------------------------------------------- workloads
+
+interface Figure { perSecond: number; p50: number; p99: number; errors: number }
+
+const basic = (client: Provider['client']) => `Basic ${Buffer.from(`${client.id}:${client.secret}`).toString('base64')}`;
+
+async function clientCredentialsToken(provider: Provider): Promise<string> {
+  const response = await fetch(`${provider.url}/token`, {
+    method: 'POST', headers: { authorization: basic(provider.client), 'content-type': 'application/x-www-form-urlencoded' }, body: 'grant_type=client_credentials',
+  });
+  return (await response.json() as { access_token: string }).access_token;
+}
+
+async function hammer(provider: Provider, request: { path: string; method?: 'GET' | 'POST'; body?: string; authenticated?: boolean }): Promise<Figure> {
+  const result = await autocannon({
+    url: `${provider.url}${request.path}`, connections: CONNECTIONS, duration: SECONDS, method: request.method ?? 'GET', body: request.body,
+    headers: {
+      ...(request.body ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
+      ...(request.authenticated ? { authorization: basic(provider.client) } : {}),
+    },
+  });
+  return { perSecond: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: result.errors + result.non2xx };
+}
+
+/** One person's whole sign-in with fresh cookies: authorize, sign-in page, password, code, token. */
+async function signIn(provider: Provider, email: string): Promise<void> {
+  const cookies = new Map<string, string>();
+  const send = async (url: string, init: RequestInit = {}) => {
+    const response = await fetch(url, { ...init, redirect: 'manual', headers: { ...init.headers as Record<string, string>, cookie: [...cookies].map(([k, v]) => `${k}=${v}`).join('; ') } });
+    for (const header of response.headers.getSetCookie()) {
+      const [pair = ''] = header.split(';');
+      const at = pair.indexOf('=');
+      cookies.set(pair.slice(0, at), pair.slice(at + 1));
+    }
+    return response;
+  };
+  const verifier = crypto.randomBytes(32).toString('base64url');
+  const challenge = crypto.createHash('sha256').update(verifier).digest('base64url');
+  const query = new URLSearchParams({
+    client_id: provider.client.id, response_type: 'code', scope: 'openid', redirect_uri: BENCH_REDIRECT_URI,
+    code_challenge: challenge, code_challenge_method: 'S256', state: crypto.randomBytes(8).toString('hex'),
+  });
+  const start = await send(`${provider.url}/auth?${query}`);
+  const interaction = new URL(start.headers.get('location')!, provider.url).href;
+  const page = await (await send(interaction)).text();
+  const csrf = /name="_csrf" value="([^"]+)"/.exec(page)?.[1] ?? '';
+  const action = /action="([^"]*\/login)"/.exec(page)?.[1];
+  if (!action) throw new Error(`no sign-in form at ${interaction}`);
+  let response = await send(new URL(action, provider.url).href, {
+    method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ _csrf: csrf, email, password: BENCH_PASSWORD }).toString(),
+  });
+  for (let hops = 0; response.status === 303 || response.status === 302; hops++) {
+    const location = new URL(response.headers.get('location')!, provider.url);
+    if (location.origin + location.pathname === BENCH_REDIRECT_URI) {
+      const token = await fetch(`${provider.url}/token`, {
+        method: 'POST', headers: { authorization: basic(provider.client), 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ grant_type: 'authorization_code', code: location.searchParams.get('code')!, code_verifier: verifier, redirect_uri: BENCH_REDIRECT_URI }).toString(),
+      });
+      if (!token.ok) throw new Error(`token endpoint answered ${token.status}`);
+      await token.text();
+      return;
+    }
+    if (hops > 5) break;
+    response = await send(location.href);
+  }
+  throw new Error(`the sign-in ended at ${response.status}`);
+}
+
+/** SIGN_IN_USERS people signing in one after another for SECONDS; Latchkey's RSS sampled meanwhile. */
+async function signIns(provider: Provider, rss?: { pid: number; max: number }): Promise<Figure> {
+  const latencies: number[] = [];
+  let errors = 0;
+  const deadline = performance.now() + SECONDS * 1000;
+  const sampler = rss && setInterval(() => {
+    const status = fs.readFileSync(`/proc/${rss.pid}/status`, 'utf8');
+    rss.max = Math.max(rss.max, Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) * 1024);
+  }, 200);
+  await Promise.all(Array.from({ length: SIGN_IN_USERS }, async (_, user) => {
+    while (performance.now() < deadline) {
+      const started = performance.now();
+      try {
+        await signIn(provider, `person${user}@bench.example`);
+        latencies.push(performance.now() - started);
+      } catch {
+        errors++;
+      }
+    }
+  }));
+  clearInterval(sampler);
+  latencies.sort((a, b) => a - b);
+  const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * q))] ?? NaN;
+  return { perSecond: latencies.length / SECONDS, p50: at(0.5), p99: at(0.99), errors };
+}
+
+// ---------------------------------------------------------------- the run
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+const reference = await startReference();
+const latchkey = await startLatchkey();
+try {
+  const tokens = { [reference.url]: await clientCredentialsToken(reference), [latchkey.url]: await clientCredentialsToken(latchkey) };
+  const rss = { pid: latchkey.child.pid!, max: 0 };
+  const workloads: Array<{ name: string; target: number; run: (provider: Provider) => Promise<Figure> }> = [
+    { name: 'discovery', target: 0.85, run: (p) => hammer(p, { path: '/.well-known/openid-configuration' }) },
+    { name: 'JWKS', target: 0.85, run: (p) => hammer(p, { path: '/jwks' }) },
+    { name: 'client_credentials token', target: 0.6, run: (p) => hammer(p, { path: '/token', method: 'POST', body: 'grant_type=client_credentials', authenticated: true }) },
+    { name: 'introspection', target: 0.6, run: (p) => hammer(p, { path: '/token/introspection', method: 'POST', body: `token=${tokens[p.url]}`, authenticated: true }) },
+    { name: `password sign-in, ${SIGN_IN_USERS} people`, target: options.embedded ? 0.7 : 0.85, run: (p) => signIns(p, p === latchkey ? rss : undefined) },
+  ];
+  const engine = options.embedded ? 'embedded (PGlite)' : 'Postgres';
+  console.log(`Latchkey on ${engine} against oidc-provider in memory; ${os.availableParallelism()} cores (${os.cpus()[0]?.model.trim()}), Node.js ${process.version}`);
+  console.log(`each figure: the median of 2 runs of ${SECONDS} s, run A B A B; HTTP workloads at ${CONNECTIONS} connections\n`);
+  console.log('work'.padEnd(34), 'Latchkey /s (p50/p99 ms)'.padEnd(28), 'oidc-provider /s (p50/p99 ms)'.padEnd(32), 'ratio  target');
+  for (const workload of workloads) {
+    const runs: Record<string, Figure[]> = { [latchkey.url]: [], [reference.url]: [] };
+    for (let round = 0; round < 2; round++) {
+      for (const provider of [reference, latchkey]) runs[provider.url]!.push(await workload.run(provider));
+    }
+    const summary = (figures: Figure[]) => ({
+      perSecond: median(figures.map((f) => f.perSecond)), p50: median(figures.map((f) => f.p50)), p99: median(figures.map((f) => f.p99)),
+      errors: figures.reduce((sum, f) => sum + f.errors, 0),
+    });
+    const [ours, theirs] = [summary(runs[latchkey.url]!), summary(runs[reference.url]!)];
+    const ratio = ours.perSecond / theirs.perSecond;
+    const cell = (f: ReturnType<typeof summary>) => `${f.perSecond.toFixed(f.perSecond < 100 ? 1 : 0)} (${f.p50.toFixed(0)}/${f.p99.toFixed(0)})${f.errors ? ` ${f.errors} errors` : ''}`;
+    console.log(workload.name.padEnd(34), cell(ours).padEnd(28), cell(theirs).padEnd(32), `${ratio.toFixed(2)}   ≥ ${workload.target}${ratio >= workload.target ? '' : '  (below)'}`);
+  }
+  console.log(`\nLatchkey's largest RSS under the sign-in load: ${(rss.max / 1024 / 1024).toFixed(0)} MB (target ≤ 200 MB)`);
+} finally {
+  reference.child.kill('SIGTERM');
+  latchkey.child.kill('SIGTERM');
+  await new Promise((resolve) => latchkey.child.once('exit', resolve));
+  await latchkey.cleanUp();
+}
