@@ -1,5 +1,8 @@
-// Composition root of the HTTP side: Latchkey's own routes first, then everything else
-// (discovery, authorization, token, userinfo, logout …) to oidc-provider.
+// Composition root of the HTTP side: a request for one of Latchkey's own pages goes to its Koa
+// app (pages, account area, health, static files); everything else (discovery, authorization,
+// token, userinfo, logout …) straight to oidc-provider, which runs the same request log, metrics,
+// memo and headers as its own middleware (services.ts), without a second app in front.
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import Router from '@koa/router';
 import Koa from 'koa';
 import { errorHandler } from './middleware/koa-error-handler.ts';
@@ -17,7 +20,12 @@ import staticRoutes from './routes/static.ts';
 import verifyEmailLinkRoutes from './routes/verify-email-link.ts';
 import type { Services } from './services.ts';
 
-export function createApp(services: Services): Koa {
+/** The paths of Latchkey's own routes; anything else is the provider's. */
+const OWN_PATHS = /^\/(?:interaction|account|password|verify-email|security\/undo|dev\/mail|static|healthz|readyz)(?:[/?]|$)/i;
+
+export type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
+
+export function createApp(services: Services): RequestListener {
   // Only the X-Forwarded-For entries our own proxies appended are believed: a client can put anything before them.
   const app = new Koa({ proxy: services.config.proxyHops > 0, maxIpsCount: services.config.proxyHops, keys: services.secretBox.cookieKeys });
   app.silent = true; // errors are logged by the error handler, once
@@ -39,9 +47,9 @@ export function createApp(services: Services): Koa {
   accountRoutes(router, services);
   app.use(router.routes());
 
-  app.use(async (ctx) => {
-    ctx.respond = false;
-    await services.provider.handle(ctx.req, ctx.res);
-  });
-  return app;
+  const own = app.callback();
+  return (req, res) => {
+    if (OWN_PATHS.test(req.url ?? '')) void own(req, res);
+    else void services.provider.handle(req, res);
+  };
 }

@@ -34,7 +34,7 @@ async function start() {
 
   const { services } = await boot({ config, role: 'server', log, build: createServices });
   const app = createApp(services);
-  const server = http.createServer(app.callback());
+  const server = http.createServer(app);
   server.keepAliveTimeout = 65_000; // longer than common load balancer idle timeouts
   await new Promise<void>((resolve) => server.listen(config.port, resolve));
 

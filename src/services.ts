@@ -6,7 +6,10 @@ import type { Config } from './config/env.ts';
 import type { Database } from './db/open-database.ts';
 import { createAddressClaim } from './libraries/address-claim.ts';
 import { createMetrics } from './libraries/metrics.ts';
-import { nameProviderRoute } from './middleware/koa-metrics.ts';
+import { requestMetrics } from './middleware/koa-metrics.ts';
+import { requestLog } from './middleware/koa-request-log.ts';
+import { securityHeaders } from './middleware/koa-security-headers.ts';
+import { withRequestMemo } from './oidc/request-memo.ts';
 import { createHousekeeping } from './libraries/housekeeping.ts';
 import { createEmailVerification } from './libraries/email-verification.ts';
 import { createMailLimits } from './libraries/mail-limits.ts';
@@ -72,7 +75,10 @@ export async function createServices({ config, secret, db, log }: { config: Conf
     log,
     configure: (instance) => instance.on('grant.success', (ctx) => metrics.tokenIssued(String(ctx.oidc.params?.grant_type ?? 'unknown'))),
     middleware: [
-      nameProviderRoute(),
+      (_ctx, next) => withRequestMemo(next),
+      requestLog(log),
+      requestMetrics(metrics),
+      securityHeaders(),
       endpointLimits({ throttle, renderPage, authorizationRule: { limit: config.authorizationRateLimit, windowSeconds: 60 } }),
       dropBogusLogoutHint(),
       ...(config.authorizationByPost ? [secureCookiesOverLocalhost(config.issuer)] : []),

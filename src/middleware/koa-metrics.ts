@@ -1,11 +1,8 @@
 // Counts every answer for Prometheus: by route (the route's pattern, or the provider endpoint's
-// name, never the path itself, which carries ids), method and status, with its duration.
-import type { IncomingMessage } from 'node:http';
+// name, never the path itself, which carries ids), method and status, with its duration. Runs in
+// Latchkey's app and in the provider's alike.
 import type { Middleware } from 'koa';
 import type { Metrics } from '../libraries/metrics.ts';
-
-/** The provider names the endpoint it routed a request to here (set by provider middleware). */
-export const providerRoutes = new WeakMap<IncomingMessage, string>();
 
 export function requestMetrics(metrics: Metrics): Middleware {
   return async (ctx, next) => {
@@ -14,23 +11,11 @@ export function requestMetrics(metrics: Metrics): Middleware {
       await next();
     } finally {
       const done = () => {
-        const route = (ctx as { _matchedRoute?: string })._matchedRoute ?? providerRoutes.get(ctx.req) ?? 'unmatched';
+        const route = (ctx as { _matchedRoute?: string })._matchedRoute ?? (ctx as { oidc?: { route?: string } }).oidc?.route ?? 'unmatched';
         metrics.request({ route, method: ctx.method, status: ctx.res.statusCode }, Number(process.hrtime.bigint() - started) / 1e9);
       };
       if (ctx.respond === false && !ctx.res.writableFinished) ctx.res.once('close', done);
       else done();
-    }
-  };
-}
-
-/** Provider middleware: remembers which endpoint served the request. */
-export function nameProviderRoute(): Middleware {
-  return async (ctx, next) => {
-    try {
-      await next();
-    } finally {
-      const route = (ctx as { oidc?: { route?: string } }).oidc?.route;
-      if (route) providerRoutes.set(ctx.req, route);
     }
   };
 }

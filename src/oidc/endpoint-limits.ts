@@ -48,7 +48,8 @@ function basicClientId(ctx: Context): string | undefined {
   }
 }
 
-async function refuse(ctx: Context, error: RequestError, renderPage: RenderPage, asPage: boolean) {
+async function refuse(ctx: Context, error: RequestError, renderPage: RenderPage, asPage: boolean, path: string) {
+  (ctx as Context & { _matchedRoute?: string })._matchedRoute = path; // refused before routing: named for the metrics
   ctx.status = 429;
   ctx.set('Retry-After', String(error.details.retryAfter));
   ctx.set('Cache-Control', 'no-store');
@@ -84,7 +85,7 @@ export function endpointLimits({ throttle, authorizationRule, renderPage }: { th
       if (ctx.method === 'POST' && CLIENT_AUTH_PATHS.has(path)) await throttle.assertNotBlockedLately(failureSubjects(basicClientId(ctx)));
     } catch (error) {
       if (!(error instanceof RequestError) || error.status !== 429) throw error;
-      await refuse(ctx, error, renderPage, path === '/auth');
+      await refuse(ctx, error, renderPage, path === '/auth', path);
       return;
     }
     await next();

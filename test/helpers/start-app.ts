@@ -49,7 +49,7 @@ export async function startApp({ env = {}, location }: StartOptions = {}): Promi
   const db = await openDatabase(location ?? database!.location);
   await migrateToLatest(db.knex);
   const services = await createServices({ config, secret: config.secret!, db, log });
-  server.on('request', createApp(services).callback());
+  server.on('request', createApp(services));
   services.mail.startWorker();
 
   return {

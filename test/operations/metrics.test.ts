@@ -39,13 +39,14 @@ describe('metrics', () => {
 
     const scrape = await (await fetch(listener.url)).text();
     expect(sample(scrape, 'latchkey_http_requests_total', { route: '/interaction/:uid/login', method: 'POST', status: '303' })).toBeGreaterThanOrEqual(1);
-    expect(sample(scrape, 'latchkey_http_requests_total', { route: 'authorization', method: 'GET', status: '303' })).toBeGreaterThanOrEqual(1);
-    expect(sample(scrape, 'latchkey_http_request_duration_seconds_count', { route: 'token', method: 'POST', status: '200' })).toBeGreaterThanOrEqual(2);
+    expect(sample(scrape, 'latchkey_http_requests_total', { route: '/auth', method: 'GET', status: '303' })).toBeGreaterThanOrEqual(1);
+    expect(sample(scrape, 'latchkey_http_request_duration_seconds_count', { route: '/token', method: 'POST', status: '200' })).toBeGreaterThanOrEqual(2);
     expect(sample(scrape, 'latchkey_sign_ins_total', { method: 'password', result: 'success' })).toBe(1);
     expect(sample(scrape, 'latchkey_sign_ins_total', { method: 'password', result: 'failure' })).toBe(1);
     expect(sample(scrape, 'latchkey_tokens_issued_total', { grant_type: 'authorization_code' })).toBe(1);
     expect(sample(scrape, 'latchkey_tokens_issued_total', { grant_type: 'client_credentials' })).toBe(1);
     expect(sample(scrape, 'latchkey_throttle_blocks_total', { limit: 'rate:auth' })).toBeGreaterThanOrEqual(1);
+    expect(sample(scrape, 'latchkey_http_requests_total', { route: '/auth', method: 'GET', status: '429' })).toBeGreaterThanOrEqual(1);
     expect(sample(scrape, 'latchkey_mail_outbox_pending')).toBeGreaterThanOrEqual(0);
     expect(sample(scrape, 'latchkey_mail_outbox_oldest_age_seconds')).toBeGreaterThanOrEqual(0);
     expect(sample(scrape, 'latchkey_db_pool_in_use')).toBeGreaterThanOrEqual(0);
