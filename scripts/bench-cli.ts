@@ -8,10 +8,9 @@ import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 
 const ROUNDS = 7;
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const root = path.resolve(import.meta.dirname, '..');
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'latchkey-bench-cli-'));
 const env = { ...process.env, DATA_DIR: dataDir, LATCHKEY_SECRET: 'benchmark-secret-that-is-long-enough', PORT: '3919', METRICS_ADDRESS: 'off', LOG_LEVEL: 'warn' };
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;

@@ -6,22 +6,23 @@
 //   npm run bench                  Latchkey on Postgres (DATABASE_URL, or the local server)
 //   npm run bench -- --embedded    Latchkey on its embedded database
 //   npm run bench -- --seconds 10  longer runs (default 5 s per run)
+//   npm run bench -- --only sign   the workloads whose name has this word
+//   npm run bench -- --profile DIR Latchkey writes a CPU profile (node --cpu-prof) into DIR
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import pg from 'pg';
 import { BENCH_CLIENT, BENCH_PASSWORD, BENCH_REDIRECT_URI } from './bench/fixtures.ts';
 
-const { values: options } = parseArgs({ options: { embedded: { type: 'boolean' }, seconds: { type: 'string' } } });
+const { values: options } = parseArgs({ options: { embedded: { type: 'boolean' }, seconds: { type: 'string' }, only: { type: 'string' }, profile: { type: 'string' } } });
 const SECONDS = Number(options.seconds ?? 5);
 const CONNECTIONS = 20;
 const SIGN_IN_USERS = 8;
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const root = path.resolve(import.meta.dirname, '..');
 const node = process.execPath;
 
 interface Provider {
@@ -83,7 +84,8 @@ async function startLatchkey(): Promise<Provider & { cleanUp(): Promise<void> }>
     env.DATABASE_URL = `${server.replace(/\/[^/]*$/, '')}/${name}`;
     cleanUp = () => admin(`drop database if exists ${name} with (force)`);
   }
-  const child = spawn(path.join(root, 'bin/latchkey'), ['serve'], { cwd: root, env, stdio: ['ignore', 'ignore', 'inherit'] });
+  const command = options.profile ? [node, '--cpu-prof', `--cpu-prof-dir=${options.profile}`, 'bin/latchkey.mjs', 'serve'] : [path.join(root, 'bin/latchkey'), 'serve'];
+  const child = spawn(command[0]!, command.slice(1), { cwd: root, env, stdio: ['ignore', 'ignore', 'inherit'] });
   const url = `http://localhost:${port}`;
   await until(async () => (await fetch(`${url}/healthz`)).ok, 'Latchkey');
   const cli = (args: string[], input?: string) => {
@@ -202,18 +204,19 @@ const latchkey = await startLatchkey();
 try {
   const tokens = { [reference.url]: await clientCredentialsToken(reference), [latchkey.url]: await clientCredentialsToken(latchkey) };
   const rss = { pid: latchkey.child.pid!, max: 0 };
+  const referenceRss = { pid: reference.child.pid!, max: 0 };
   const workloads: Array<{ name: string; target: number; run: (provider: Provider) => Promise<Figure> }> = [
     { name: 'discovery', target: 0.85, run: (p) => hammer(p, { path: '/.well-known/openid-configuration' }) },
     { name: 'JWKS', target: 0.85, run: (p) => hammer(p, { path: '/jwks' }) },
     { name: 'client_credentials token', target: 0.6, run: (p) => hammer(p, { path: '/token', method: 'POST', body: 'grant_type=client_credentials', authenticated: true }) },
     { name: 'introspection', target: 0.6, run: (p) => hammer(p, { path: '/token/introspection', method: 'POST', body: `token=${tokens[p.url]}`, authenticated: true }) },
-    { name: `password sign-in, ${SIGN_IN_USERS} people`, target: options.embedded ? 0.7 : 0.85, run: (p) => signIns(p, p === latchkey ? rss : undefined) },
+    { name: `password sign-in, ${SIGN_IN_USERS} people`, target: options.embedded ? 0.7 : 0.85, run: (p) => signIns(p, p === latchkey ? rss : referenceRss) },
   ];
   const engine = options.embedded ? 'embedded (PGlite)' : 'Postgres';
   console.log(`Latchkey on ${engine} against oidc-provider in memory; ${os.availableParallelism()} cores (${os.cpus()[0]?.model.trim()}), Node.js ${process.version}`);
   console.log(`each figure: the median of 2 runs of ${SECONDS} s, run A B A B; HTTP workloads at ${CONNECTIONS} connections\n`);
   console.log('work'.padEnd(34), 'Latchkey /s (p50/p99 ms)'.padEnd(28), 'oidc-provider /s (p50/p99 ms)'.padEnd(32), 'ratio  target');
-  for (const workload of workloads) {
+  for (const workload of workloads.filter((w) => !options.only || w.name.includes(options.only))) {
     const runs: Record<string, Figure[]> = { [latchkey.url]: [], [reference.url]: [] };
     for (let round = 0; round < 2; round++) {
       for (const provider of [reference, latchkey]) runs[provider.url]!.push(await workload.run(provider));
@@ -227,7 +230,7 @@ try {
     const cell = (f: ReturnType<typeof summary>) => `${f.perSecond.toFixed(f.perSecond < 100 ? 1 : 0)} (${f.p50.toFixed(0)}/${f.p99.toFixed(0)})${f.errors ? ` ${f.errors} errors` : ''}`;
     console.log(workload.name.padEnd(34), cell(ours).padEnd(28), cell(theirs).padEnd(32), `${ratio.toFixed(2)}   ≥ ${workload.target}${ratio >= workload.target ? '' : '  (below)'}`);
   }
-  console.log(`\nLatchkey's largest RSS under the sign-in load: ${(rss.max / 1024 / 1024).toFixed(0)} MB (target ≤ 200 MB)`);
+  console.log(`\nLargest RSS under the sign-in load: Latchkey ${(rss.max / 1024 / 1024).toFixed(0)} MB (target ≤ 200 MB), oidc-provider ${(referenceRss.max / 1024 / 1024).toFixed(0)} MB`);
 } finally {
   reference.child.kill('SIGTERM');
   latchkey.child.kill('SIGTERM');

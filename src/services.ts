@@ -64,7 +64,7 @@ export async function createServices({ config, secret, db, log }: { config: Conf
   });
   const claimAddress = createAddressClaim({ secondFactors });
   const emailVerification = createEmailVerification({ config, queries, oneTimeSecrets, mail, mailLimits, claimAddress });
-  const renderPage = createPageRenderer({ cache: config.production });
+  const renderPage = createPageRenderer();
 
   const created = await signingKeys.ensureSigningKeys();
   if (created.length) log.info({ kids: created }, 'generated signing keys');

@@ -2,10 +2,10 @@
 // Postgres: knex's migration lock lets one through, the others wait for it.
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import type { Knex } from 'knex';
 
-export const migrationsDirectory = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../migrations');
+export const migrationsDirectory = path.resolve(import.meta.dirname, '../../migrations');
 
 // Migrations are TypeScript modules loaded with this module's import(), so they load under
 // whatever runs the app (Node.js itself, vitest) without knex needing a loader of its own.

@@ -40,7 +40,7 @@ export function createMail({ config, queries, secretBox, log, templatesDirectory
   /** Where the mail templates are (default views/emails/). */
   templatesDirectory?: string;
 }) {
-  const render = createMailRenderer({ issuer: config.issuer, cache: config.production, directory: templatesDirectory });
+  const render = createMailRenderer({ issuer: config.issuer, directory: templatesDirectory });
   const transport = createMailTransport({ smtpUrl: config.smtpUrl, mailFrom: config.mailFrom, log });
   const delivery = createMailDelivery({ queries, secretBox, transport, log });
 

@@ -20,9 +20,9 @@ export type RenderMail = (template: string, locals: { subject: string; data: Rec
 // Plain-text parts are not HTML: values go in as they are.
 const asText = (value: unknown) => (value === undefined || value === null ? '' : String(value));
 
-export function createMailRenderer({ issuer, cache, directory = mailViewsDirectory }: { issuer: string; cache: boolean; directory?: string }): RenderMail {
-  const renderHtml = (file: string, locals: object) => ejs.renderFile(file, locals, { cache, async: false });
-  const renderText = (file: string, locals: object) => ejs.renderFile(file, locals, { cache, async: false, escape: asText });
+export function createMailRenderer({ issuer, directory = mailViewsDirectory }: { issuer: string; directory?: string }): RenderMail {
+  const renderHtml = (file: string, locals: object) => ejs.renderFile(file, locals, { cache: true, async: false });
+  const renderText = (file: string, locals: object) => ejs.renderFile(file, locals, { cache: true, async: false, escape: asText });
   const layout = (part: 'html' | 'text') => path.join(mailViewsDirectory, `layout.${part}.ejs`);
 
   return async (template, { subject, data }) => {

@@ -4,10 +4,9 @@
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type Router from '@koa/router';
 
-const publicDirectory = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../public');
+const publicDirectory = path.resolve(import.meta.dirname, '../../public');
 const TYPES: Record<string, string> = { '.css': 'text/css; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.svg': 'image/svg+xml', '.png': 'image/png' };
 /**
  * zxcvbn-ts's own browser builds for public/password-strength.js: self-contained classic scripts

@@ -1,9 +1,8 @@
 // Runs Latchkey the way people do: the `latchkey` CLI and the server as real processes.
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 
-export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const projectRoot = path.resolve(import.meta.dirname, '../..');
 
 export interface CliResult {
   code: number | null;
