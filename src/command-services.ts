@@ -45,6 +45,7 @@ export function createCommandServices({ config, secret, db, log, validateMetadat
     clients: createClients({
       queries,
       secretBox,
+      changes: db.changes,
       validateMetadata: validateMetadata ?? (async (metadata) => {
         const { validateClientMetadata } = await import('./oidc/client-validation.ts');
         await signingKeys.ensureSigningKeys(); // the provider needs keys, and a new database has none yet

@@ -66,6 +66,8 @@ export async function createServices({ config, secret, db, log }: { config: Conf
   const emailVerification = createEmailVerification({ config, queries, oneTimeSecrets, mail, mailLimits, claimAddress });
   const renderPage = createPageRenderer();
 
+  // Other processes' changes to what this one caches (clients) arrive from now on.
+  await db.changes.listen((error) => log.warn({ err: error }, 'change notices interrupted; caches fall back to a short lifetime'));
   const created = await signingKeys.ensureSigningKeys();
   if (created.length) log.info({ kids: created }, 'generated signing keys');
   provider = await createProviderHolder({

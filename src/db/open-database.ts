@@ -1,22 +1,20 @@
 // Opens the one database Latchkey uses: Postgres when a URL is given, otherwise the
 // embedded PGlite (on disk under a data directory, or in memory for tests).
-import { createRequire } from 'node:module';
 import path from 'node:path';
-import type { PGlite as PGliteType } from '@electric-sql/pglite';
 import knexFactory, { type Knex } from 'knex';
+import { embeddedChangeNotices, postgresChangeNotices, type ChangeNotices } from './change-notices.ts';
 import { acquireDataDirLock, type LockRole } from './data-dir-lock.ts';
 import { EmbeddedClient } from './embedded-client.ts';
+import { openEmbeddedDatabase } from './embedded-connection.ts';
 import { advisoryLocks, memoryLocks, type LockKeys } from './key-locks.ts';
-
-// The CommonJS build, which knex-pglite requires too: one copy of PGlite loads, not two (an ESM
-// import here would load its own copy, a third of a second more at every start).
-const { PGlite } = createRequire(import.meta.url)('@electric-sql/pglite') as { PGlite: typeof PGliteType };
 
 export interface Database {
   knex: Knex;
   engine: 'postgres' | 'embedded';
   /** Runs work while holding the keys' locks, across every process of this database. */
   lockKeys: LockKeys;
+  /** What other processes of this database changed (to drop cached copies). */
+  changes: ChangeNotices;
   /** Connections in use and requests waiting for one (knex's pool). */
   poolStats(): { inUse: number; waiting: number };
   close(): Promise<void>;
@@ -43,24 +41,28 @@ export async function openDatabase(location: DatabaseLocation): Promise<Database
     // Lock holders wait on connections of their own: holders can never take every connection
     // the work they guard needs.
     const lockPool = knexFactory({ client: 'pg', connection: location.databaseUrl, pool: { min: 0, max: 10 } });
+    const changes = postgresChangeNotices(location.databaseUrl);
     return {
       knex,
       engine: 'postgres',
       lockKeys: advisoryLocks(lockPool),
+      changes,
       poolStats: poolStatsOf(knex),
-      close: async () => { await Promise.all([knex.destroy(), lockPool.destroy()]); },
+      close: async () => { await Promise.all([changes.close(), knex.destroy(), lockPool.destroy()]); },
     };
   }
 
   const lock = 'dataDir' in location ? acquireDataDirLock(location.dataDir, location.role) : undefined;
   try {
-    const pglite = 'dataDir' in location ? new PGlite(path.join(location.dataDir, 'pgdata')) : new PGlite();
+    // PGlite runs in a thread of its own: its queries never hold up the requests being served.
+    const pglite = openEmbeddedDatabase('dataDir' in location ? path.join(location.dataDir, 'pgdata') : undefined);
     await pglite.waitReady;
     const knex = knexFactory({ client: EmbeddedClient as never, connection: () => ({ pglite }) as never });
     return {
       knex,
       engine: 'embedded',
       lockKeys: memoryLocks(), // one process owns the embedded database (DATA_DIR lock)
+      changes: embeddedChangeNotices(),
       poolStats: poolStatsOf(knex),
       async close() {
         await knex.destroy();

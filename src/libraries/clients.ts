@@ -3,7 +3,8 @@
 import crypto from 'node:crypto';
 import { SUPPORTED_SCOPES } from '../config/scopes.ts';
 import type { Queries } from '../queries/index.ts';
-import type { ClientRow } from '../queries/clients.ts';
+import { CLIENT_CHANGES, type ClientRow } from '../queries/clients.ts';
+import type { ChangeNotices } from '../db/change-notices.ts';
 import { RequestError, assertThat } from './errors.ts';
 import { checkRedirectUri } from './redirect-uris.ts';
 import { createShortCache } from './short-cache.ts';
@@ -136,13 +137,21 @@ function summarise(row: ClientRow): ClientSummary {
 }
 
 /**
- * How long a process serves a client from memory: every token and introspection request reads
- * its client, and a change made by another process (the CLI, another server) shows within this.
+ * How long a process serves a client from memory (every token and introspection request reads
+ * its client): while changes are announced, another process's change (the CLI, another server)
+ * drops it at once, and the longer time only bounds a lost notice; otherwise the short one
+ * bounds how stale it may be.
  */
-export const CLIENT_CACHE_MS = 1000;
+export const CLIENT_CACHE_MS = { announced: 60_000, unannounced: 1000 };
 
-export function createClients({ queries, secretBox, validateMetadata }: { queries: Queries; secretBox: SecretBox; validateMetadata: ClientMetadataValidator }) {
-  const providerMetadata = createShortCache<Record<string, unknown> | undefined>({ ttlMs: CLIENT_CACHE_MS, maxEntries: 10_000 });
+export function createClients({ queries, secretBox, validateMetadata, changes }: {
+  queries: Queries; secretBox: SecretBox; validateMetadata: ClientMetadataValidator; changes: ChangeNotices;
+}) {
+  const providerMetadata = createShortCache<Record<string, unknown> | undefined>({
+    ttlMs: () => (changes.live ? CLIENT_CACHE_MS.announced : CLIENT_CACHE_MS.unannounced),
+    maxEntries: 10_000,
+  });
+  changes.subscribe(CLIENT_CHANGES, (clientId) => providerMetadata.delete(clientId), () => providerMetadata.clear());
   async function findRow(clientId: string): Promise<ClientRow> {
     const row = await queries.clients.maybeFindClient(clientId);
     if (!row) throw new RequestError('client_not_found', 404, `No client ${clientId}.`);
@@ -164,6 +173,7 @@ export function createClients({ queries, secretBox, validateMetadata }: { querie
         metadata,
         skip_consent: input.skipConsent,
       });
+      await queries.clients.announceClientChange(clientId); // an id looked up before it existed
       return { client: summarise(row), ...(clientSecret ? { clientSecret } : {}) };
     },
 
@@ -176,6 +186,7 @@ export function createClients({ queries, secretBox, validateMetadata }: { querie
       await queries.transaction(async (q) => {
         if (!(await q.clients.deleteClient(clientId))) throw new RequestError('client_not_found', 404, `No client ${clientId}.`);
         await q.oidcPayloads.deletePayloadsByClientId(clientId);
+        await q.clients.announceClientChange(clientId);
       });
       providerMetadata.delete(clientId);
     },
@@ -185,7 +196,10 @@ export function createClients({ queries, secretBox, validateMetadata }: { querie
       const row = await findRow(clientId);
       assertThat(row.client_secret_sealed, 'no_client_secret', `${clientId} has no secret (a public client, or one that signs with its own keys).`);
       const clientSecret = newSecret();
-      await queries.clients.updateClientSecret(clientId, secretBox.seal('client-secret', clientSecret));
+      await queries.transaction(async (q) => {
+        await q.clients.updateClientSecret(clientId, secretBox.seal('client-secret', clientSecret));
+        await q.clients.announceClientChange(clientId);
+      });
       providerMetadata.delete(clientId);
       return clientSecret;
     },

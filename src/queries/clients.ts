@@ -1,5 +1,9 @@
 // SQL for the clients table (registered relying parties).
 import type { Knex } from 'knex';
+import { CHANGES_CHANNEL } from '../db/change-notices.ts';
+
+/** The change-notice topic of clients (see db/change-notices.ts). */
+export const CLIENT_CHANGES = 'client';
 
 export interface ClientRow {
   client_id: string;
@@ -34,6 +38,11 @@ export function createClientQueries(db: Knex) {
     /** Returns false when there is no such client. */
     async deleteClient(clientId: string): Promise<boolean> {
       return (await db('clients').where({ client_id: clientId }).delete()) > 0;
+    },
+
+    /** Tells every process (when this transaction commits) that the client changed. */
+    async announceClientChange(clientId: string): Promise<void> {
+      await db.raw('select pg_notify(?, ?)', [CHANGES_CHANNEL, `${CLIENT_CHANGES}:${clientId}`]);
     },
 
     /** Returns false when there is no such client. */

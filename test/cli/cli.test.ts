@@ -164,6 +164,7 @@ describe('latchkey CLI', () => {
     expect(server.output()).toContain('"msg":"stopped"');
     expect(fs.existsSync(path.join(dataDir, 'latchkey.lock'))).toBe(false);
     // with the server gone, the CLI opens the database itself again
-    expect((await cli('clients', 'list')).stdout).toContain('While running');
+    const listed = await cli('clients', 'list');
+    expect(listed.stdout, listed.stderr).toContain('While running');
   });
 });

@@ -4,6 +4,7 @@
 import { describe, expect, it, beforeAll, afterAll } from 'vitest';
 import { HttpSession, formAction, inputValue } from '../helpers/http-session.ts';
 import { authorizationRequest, createUser, registerClient, signInForTokens, tokenRequest, type TestClient } from '../helpers/oidc-flow.ts';
+import { LISTENER_NAME } from '../../src/db/change-notices.ts';
 import { freePort, runCli, startServerProcess } from '../helpers/processes.ts';
 import { startApp, TEST_SECRET, type TestApp } from '../helpers/start-app.ts';
 import { createTestDatabase, onPostgres, type TestDatabase } from '../helpers/test-database.ts';
@@ -62,17 +63,48 @@ describe.runIf(onPostgres)('two processes on one Postgres', () => {
     expect(blocked.status).toBe(429);
   });
 
-  it('serves a client made by the CLI on both at once, and honours its deletion within a second', async () => {
-    const env = { DATABASE_URL: database.url!, LATCHKEY_SECRET: TEST_SECRET, ISSUER: a.url };
+  /** Until every process refuses the client (a cached copy would still serve it for a minute). */
+  async function refusedEverywhereWithin(ms: number, machine: { clientId: string; clientSecret: string }) {
+    const deadline = Date.now() + ms;
+    for (;;) {
+      const statuses = await Promise.all([a, b].map(async (process) => (await tokenRequest(process, machine, { grant_type: 'client_credentials' })).status));
+      if (statuses.every((status) => status === 401) || Date.now() > deadline) return statuses;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
+  async function clientFromCli(env: Record<string, string>) {
     const created = await runCli(['clients', 'create', '--name', 'From the CLI', '--grant-type', 'client_credentials', '--json'], env);
     expect(created.code, created.stderr).toBe(0);
     const made = JSON.parse(created.stdout) as { client_id: string; client_secret: string };
-    const machine = { clientId: made.client_id, clientSecret: made.client_secret };
+    return { clientId: made.client_id, clientSecret: made.client_secret };
+  }
+
+  it('serves a client made by the CLI on both at once, and honours its deletion on both at once (LISTEN/NOTIFY)', async () => {
+    const env = { DATABASE_URL: database.url!, LATCHKEY_SECRET: TEST_SECRET, ISSUER: a.url };
+    const machine = await clientFromCli(env);
     for (const process of [a, b]) expect((await tokenRequest(process, machine, { grant_type: 'client_credentials' })).status).toBe(200);
 
-    expect((await runCli(['clients', 'delete', made.client_id], env)).code).toBe(0);
-    await new Promise((resolve) => setTimeout(resolve, 1100)); // what each process may still serve from memory
-    for (const process of [a, b]) expect((await tokenRequest(process, machine, { grant_type: 'client_credentials' })).status).toBe(401);
+    expect((await runCli(['clients', 'delete', machine.clientId], env)).code).toBe(0);
+    expect(await refusedEverywhereWithin(1000, machine)).toEqual([401, 401]);
+  });
+
+  it('listens again after its listening connection is cut, and then honours changes at once', async () => {
+    const env = { DATABASE_URL: database.url!, LATCHKEY_SECRET: TEST_SECRET, ISSUER: a.url };
+    const listeners = `from pg_stat_activity where application_name = '${LISTENER_NAME}' and datname = current_database()`;
+    const admin = a.services.db.knex;
+    expect(Number((await admin.raw(`select count(*) as n ${listeners}`)).rows[0].n)).toBe(2);
+    await admin.raw(`select pg_terminate_backend(pid) ${listeners}`);
+    for (let waited = 0; waited < 5000; waited += 100) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      if (a.services.db.changes.live && b.services.db.changes.live) break;
+    }
+    expect([a.services.db.changes.live, b.services.db.changes.live]).toEqual([true, true]);
+
+    const machine = await clientFromCli(env);
+    for (const process of [a, b]) expect((await tokenRequest(process, machine, { grant_type: 'client_credentials' })).status).toBe(200);
+    expect((await runCli(['clients', 'rotate-secret', machine.clientId], env)).code).toBe(0);
+    expect(await refusedEverywhereWithin(1000, machine)).toEqual([401, 401]);
   });
 
   it('keeps serving on one process when the other is killed under load', async () => {
