@@ -7,6 +7,7 @@ import { errors, type Adapter, type AdapterPayload } from 'oidc-provider';
 import type { Clients } from '../libraries/clients.ts';
 import type { Queries } from '../queries/index.ts';
 import type { StoredPayload } from '../queries/oidc-payloads.ts';
+import { createPayloadBatches } from './payload-batches.ts';
 import { forget, memoized } from './request-memo.ts';
 
 const digest = (value: string) => crypto.createHash('sha256').update(value).digest('base64url');
@@ -36,6 +37,7 @@ function restore(stored: StoredPayload | undefined, jti: string | undefined): Ad
 
 export function createAdapterClass({ queries, clients }: { queries: Queries; clients: Clients }) {
   const payloads = queries.oidcPayloads;
+  const batches = createPayloadBatches(queries, TOKEN_MODELS);
 
   return class LatchkeyAdapter implements Adapter {
     private readonly model: string;
@@ -54,12 +56,12 @@ export function createAdapterClass({ queries, clients }: { queries: Queries; cli
       if (this.model === 'Client') throw new Error('clients are registered with `latchkey clients create`');
       this.forget(id);
       const { jti: _value, ...rest } = payload;
-      await payloads.upsertPayload(this.model, digest(id), rest, expiresIn, {
-        grantId: payload.grantId,
-        uid: payload.uid,
-        userCode: payload.userCode,
-        accountId: accountOf(payload),
-        clientId: payload.clientId,
+      await batches.write({
+        model: this.model,
+        id: digest(id),
+        payload: rest,
+        expiresInSeconds: expiresIn,
+        lookups: { grantId: payload.grantId, uid: payload.uid, userCode: payload.userCode, accountId: accountOf(payload), clientId: payload.clientId },
       });
     }
 
@@ -67,7 +69,7 @@ export function createAdapterClass({ queries, clients }: { queries: Queries; cli
       if (this.model === 'Client') return clients.maybeLoadProviderMetadata(id) as Promise<AdapterPayload | undefined>;
       if (TOKEN_MODELS.includes(this.model)) {
         // One statement finds the token whatever its kind; the other kinds' lookups in this request read the memo.
-        const found = await memoized(tokensKey(id), () => payloads.findPayloadsOfModels(TOKEN_MODELS, digest(id)));
+        const found = await memoized(tokensKey(id), () => batches.findToken(digest(id)));
         return restore(found.get(this.model), id);
       }
       // An interaction is read by several steps of one request (its details, then its result).

@@ -15,6 +15,14 @@ export interface PayloadLookups {
   clientId?: string | undefined;
 }
 
+export interface PayloadWrite {
+  model: string;
+  id: string;
+  payload: object;
+  expiresInSeconds: number | undefined;
+  lookups: PayloadLookups;
+}
+
 const live = 'expires_at is null or expires_at > now()';
 
 /** Postgres text cannot hold U+0000: a lookup value containing it matches nothing. */
@@ -32,30 +40,43 @@ export function createOidcPayloadQueries(db: Knex) {
   }
 
   return {
-    async upsertPayload(model: string, id: string, payload: object, expiresInSeconds: number | undefined, lookups: PayloadLookups): Promise<void> {
+    /**
+     * Writes payloads in one statement (the adapter gathers those of concurrent requests). One
+     * row per (model, id): Postgres refuses to update a row twice in one statement.
+     */
+    async upsertPayloads(rows: PayloadWrite[]): Promise<void> {
       const lookup = (value: string | undefined) => (value === undefined || unstorable(value) ? null : value);
+      const written = rows.map((row) => ({
+        model: row.model, id: row.id, payload: row.payload, expires_in: row.expiresInSeconds ?? null,
+        grant_id: lookup(row.lookups.grantId), uid: lookup(row.lookups.uid), user_code: lookup(row.lookups.userCode),
+        account_id: lookup(row.lookups.accountId), client_id: lookup(row.lookups.clientId),
+      }));
+      // The rows travel as one JSON parameter, whatever their number.
       await db.raw(
         `insert into oidc_payloads (model, id, payload, grant_id, uid, user_code, account_id, client_id, expires_at)
-         values (:model, :id, :payload, :grantId, :uid, :userCode, :accountId, :clientId,
-                 case when :expiresIn::int is null then null else now() + make_interval(secs => :expiresIn::int) end)
+         select model, id, payload, grant_id, uid, user_code, account_id, client_id,
+                case when expires_in is null then null else now() + make_interval(secs => expires_in) end
+         from jsonb_to_recordset(?::jsonb)
+           as written (model text, id text, payload jsonb, grant_id text, uid text, user_code text, account_id text, client_id text, expires_in int)
          on conflict (model, id) do update set
            payload = excluded.payload, grant_id = excluded.grant_id, uid = excluded.uid, user_code = excluded.user_code,
            account_id = excluded.account_id, client_id = excluded.client_id, expires_at = excluded.expires_at`,
-        {
-          model, id, payload: storableJson(payload), expiresIn: expiresInSeconds ?? null,
-          grantId: lookup(lookups.grantId), uid: lookup(lookups.uid), userCode: lookup(lookups.userCode),
-          accountId: lookup(lookups.accountId), clientId: lookup(lookups.clientId),
-        },
+        [storableJson(written)],
       );
     },
 
     maybeFindPayload: (model: string, id: string) => maybeFindWhere({ model, id }),
 
-    /** The live payloads with this id under any of `models` (a token looked up as each kind in turn), in one statement. */
-    async findPayloadsOfModels(models: string[], id: string): Promise<Map<string, StoredPayload>> {
-      const rows = await db('oidc_payloads').select('model', 'payload', 'consumed_at').whereIn('model', models).andWhere({ id }).andWhereRaw(`(${live})`) as
-        Array<{ model: string; payload: Record<string, unknown>; consumed_at: Date | null }>;
-      return new Map(rows.map((row) => [row.model, { payload: row.payload, consumedAt: row.consumed_at }]));
+    /**
+     * For each id, its live payloads under any of `models` (a token looked up as each kind in
+     * turn), in one statement for all ids (the adapter gathers those of concurrent requests).
+     */
+    async findPayloadsOfModels(models: string[], ids: readonly string[]): Promise<Array<Map<string, StoredPayload>>> {
+      const rows = await db('oidc_payloads').select('model', 'id', 'payload', 'consumed_at').whereIn('model', models).whereIn('id', ids).andWhereRaw(`(${live})`) as
+        Array<{ model: string; id: string; payload: Record<string, unknown>; consumed_at: Date | null }>;
+      const found = new Map(ids.map((id) => [id, new Map<string, StoredPayload>()]));
+      for (const row of rows) found.get(row.id)!.set(row.model, { payload: row.payload, consumedAt: row.consumed_at });
+      return ids.map((id) => found.get(id)!);
     },
     maybeFindPayloadByUid: (model: string, uid: string) => maybeFindWhere({ model, uid }),
     maybeFindPayloadByUserCode: (model: string, userCode: string) => maybeFindWhere({ model, user_code: userCode }),

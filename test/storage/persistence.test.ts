@@ -42,8 +42,10 @@ describe('sweeping expired records', () => {
 
   it('treats an expired record as gone and deletes it at the next sweep', async () => {
     const payloads = app.services.queries.oidcPayloads;
-    await payloads.upsertPayload('AccessToken', 'expired-token', { jti: 'expired-token' }, 0, {});
-    await payloads.upsertPayload('AccessToken', 'live-token', { jti: 'live-token' }, 3600, {});
+    await payloads.upsertPayloads([
+      { model: 'AccessToken', id: 'expired-token', payload: { jti: 'expired-token' }, expiresInSeconds: 0, lookups: {} },
+      { model: 'AccessToken', id: 'live-token', payload: { jti: 'live-token' }, expiresInSeconds: 3600, lookups: {} },
+    ]);
     expect(await payloads.maybeFindPayload('AccessToken', 'expired-token')).toBeUndefined();
     const swept = await app.services.housekeeping.sweep();
     expect(swept.payloads).toBeGreaterThanOrEqual(1);
