@@ -1,8 +1,8 @@
 // Benchmark: Latchkey under load against bare oidc-provider (in-memory adapter, the same argon2id
 // parameters), both started here, on this machine, each workload run A B A B so that the figures
 // hold on a noisy machine. Prints requests (or sign-ins) per second with p50/p99 latency for
-// each, the ratio Latchkey/reference against its target, and Latchkey's largest RSS under the
-// sign-in load.
+// each, the ratio Latchkey/reference against its target, the CPU time one sign-in costs each
+// provider (and Postgres), and Latchkey's largest RSS under the sign-in load.
 //   npm run bench                  Latchkey on Postgres (DATABASE_URL, or the local server)
 //   npm run bench -- --embedded    Latchkey on its embedded database
 //   npm run bench -- --seconds 10  longer runs (default 5 s per run)
@@ -85,8 +85,9 @@ async function startLatchkey(): Promise<Provider & { cleanUp(): Promise<void> }>
     env.DATABASE_URL = `${server.replace(/\/[^/]*$/, '')}/${name}`;
     cleanUp = () => admin(`drop database if exists ${name} with (force)`);
   }
-  const command = options.profile ? [node, '--cpu-prof', `--cpu-prof-dir=${options.profile}`, 'bin/latchkey.mjs', 'serve'] : [path.join(root, 'bin/latchkey'), 'serve'];
-  const child = spawn(command[0]!, command.slice(1), { cwd: root, env, stdio: ['ignore', 'ignore', 'inherit'] });
+  // As it is run in production (bin/latchkey serve sets the process up), profiled on request.
+  const serveEnv = options.profile ? { ...env, NODE_OPTIONS: `${env.NODE_OPTIONS ?? ''} --cpu-prof --cpu-prof-dir=${options.profile}` } : env;
+  const child = spawn(path.join(root, 'bin/latchkey'), ['serve'], { cwd: root, env: serveEnv, stdio: ['ignore', 'ignore', 'inherit'] });
   const url = `http://localhost:${port}`;
   await until(async () => (await fetch(`${url}/healthz`)).ok, 'Latchkey');
   const cli = (args: string[], input?: string) => {
@@ -126,8 +127,34 @@ async function hammer(provider: Provider, request: { path: string; method?: 'GET
   return { perSecond: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: result.errors + result.non2xx };
 }
 
+/** CPU seconds used so far by each of the processes given, or by each Postgres process (Linux /proc). */
+function cpuSeconds(pids: number[] | 'postgres'): Map<number, number> {
+  const all = pids === 'postgres' ? fs.readdirSync('/proc').filter((entry) => /^\d+$/.test(entry)).map(Number) : pids;
+  const seconds = new Map<number, number>();
+  for (const pid of all) {
+    let stat: string;
+    try { stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8'); } catch { continue; }
+    const close = stat.lastIndexOf(')');
+    if (pids === 'postgres' && stat.slice(stat.indexOf('(') + 1, close) !== 'postgres') continue;
+    const fields = stat.slice(close + 2).split(' ');
+    seconds.set(pid, (Number(fields[11]) + Number(fields[12])) / 100); // utime and stime, fields 14 and 15 of stat
+  }
+  return seconds;
+}
+
+/** CPU seconds spent between two readings by the processes still there (one that exited took its time with it). */
+function spent(before: Map<number, number>, after: Map<number, number>): number {
+  let total = 0;
+  for (const [pid, seconds] of after) total += seconds - (before.get(pid) ?? 0);
+  return total;
+}
+
+/** CPU milliseconds per sign-in, by the provider's process and by Postgres, summed over runs. */
+const signInCpu = new Map<string, { provider: number; postgres: number; signIns: number }>();
+
 /** SIGN_IN_USERS people signing in one after another for SECONDS; Latchkey's RSS sampled meanwhile. */
 async function signIns(provider: Provider, rss?: { pid: number; max: number }): Promise<Figure> {
+  const cpuBefore = { provider: cpuSeconds([provider.child.pid!]), postgres: cpuSeconds('postgres') };
   const latencies: number[] = [];
   let errors = 0;
   const deadline = performance.now() + SECONDS * 1000;
@@ -147,6 +174,11 @@ async function signIns(provider: Provider, rss?: { pid: number; max: number }): 
     }
   }));
   clearInterval(sampler);
+  const cpu = signInCpu.get(provider.url) ?? { provider: 0, postgres: 0, signIns: 0 };
+  cpu.provider += spent(cpuBefore.provider, cpuSeconds([provider.child.pid!]));
+  cpu.postgres += spent(cpuBefore.postgres, cpuSeconds('postgres'));
+  cpu.signIns += latencies.length;
+  signInCpu.set(provider.url, cpu);
   latencies.sort((a, b) => a - b);
   const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * q))] ?? NaN;
   return { perSecond: latencies.length / SECONDS, p50: at(0.5), p99: at(0.99), errors };
@@ -186,7 +218,11 @@ try {
     const cell = (f: ReturnType<typeof summary>) => `${f.perSecond.toFixed(f.perSecond < 100 ? 1 : 0)} (${f.p50.toFixed(0)}/${f.p99.toFixed(0)})${f.errors ? ` ${f.errors} errors` : ''}`;
     console.log(workload.name.padEnd(34), cell(ours).padEnd(28), cell(theirs).padEnd(32), `${ratio.toFixed(2)}   ≥ ${workload.target}${ratio >= workload.target ? '' : '  (below)'}`);
   }
-  console.log(`\nLargest RSS under the sign-in load: Latchkey ${(rss.max / 1024 / 1024).toFixed(0)} MB (target ≤ 200 MB), oidc-provider ${(referenceRss.max / 1024 / 1024).toFixed(0)} MB`);
+  const perSignIn = (url: string, part: 'provider' | 'postgres') => { const cpu = signInCpu.get(url); return cpu ? (1000 * cpu[part] / cpu.signIns).toFixed(1) : '?'; };
+  if (signInCpu.size) {
+    console.log(`\nCPU per sign-in: Latchkey ${perSignIn(latchkey.url, 'provider')} ms and Postgres ${perSignIn(latchkey.url, 'postgres')} ms; oidc-provider ${perSignIn(reference.url, 'provider')} ms (Postgres ${perSignIn(reference.url, 'postgres')} ms, idle)`);
+    console.log(`\nLargest RSS under the sign-in load: Latchkey ${(rss.max / 1024 / 1024).toFixed(0)} MB (target ≤ 200 MB), oidc-provider ${(referenceRss.max / 1024 / 1024).toFixed(0)} MB`);
+  }
 } finally {
   reference.child.kill('SIGTERM');
   latchkey.child.kill('SIGTERM');
