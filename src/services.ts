@@ -9,6 +9,7 @@ import { createMetrics } from './libraries/metrics.ts';
 import { requestMetrics } from './middleware/koa-metrics.ts';
 import { requestLog } from './middleware/koa-request-log.ts';
 import { securityHeaders } from './middleware/koa-security-headers.ts';
+import { documentCache } from './oidc/document-cache.ts';
 import { withRequestMemo } from './oidc/request-memo.ts';
 import { createHousekeeping } from './libraries/housekeeping.ts';
 import { createEmailVerification } from './libraries/email-verification.ts';
@@ -83,6 +84,7 @@ export async function createServices({ config, secret, db, log }: { config: Conf
       securityHeaders(),
       endpointLimits({ throttle, renderPage, authorizationRule: { limit: config.authorizationRateLimit, windowSeconds: 60 } }),
       dropBogusLogoutHint(),
+      documentCache(),
       ...(config.authorizationByPost ? [secureCookiesOverLocalhost(config.issuer)] : []),
     ],
     dependencies: {

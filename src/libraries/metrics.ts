@@ -26,12 +26,22 @@ export function createMetrics() {
   const tokens = new client.Counter({ name: 'latchkey_tokens_issued_total', help: 'Token endpoint grants that issued tokens, by grant type', labelNames: ['grant_type'], registers: [registry] });
   const blocks = new client.Counter({ name: 'latchkey_throttle_blocks_total', help: 'Requests refused by a throttle or rate limit, by what was limited', labelNames: ['limit'], registers: [registry] });
 
+  // Each request's series, bound once: prom-client hashes a label object on every call otherwise.
+  // Routes are patterns, methods the few Node's parser accepts, statuses few: the map stays small.
+  const requestSeries = new Map<string, { count: client.Counter.Internal; duration: client.Histogram.Internal<string> }>();
+
   return {
     registry,
-    request(labels: { route: string; method: string; status: number }, seconds: number) {
-      const values = { route: labels.route, method: labels.method, status: String(labels.status) };
-      requests.inc(values);
-      durations.observe(values, seconds);
+    request({ route, method, status }: { route: string; method: string; status: number }, seconds: number) {
+      const key = `${route} ${method} ${status}`;
+      let series = requestSeries.get(key);
+      if (!series) {
+        const values = { route, method, status: String(status) };
+        series = { count: requests.labels(values), duration: durations.labels(values) };
+        requestSeries.set(key, series);
+      }
+      series.count.inc();
+      series.duration.observe(seconds);
     },
     /** The sign-in attempt's outcome, counted as it settles: success, blocked (429) or failure. */
     async countSignIn<T>(method: SignInMethod, attempt: Promise<T>): Promise<T> {

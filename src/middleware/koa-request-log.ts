@@ -10,6 +10,7 @@ export function requestLog(log: Logger): Middleware {
     const id = crypto.randomUUID();
     ctx.state.requestId = id;
     ctx.set('X-Request-Id', id);
+    if (!log.isLevelEnabled('info')) return next(); // LOG_LEVEL above info: no line to build
     try {
       await next();
     } finally {

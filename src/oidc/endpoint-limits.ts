@@ -63,14 +63,15 @@ async function refuse(ctx: Context, error: RequestError, renderPage: RenderPage,
 
 export function endpointLimits({ throttle, authorizationRule, renderPage }: { throttle: Throttle; authorizationRule: RateRule; renderPage: RenderPage }): Middleware {
   return async (ctx, next) => {
-    const ip = ipBucket(ctx.ip);
     const path = routedPath(ctx);
-    const authKey = `rate:auth:ip:${ip}`;
-    const parKey = `rate:par-public:ip:${ip}`;
+    let bucket: string | undefined; // worked out only for the requests a limit is about
+    const ip = () => (bucket ??= ipBucket(ctx.ip));
+    const authKey = () => `rate:auth:ip:${ip()}`;
+    const parKey = () => `rate:par-public:ip:${ip()}`;
     const failureSubjects = (clientId: string | undefined): ThrottleSubject[] => [
-      { key: `client-auth:ip:${ip}`, rule: clientAuthFailureRules.ip },
+      { key: `client-auth:ip:${ip()}`, rule: clientAuthFailureRules.ip },
       // Only what could be a client id goes into a key (a stranger sends anything, U+0000 included).
-      ...(clientId && /^[\x21-\x7e]{1,100}$/.test(clientId) ? [{ key: `client-auth:client-ip:${clientId}:${ip}`, rule: clientAuthFailureRules.clientAndIp }] : []),
+      ...(clientId && /^[\x21-\x7e]{1,100}$/.test(clientId) ? [{ key: `client-auth:client-ip:${clientId}:${ip()}`, rule: clientAuthFailureRules.clientAndIp }] : []),
     ];
     // A pushed request without HTTP Basic may be a public client's: counted now (so concurrent ones
     // cannot all pass), taken back if it turns out to be a confidential client's.
@@ -79,9 +80,9 @@ export function endpointLimits({ throttle, authorizationRule, renderPage }: { th
     try {
       if (path === '/auth') {
         countedAuthorization = true;
-        await throttle.countRequest(authKey, authorizationRule);
+        await throttle.countRequest(authKey(), authorizationRule);
       }
-      if (parWithoutBasic) await throttle.countRequest(parKey, authorizationRule);
+      if (parWithoutBasic) await throttle.countRequest(parKey(), authorizationRule);
       if (ctx.method === 'POST' && CLIENT_AUTH_PATHS.has(path)) await throttle.assertNotBlockedLately(failureSubjects(basicClientId(ctx)));
     } catch (error) {
       if (!(error instanceof RequestError) || error.status !== 429) throw error;
@@ -91,11 +92,11 @@ export function endpointLimits({ throttle, authorizationRule, renderPage }: { th
     await next();
 
     const { oidc } = ctx as Context & ProviderState;
-    if (oidc?.route === 'authorization' && !countedAuthorization) await throttle.recordRequest(authKey, authorizationRule);
+    if (oidc?.route === 'authorization' && !countedAuthorization) await throttle.recordRequest(authKey(), authorizationRule);
     if (oidc?.route === 'pushed_authorization_request') {
       const isPublic = oidc.client?.clientAuthMethod === 'none';
-      if (parWithoutBasic && oidc.client && !isPublic) await throttle.uncountRequest(parKey, authorizationRule);
-      if (!parWithoutBasic && isPublic && ctx.status === 201) await throttle.recordRequest(parKey, authorizationRule);
+      if (parWithoutBasic && oidc.client && !isPublic) await throttle.uncountRequest(parKey(), authorizationRule);
+      if (!parWithoutBasic && isPublic && ctx.status === 201) await throttle.recordRequest(parKey(), authorizationRule);
     }
     if (oidc?.route && CLIENT_AUTH_ROUTES.has(oidc.route) && ctx.status === 401 && (ctx.body as { error?: unknown } | undefined)?.error === 'invalid_client') {
       const clientId = oidc.client?.clientId ?? basicClientId(ctx) ?? (typeof oidc.params?.client_id === 'string' ? oidc.params.client_id : undefined);

@@ -31,6 +31,33 @@ describe('discovery', () => {
     expect(meta.claims_supported).not.toContain('sid');
     expect(meta.dpop_signing_alg_values_supported?.length).toBeGreaterThan(0); // DPoP, as README says
   });
+
+  it('answers discovery and JWKS later with what the provider built first, headers and all, to any origin', async () => {
+    const fresh = await startApp();
+    try {
+      for (const path of ['/.well-known/openid-configuration', '/jwks']) {
+        const url = `${fresh.url}${path}`;
+        const read = async (init?: RequestInit) => {
+          const response = await fetch(url, init);
+          return { status: response.status, body: await response.text(), headers: Object.fromEntries([...response.headers].filter(([name]) => !['date', 'x-request-id'].includes(name))) };
+        };
+        const first = await read({ headers: { origin: 'https://spa.example' } }); // built by the provider
+        expect(first.status, path).toBe(200);
+        expect(first.headers['content-type'], path).toMatch(/^application\/(json|jwk-set\+json)/);
+        expect(first.headers['cache-control'], path).toBe('no-store');
+        expect(await read({ headers: { origin: 'https://spa.example' } }), path).toEqual(first);
+        const elsewhere = await read({ headers: { origin: 'https://other.example' } });
+        expect(elsewhere, path).toEqual({ ...first, headers: { ...first.headers, 'access-control-allow-origin': 'https://other.example' } });
+        expect((await read()).headers['access-control-allow-origin'], path).toBe('*');
+        const head = await fetch(url, { method: 'HEAD' });
+        expect([head.status, await head.text()], path).toEqual([200, '']);
+        expect((await fetch(url, { method: 'POST' })).status, path).not.toBe(200); // anything else is still the provider's to answer
+      }
+      expect(JSON.parse(await (await fetch(`${fresh.url}/.well-known/openid-configuration`)).text()).issuer).toBe(fresh.services.config.issuer);
+    } finally {
+      await fresh.close();
+    }
+  });
 });
 
 describe('private_key_jwt', () => {
