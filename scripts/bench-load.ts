@@ -1,7 +1,7 @@
 // Benchmark: Latchkey under load against bare oidc-provider (in-memory adapter, the same argon2id
 // parameters), both started here, on this machine, each workload run A B A B so that the figures
 // hold on a noisy machine. Prints requests (or sign-ins) per second with p50/p99 latency for
-// each, the ratio Latchkey/reference against its target, the CPU time one sign-in costs each
+// each, the ratio Latchkey/reference against its target, the CPU time one answer costs each
 // provider (and Postgres), and Latchkey's largest RSS under the sign-in load.
 //   npm run bench                  Latchkey on Postgres (DATABASE_URL, or the local server)
 //   npm run bench -- --embedded    Latchkey on its embedded database
@@ -105,7 +105,7 @@ async function startLatchkey(): Promise<Provider & { cleanUp(): Promise<void> }>
 
 // ---------------------------------------------------------------- workloads
 
-interface Figure { perSecond: number; p50: number; p99: number; errors: number }
+interface Figure { perSecond: number; p50: number; p99: number; errors: number; done: number }
 
 const basic = (client: Provider['client']) => `Basic ${Buffer.from(`${client.id}:${client.secret}`).toString('base64')}`;
 
@@ -124,7 +124,7 @@ async function hammer(provider: Provider, request: { path: string; method?: 'GET
       ...(request.authenticated ? { authorization: basic(provider.client) } : {}),
     },
   });
-  return { perSecond: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: result.errors + result.non2xx };
+  return { perSecond: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: result.errors + result.non2xx, done: result.requests.total };
 }
 
 /** CPU seconds used so far by each of the processes given, or by each Postgres process (Linux /proc). */
@@ -149,12 +149,8 @@ function spent(before: Map<number, number>, after: Map<number, number>): number 
   return total;
 }
 
-/** CPU milliseconds per sign-in, by the provider's process and by Postgres, summed over runs. */
-const signInCpu = new Map<string, { provider: number; postgres: number; signIns: number }>();
-
 /** SIGN_IN_USERS people signing in one after another for SECONDS; Latchkey's RSS sampled meanwhile. */
 async function signIns(provider: Provider, rss?: { pid: number; max: number }): Promise<Figure> {
-  const cpuBefore = { provider: cpuSeconds([provider.child.pid!]), postgres: cpuSeconds('postgres') };
   const latencies: number[] = [];
   let errors = 0;
   const deadline = performance.now() + SECONDS * 1000;
@@ -174,14 +170,9 @@ async function signIns(provider: Provider, rss?: { pid: number; max: number }): 
     }
   }));
   clearInterval(sampler);
-  const cpu = signInCpu.get(provider.url) ?? { provider: 0, postgres: 0, signIns: 0 };
-  cpu.provider += spent(cpuBefore.provider, cpuSeconds([provider.child.pid!]));
-  cpu.postgres += spent(cpuBefore.postgres, cpuSeconds('postgres'));
-  cpu.signIns += latencies.length;
-  signInCpu.set(provider.url, cpu);
   latencies.sort((a, b) => a - b);
   const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * q))] ?? NaN;
-  return { perSecond: latencies.length / SECONDS, p50: at(0.5), p99: at(0.99), errors };
+  return { perSecond: latencies.length / SECONDS, p50: at(0.5), p99: at(0.99), errors, done: latencies.length };
 }
 
 // ---------------------------------------------------------------- the run
@@ -204,11 +195,26 @@ try {
   console.log(`Latchkey on ${engine} against oidc-provider in memory; ${os.availableParallelism()} cores (${os.cpus()[0]?.model.trim()}), Node.js ${process.version}`);
   console.log(`each figure: the median of 2 runs of ${SECONDS} s, run A B A B; HTTP workloads at ${CONNECTIONS} connections\n`);
   console.log('work'.padEnd(34), 'Latchkey /s (p50/p99 ms)'.padEnd(28), 'oidc-provider /s (p50/p99 ms)'.padEnd(32), 'ratio  target');
+  const cpuLines: string[] = [];
   for (const workload of workloads.filter((w) => !options.only || w.name.includes(options.only))) {
     const runs: Record<string, Figure[]> = { [latchkey.url]: [], [reference.url]: [] };
+    const cpu: Record<string, { provider: number; postgres: number; done: number }> = {};
     for (let round = 0; round < 2; round++) {
-      for (const provider of [reference, latchkey]) runs[provider.url]!.push(await workload.run(provider));
+      for (const provider of [reference, latchkey]) {
+        const before = { provider: cpuSeconds([provider.child.pid!]), postgres: cpuSeconds('postgres') };
+        const figure = await workload.run(provider);
+        const spentHere = cpu[provider.url] ??= { provider: 0, postgres: 0, done: 0 };
+        spentHere.provider += spent(before.provider, cpuSeconds([provider.child.pid!]));
+        spentHere.postgres += spent(before.postgres, cpuSeconds('postgres'));
+        spentHere.done += figure.done;
+        runs[provider.url]!.push(figure);
+      }
     }
+    const perAnswer = (url: string, part: 'provider' | 'postgres') => {
+      const ms = 1000 * cpu[url]![part] / Math.max(1, cpu[url]!.done);
+      return ms < 1 ? `${(ms * 1000).toFixed(0)} µs` : `${ms.toFixed(1)} ms`;
+    };
+    cpuLines.push(`${workload.name.padEnd(34)} ${perAnswer(latchkey.url, 'provider').padEnd(12)} ${perAnswer(latchkey.url, 'postgres').padEnd(12)} ${perAnswer(reference.url, 'provider')}`);
     const summary = (figures: Figure[]) => ({
       perSecond: median(figures.map((f) => f.perSecond)), p50: median(figures.map((f) => f.p50)), p99: median(figures.map((f) => f.p99)),
       errors: figures.reduce((sum, f) => sum + f.errors, 0),
@@ -218,9 +224,10 @@ try {
     const cell = (f: ReturnType<typeof summary>) => `${f.perSecond.toFixed(f.perSecond < 100 ? 1 : 0)} (${f.p50.toFixed(0)}/${f.p99.toFixed(0)})${f.errors ? ` ${f.errors} errors` : ''}`;
     console.log(workload.name.padEnd(34), cell(ours).padEnd(28), cell(theirs).padEnd(32), `${ratio.toFixed(2)}   ≥ ${workload.target}${ratio >= workload.target ? '' : '  (below)'}`);
   }
-  const perSignIn = (url: string, part: 'provider' | 'postgres') => { const cpu = signInCpu.get(url); return cpu ? (1000 * cpu[part] / cpu.signIns).toFixed(1) : '?'; };
-  if (signInCpu.size) {
-    console.log(`\nCPU per sign-in: Latchkey ${perSignIn(latchkey.url, 'provider')} ms and Postgres ${perSignIn(latchkey.url, 'postgres')} ms; oidc-provider ${perSignIn(reference.url, 'provider')} ms (Postgres ${perSignIn(reference.url, 'postgres')} ms, idle)`);
+  console.log('\nCPU time per answer (all threads of the process; Postgres: all its processes)');
+  console.log('work'.padEnd(34), 'Latchkey'.padEnd(12), 'its Postgres'.padEnd(12), 'oidc-provider');
+  for (const line of cpuLines) console.log(line);
+  if (rss.max) {
     console.log(`\nLargest RSS under the sign-in load: Latchkey ${(rss.max / 1024 / 1024).toFixed(0)} MB (target ≤ 200 MB), oidc-provider ${(referenceRss.max / 1024 / 1024).toFixed(0)} MB`);
   }
 } finally {

@@ -11,9 +11,9 @@ import { createPayloadBatches } from './payload-batches.ts';
 import { forget, memoized } from './request-memo.ts';
 
 const digest = (value: string) => crypto.createHash('sha256').update(value).digest('base64url');
-/** Request-memo keys: a token's lookup under every kind at once, or one record of a model. */
-const tokensKey = (id: string) => `tokens:${digest(id)}`;
-const recordKey = (model: string, id: string) => `${model}:${digest(id)}`;
+/** Request-memo keys (in this process's memory for one request, like the values themselves): a token's lookup under every kind at once, or one record of a model. */
+const tokensKey = (id: string) => `tokens:${id}`;
+const recordKey = (model: string, id: string) => `${model}:${id}`;
 
 /**
  * The account a record belongs to, so that ending an account's sessions finds it. An
