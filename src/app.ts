@@ -10,10 +10,12 @@ import { requestMetrics } from './middleware/koa-metrics.ts';
 import { requestLog } from './middleware/koa-request-log.ts';
 import { withRequestMemo } from './oidc/request-memo.ts';
 import { securityHeaders } from './middleware/koa-security-headers.ts';
+import { pageLanguage } from './pages/page-language.ts';
 import accountRoutes from './routes/account/index.ts';
 import devMailRoutes from './routes/dev-mail.ts';
 import healthRoutes from './routes/health.ts';
 import interactionRoutes from './routes/interaction/index.ts';
+import languageRoutes from './routes/language.ts';
 import passwordResetRoutes from './routes/password-reset.ts';
 import securityUndoRoutes from './routes/security-undo.ts';
 import staticRoutes from './routes/static.ts';
@@ -21,7 +23,7 @@ import verifyEmailLinkRoutes from './routes/verify-email-link.ts';
 import type { Services } from './services.ts';
 
 /** The paths of Latchkey's own routes; anything else is the provider's. */
-const OWN_PATHS = /^\/(?:interaction|account|password|verify-email|security\/undo|dev\/mail|static|healthz|readyz)(?:[/?]|$)/i;
+const OWN_PATHS = /^\/(?:interaction|account|password|verify-email|security\/undo|language|dev\/mail|static|healthz|readyz)(?:[/?]|$)/i;
 
 export type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -34,11 +36,13 @@ export function createApp(services: Services): RequestListener {
   app.use(requestLog(services.log));
   app.use(requestMetrics(services.metrics));
   app.use(securityHeaders());
+  app.use(pageLanguage());
   app.use(errorHandler({ log: services.log, renderPage: services.renderPage }));
 
   const router = new Router();
   healthRoutes(router, services);
   staticRoutes(router);
+  languageRoutes(router);
   devMailRoutes(router, services);
   interactionRoutes(router, services);
   verifyEmailLinkRoutes(router, services);

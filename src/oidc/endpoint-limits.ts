@@ -9,6 +9,7 @@ import type { Context, Middleware } from 'koa';
 import { RequestError } from '../libraries/errors.ts';
 import { ipBucket, type RateRule, type Throttle, type ThrottleSubject } from '../libraries/throttle.ts';
 import { errorPageLocals } from '../pages/error-page.ts';
+import { inPageLanguage } from '../pages/page-language.ts';
 import type { RenderPage } from '../pages/render-page.ts';
 
 const HOUR = 60 * 60;
@@ -55,7 +56,7 @@ async function refuse(ctx: Context, error: RequestError, renderPage: RenderPage,
   ctx.set('Cache-Control', 'no-store');
   if (asPage) {
     ctx.type = 'html';
-    ctx.body = await renderPage('error', errorPageLocals(error.code, error.message));
+    ctx.body = await inPageLanguage(ctx, () => renderPage('error', errorPageLocals(error.code, error.message)));
   } else {
     ctx.body = { error: 'too_many_requests', error_description: error.message };
   }

@@ -1,7 +1,8 @@
 // The pages oidc-provider renders itself (errors, sign-out confirmation and success), drawn
-// with Latchkey's templates instead of the library's defaults.
+// with Latchkey's templates instead of the library's defaults, in the person's language.
 import type { KoaContextWithOIDC } from 'oidc-provider';
 import { errorPageLocals } from '../pages/error-page.ts';
+import { inPageLanguage, preferUiLocales } from '../pages/page-language.ts';
 import type { RenderPage } from '../pages/render-page.ts';
 
 export function createProviderPages(renderPage: RenderPage) {
@@ -9,18 +10,21 @@ export function createProviderPages(renderPage: RenderPage) {
     async renderError(ctx: KoaContextWithOIDC, out: { error: string; error_description?: string }) {
       const code = out.error === 'invalid_redirect_uri' || /redirect_uri/.test(out.error_description ?? '') ? 'invalid_redirect_uri' : out.error;
       ctx.type = 'html';
-      ctx.body = await renderPage('error', errorPageLocals(code, out.error_description ?? out.error));
+      ctx.body = await inPageLanguage(ctx, () => renderPage('error', errorPageLocals(code, out.error_description ?? out.error)));
     },
 
     async logoutSource(ctx: KoaContextWithOIDC, form: string) {
       const client = ctx.oidc.client;
       ctx.type = 'html';
-      ctx.body = await renderPage('logout/confirm', { title: 'Sign out', form, clientName: client?.clientName ?? '' });
+      ctx.body = await inPageLanguage(ctx, () => {
+        preferUiLocales(ctx.oidc.params?.ui_locales); // RP-initiated logout may name the languages too
+        return renderPage('logout/confirm', { title: 'logout.confirmTitle', form, clientName: client?.clientName ?? '' });
+      });
     },
 
     async postLogoutSuccessSource(ctx: KoaContextWithOIDC) {
       ctx.type = 'html';
-      ctx.body = await renderPage('logout/done', { title: 'Signed out', clientName: ctx.oidc.client?.clientName ?? '' });
+      ctx.body = await inPageLanguage(ctx, () => renderPage('logout/done', { title: 'logout.doneTitle', clientName: ctx.oidc.client?.clientName ?? '' }));
     },
   };
 }

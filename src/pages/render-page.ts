@@ -1,20 +1,46 @@
-// Renders an EJS page from views/ inside the one layout. Templates escape by default;
-// only the layout's body slot and provider-made forms are inserted unescaped.
+// Renders an EJS page from views/ inside the one layout, in the language of the request (see
+// page-language.ts): every page gets t() for its words, the language's tag and direction, and
+// the switcher's links. Templates escape by default; only the layout's body slot, provider-made
+// forms and catalogue entries whose key ends in "Html" are inserted unescaped.
 import path from 'node:path';
 import ejs from 'ejs';
+import { translator } from '../libraries/i18n/catalogue.ts';
+import { LANGUAGES, languageNamed } from '../libraries/i18n/languages.ts';
+import { currentLanguage, switcherReturnPath } from './page-language.ts';
 
 export const viewsDirectory = path.resolve(import.meta.dirname, '../../views');
 
 export interface PageLocals {
+  /** The catalogue key of the page's title. */
   title: string;
+  /** False on a page that cannot be shown again (recovery codes): no language switcher there. */
+  languageSwitcher?: boolean;
   [name: string]: unknown;
 }
 
 export type RenderPage = (view: string, locals: PageLocals) => Promise<string>;
 
+/** The switcher's links: each language, and the page to come back to in it. */
+function switcherLinks(current: string, returnPath: string | undefined) {
+  if (!returnPath) return [];
+  return LANGUAGES.map((language) => ({
+    ...language,
+    current: language.tag === current,
+    href: `/language?${new URLSearchParams({ lang: language.tag, return: returnPath })}`,
+  }));
+}
+
 /** Templates are compiled once per process and rendered from the cache (a changed template shows after a restart). */
 export function createPageRenderer(): RenderPage {
   const render = (file: string, locals: object) =>
     ejs.renderFile(path.join(viewsDirectory, file), locals, { cache: true, async: false, root: viewsDirectory });
-  return async (view, locals) => render('layout.ejs', { ...locals, body: await render(`${view}.ejs`, locals) });
+  return async (view, locals) => {
+    const lang = currentLanguage();
+    const t = translator(lang);
+    const page = {
+      ...locals, t, lang, dir: languageNamed(lang).dir,
+      languages: locals.languageSwitcher === false ? [] : switcherLinks(lang, switcherReturnPath()),
+    };
+    return render('layout.ejs', { ...page, body: await render(`${view}.ejs`, page) });
+  };
 }

@@ -129,6 +129,8 @@ describe('step-up and policy', () => {
     const codes = await submitForm(session, app, wrong, '/mfa/enrol/totp', { code: await totpNow(secret) });
     const recoveryCodes = [...codes.body.matchAll(/<li><code>([a-z0-9-]+)<\/code><\/li>/g)].map((m) => m[1]);
     expect(recoveryCodes).toHaveLength(10);
+    expect(enrol.body).toContain('class="languages"');
+    expect(codes.body).not.toContain('class="languages"'); // switching language would show the page again, without its codes
     const next = await submitForm(session, app, codes, '/mfa/continue');
     const claims = await consentAndClaims(session, app, client, request, next);
     expect(claims).toMatchObject({ acr: MFA, amr: ['pwd', 'otp', 'mfa'] });

@@ -10,16 +10,17 @@ import { renderChoosePasswordPage } from '../password-reset.ts';
 import { renderLoginPage } from './login-password.ts';
 import { clearPendingSignIn, loadPendingStep, pendingAccount, type PendingSignIn } from './pending-sign-in.ts';
 import { completeFirstFactor } from './second-factor.ts';
+import { errorText } from '../../pages/error-text.ts';
 
 type Loaded = Awaited<ReturnType<typeof loadInteraction>>;
 
 export async function renderCheckEmailPage(ctx: Context, services: Services, view: {
-  uid: string; client: ClientDisplay; pending: PendingSignIn; notice?: string; error?: string; status?: number;
+  uid: string; client: ClientDisplay; pending: PendingSignIn; /** A catalogue key. */ notice?: string; error?: string; status?: number;
 }) {
   ctx.status = view.status ?? 200;
   ctx.type = 'html';
   ctx.body = await services.renderPage('interaction/check-email', {
-    title: 'Check your email', csrfToken: ctx.state.csrfToken, notice: '', error: '',
+    title: 'checkEmail.title', csrfToken: ctx.state.csrfToken, notice: '', error: '',
     registrationOpen: services.registration.open, ...view,
   });
 }
@@ -31,7 +32,7 @@ function firstFactorDone(ctx: Context, services: Services, { details }: Loaded, 
   });
 }
 
-const VERIFIED_NOTICE = 'Your email address is verified. Sign in to continue.';
+const VERIFIED_NOTICE = 'login.verified'; // a catalogue key, as every notice
 
 /**
  * Shows the code page, or, once the address was verified, goes on with the sign-in (link
@@ -82,7 +83,7 @@ export default function checkEmailRoutes(router: Router, services: Services) {
       await renderLoginPage(ctx, services, { uid: details.uid, client, email: pending.email, notice: VERIFIED_NOTICE });
     } catch (caught) {
       const error = userMistake(ctx, caught);
-      await renderCheckEmailPage(ctx, services, { uid: details.uid, client, pending, error: error.message, status: error.status });
+      await renderCheckEmailPage(ctx, services, { uid: details.uid, client, pending, error: errorText(error), status: error.status });
     }
   });
 
@@ -94,10 +95,10 @@ export default function checkEmailRoutes(router: Router, services: Services) {
       } else {
         await services.emailVerification.resendVerificationMail({ accountId: pending.accountId, email: pending.email, ip: ctx.ip });
       }
-      await renderCheckEmailPage(ctx, services, { uid: details.uid, client, pending, notice: 'We sent a new code. Codes sent before it no longer work.' });
+      await renderCheckEmailPage(ctx, services, { uid: details.uid, client, pending, notice: 'checkEmail.resent' });
     } catch (caught) {
       const error = userMistake(ctx, caught);
-      await renderCheckEmailPage(ctx, services, { uid: details.uid, client, pending, error: error.message, status: error.status });
+      await renderCheckEmailPage(ctx, services, { uid: details.uid, client, pending, error: errorText(error), status: error.status });
     }
   });
 

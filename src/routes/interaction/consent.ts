@@ -5,17 +5,13 @@ import type { Context } from 'koa';
 import type { Services } from '../../services.ts';
 import { finishStep, loadInteraction } from './load-interaction.ts';
 
-const SCOPE_DESCRIPTIONS: Record<string, string> = {
-  openid: 'Sign you in with your account',
-  profile: 'See your name',
-  email: 'See your email address',
-  offline_access: 'Keep access while you are not using it',
-};
+/** The scopes the consent page describes in plain words (the catalogue's scopes.<name>). */
+export const DESCRIBED_SCOPES = ['openid', 'profile', 'email', 'offline_access'];
 
 function requestedScopes(promptDetails: Record<string, unknown>, requested: unknown): string[] {
   const missing = promptDetails.missingOIDCScope as string[] | undefined;
   const scopes = missing?.length ? missing : String(requested ?? '').split(' ');
-  return scopes.map((scope) => SCOPE_DESCRIPTIONS[scope]).filter((text): text is string => Boolean(text));
+  return scopes.filter((scope) => DESCRIBED_SCOPES.includes(scope));
 }
 
 export async function renderConsentPage(ctx: Context, services: Services, interaction: Awaited<ReturnType<typeof loadInteraction>>) {
@@ -23,7 +19,7 @@ export async function renderConsentPage(ctx: Context, services: Services, intera
   const account = await services.accounts.maybeFindActiveAccount(details.session?.accountId ?? '');
   ctx.type = 'html';
   ctx.body = await services.renderPage('interaction/consent', {
-    title: 'Allow access',
+    title: 'consent.title',
     csrfToken: ctx.state.csrfToken,
     uid: details.uid,
     client,

@@ -13,6 +13,7 @@ import { webauthnResponse } from '../webauthn-form.ts';
 import type { ClientDisplay } from './load-interaction.ts';
 import { loadPendingStep, pendingAccount, writePendingSignIn, type PendingSignIn } from './pending-sign-in.ts';
 import { finishSignIn } from './second-factor.ts';
+import { errorText } from '../../pages/error-text.ts';
 
 /**
  * A factor added meanwhile (another tab, the owner reacting to a mail) must be passed, not
@@ -40,7 +41,7 @@ export async function renderEnrolPage(ctx: Context, services: Services, view: {
   ctx.status = view.status ?? 200;
   ctx.type = 'html';
   ctx.body = await services.renderPage('interaction/enrol-factor', {
-    title: 'Set up two-step verification', csrfToken: ctx.state.csrfToken, error: '', enrolment,
+    title: 'enrol.title', csrfToken: ctx.state.csrfToken, error: '', enrolment,
     askedByApplication: requestsMultiFactor(view.params.acr_values), ...view,
   });
 }
@@ -58,7 +59,7 @@ export default function enrolFactorRoutes(router: Router, services: Services) {
     writePendingSignIn(ctx, services, { ...pending, step: 'enrolled', amr: [...pending.amr, amr], totpFactorId: undefined });
     ctx.type = 'html';
     ctx.body = await services.renderPage('interaction/recovery-codes', {
-      title: 'Save your recovery codes', csrfToken: ctx.state.csrfToken, uid, client, recoveryCodes: recoveryCodes ?? [],
+      title: 'recoveryCodes.title', languageSwitcher: false, csrfToken: ctx.state.csrfToken, uid, client, recoveryCodes: recoveryCodes ?? [],
     });
   }
 
@@ -73,7 +74,7 @@ export default function enrolFactorRoutes(router: Router, services: Services) {
       await enrolled(ctx, details.uid, client, pending, 'otp', codes);
     } catch (caught) {
       const error = userMistake(ctx, caught);
-      await renderEnrolPage(ctx, services, { uid: details.uid, client, pending, params: details.params, error: error.message, status: error.status });
+      await renderEnrolPage(ctx, services, { uid: details.uid, client, pending, params: details.params, error: errorText(error), status: error.status });
     }
   });
 
@@ -95,7 +96,7 @@ export default function enrolFactorRoutes(router: Router, services: Services) {
       await enrolled(ctx, details.uid, client, pending, webauthnAmr(credential), recoveryCodes);
     } catch (caught) {
       const error = userMistake(ctx, caught);
-      await renderEnrolPage(ctx, services, { uid: details.uid, client, pending, params: details.params, error: error.message, status: error.status });
+      await renderEnrolPage(ctx, services, { uid: details.uid, client, pending, params: details.params, error: errorText(error), status: error.status });
     }
   });
 

@@ -2,6 +2,7 @@
 // page is the step the provider is waiting for.
 import type { Context } from 'koa';
 import { RequestError } from '../../libraries/errors.ts';
+import { preferUiLocales } from '../../pages/page-language.ts';
 import type { Services } from '../../services.ts';
 
 export interface ClientDisplay {
@@ -12,6 +13,7 @@ export interface ClientDisplay {
 export async function loadInteraction(ctx: Context, services: Services, step?: 'login' | 'consent') {
   const provider = services.provider.current;
   const details = await provider.interactionDetails(ctx.req, ctx.res);
+  preferUiLocales(details.params.ui_locales); // OIDC Core 3.1.2.1: the languages the application asked for
   if (details.uid !== ctx.params.uid) {
     throw new RequestError('session_expired', 400, 'This sign-in page belongs to another sign-in attempt.');
   }

@@ -7,6 +7,7 @@ import type { Services } from '../../services.ts';
 import { readKnownDevices } from './known-device-cookie.ts';
 import { loadInteraction, type ClientDisplay } from './load-interaction.ts';
 import { completeFirstFactor } from './second-factor.ts';
+import { errorText } from '../../pages/error-text.ts';
 
 export async function renderLoginPage(ctx: Context, services: Services, view: {
   uid: string; client: ClientDisplay; email: string; remember?: boolean; notice?: string; error?: string; status?: number;
@@ -14,7 +15,7 @@ export async function renderLoginPage(ctx: Context, services: Services, view: {
   ctx.status = view.status ?? 200;
   ctx.type = 'html';
   ctx.body = await services.renderPage('interaction/login', {
-    title: 'Sign in', csrfToken: ctx.state.csrfToken, remember: false, notice: '', error: '',
+    title: 'login.title', csrfToken: ctx.state.csrfToken, remember: false, notice: '', error: '',
     registrationOpen: services.registration.open, ...view,
   });
 }
@@ -31,7 +32,7 @@ export default function passwordLoginRoutes(router: Router, services: Services) 
       await completeFirstFactor(ctx, services, { uid: details.uid, accountId: account.id, account, amr: ['pwd'], remember, params: details.params, deviceTag });
     } catch (caught) {
       const error = userMistake(ctx, caught);
-      await renderLoginPage(ctx, services, { uid: details.uid, client, email, remember, error: error.message, status: error.status });
+      await renderLoginPage(ctx, services, { uid: details.uid, client, email, remember, error: errorText(error), status: error.status });
     }
   });
 }

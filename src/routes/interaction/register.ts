@@ -8,6 +8,7 @@ import { userMistake } from '../../middleware/koa-error-handler.ts';
 import type { Services } from '../../services.ts';
 import { loadInteraction, type ClientDisplay } from './load-interaction.ts';
 import { writePendingSignIn } from './pending-sign-in.ts';
+import { errorText } from '../../pages/error-text.ts';
 
 async function renderRegisterPage(ctx: Context, services: Services, view: {
   uid: string; client: ClientDisplay; email?: string; name?: string; error?: string; status?: number;
@@ -15,7 +16,7 @@ async function renderRegisterPage(ctx: Context, services: Services, view: {
   ctx.status = view.status ?? 200;
   ctx.type = 'html';
   ctx.body = await services.renderPage('interaction/register', {
-    title: 'Create account', csrfToken: ctx.state.csrfToken, email: '', name: '', error: '',
+    title: 'register.title', csrfToken: ctx.state.csrfToken, email: '', name: '', error: '',
     minLength: services.config.passwordMinLength, ...view,
   });
 }
@@ -48,7 +49,7 @@ export default function registerRoutes(router: Router, services: Services) {
       ctx.status = 303;
     } catch (caught) {
       const error = userMistake(ctx, caught);
-      await renderRegisterPage(ctx, services, { uid: details.uid, client, email, name, error: error.message, status: error.status });
+      await renderRegisterPage(ctx, services, { uid: details.uid, client, email, name, error: errorText(error), status: error.status });
     }
   });
 }

@@ -13,6 +13,7 @@ import { webauthnResponse } from '../webauthn-form.ts';
 import { rememberDevice } from './known-device-cookie.ts';
 import { finishStep, type ClientDisplay } from './load-interaction.ts';
 import { clearPendingSignIn, loadPendingStep, passwordStampOf, pendingAccount, writePendingSignIn, type PendingSignIn } from './pending-sign-in.ts';
+import { errorText } from '../../pages/error-text.ts';
 
 export interface FirstFactor {
   uid: string;
@@ -74,7 +75,7 @@ export async function renderSecondFactorPage(ctx: Context, services: Services, v
   ctx.status = view.status ?? 200;
   ctx.type = 'html';
   ctx.body = await services.renderPage('interaction/second-factor', {
-    title: 'Two-step verification', csrfToken: ctx.state.csrfToken, error: '', factors, ...view,
+    title: 'secondFactor.title', csrfToken: ctx.state.csrfToken, error: '', factors, ...view,
   });
 }
 
@@ -89,7 +90,7 @@ export default function secondFactorRoutes(router: Router, services: Services) {
       await finishSignIn(ctx, services, { ...pending, amr });
     } catch (caught) {
       const error = userMistake(ctx, caught);
-      await renderSecondFactorPage(ctx, services, { uid: details.uid, client, pending, error: error.message, status: error.status });
+      await renderSecondFactorPage(ctx, services, { uid: details.uid, client, pending, error: errorText(error), status: error.status });
     }
   };
   const form = (ctx: Context) => ctx.request.body as Record<string, unknown>;

@@ -1,0 +1,18 @@
+// A refusal's words in the page's language: the catalogue's messages.<code> when it has one
+// (with the wait before a retry in words), else the library's own sentence, which is English.
+import { hasMessage, translator, type Translate } from '../libraries/i18n/catalogue.ts';
+import type { RequestError } from '../libraries/errors.ts';
+import { currentLanguage } from './page-language.ts';
+
+/** "45 seconds", "3 minutes": how long until a retry, in words of the language. */
+export function waitInWords(t: Translate, seconds: number): string {
+  return seconds < 90 ? t('wait.seconds', { count: seconds }) : t('wait.minutes', { count: Math.ceil(seconds / 60) });
+}
+
+export function errorText(error: RequestError): string {
+  const key = `messages.${error.code}`;
+  if (!hasMessage(key)) return error.message;
+  const t = translator(currentLanguage());
+  const retryAfter = error.details.retryAfter;
+  return t(key, typeof retryAfter === 'number' ? { wait: waitInWords(t, retryAfter) } : {});
+}
