@@ -1,7 +1,7 @@
 // What a new password must be (NIST SP 800-63B, OWASP ASVS 5): long enough, not absurdly long,
 // not one of the most common passwords, not made of the person's own name or address. Nothing else.
 import { createRequire } from 'node:module';
-import { assertThat } from './errors.ts';
+import { assertThat, RequestError } from './errors.ts';
 
 export const PASSWORD_MIN_LENGTH = 8;
 /** Long enough for any passphrase; bounds hashing work per request. */
@@ -87,10 +87,10 @@ export function createPasswordPolicy({ minLength = PASSWORD_MIN_LENGTH }: { minL
     minLength,
     maxLength: PASSWORD_MAX_LENGTH,
     check(password, context = {}) {
-      assertThat(typeof password === 'string' && password.length > 0, 'password_required', 'Enter a password.');
+      assertThat(typeof password === 'string' && password.length > 0, 'password_required', 'Enter your password.');
       const length = [...password].length; // code points: an emoji or an accented letter is one character
-      assertThat(length >= minLength, 'password_too_short', `Use at least ${minLength} characters.`);
-      assertThat(length <= PASSWORD_MAX_LENGTH, 'password_too_long', `Use at most ${PASSWORD_MAX_LENGTH} characters.`);
+      if (length < minLength) throw new RequestError('password_too_short', 400, `Use at least ${minLength} characters.`, { min: minLength });
+      if (length > PASSWORD_MAX_LENGTH) throw new RequestError('password_too_long', 400, `Use at most ${PASSWORD_MAX_LENGTH} characters.`, { max: PASSWORD_MAX_LENGTH });
       assertThat(!isCommonOrVariant(password), 'password_common',
         'This is one of the most common passwords, so it is among the first ones attackers try. Choose another.');
       assertThat(!isBuiltFromPersonalData(password, context), 'password_personal',

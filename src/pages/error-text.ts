@@ -1,5 +1,7 @@
 // A refusal's words in the page's language: the catalogue's messages.<code> when it has one
-// (with the wait before a retry in words), else the library's own sentence, which is English.
+// (filled in from the error's details, the wait before a retry in words), else the library's
+// own sentence, which is English: a code whose sentences vary by case keeps them until each
+// case has a code of its own.
 import { hasMessage, translator, type Translate } from '../libraries/i18n/catalogue.ts';
 import type { RequestError } from '../libraries/errors.ts';
 import { currentLanguage } from './page-language.ts';
@@ -14,5 +16,5 @@ export function errorText(error: RequestError): string {
   if (!hasMessage(key)) return error.message;
   const t = translator(currentLanguage());
   const retryAfter = error.details.retryAfter;
-  return t(key, typeof retryAfter === 'number' ? { wait: waitInWords(t, retryAfter) } : {});
+  return t(key, { ...error.details, ...(typeof retryAfter === 'number' ? { wait: waitInWords(t, retryAfter) } : {}) });
 }

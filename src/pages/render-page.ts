@@ -1,7 +1,8 @@
 // Renders an EJS page from views/ inside the one layout, in the language of the request (see
-// page-language.ts): every page gets t() for its words, the language's tag and direction, and
-// the switcher's links. Templates escape by default; only the layout's body slot, provider-made
-// forms and catalogue entries whose key ends in "Html" are inserted unescaped.
+// page-language.ts): every page gets t() for its words, formatDate() for days, the language's
+// tag and direction, and the switcher's links. Templates escape by default; only the layout's
+// body slot, provider-made forms and catalogue entries whose key ends in "Html" are inserted
+// unescaped.
 import path from 'node:path';
 import ejs from 'ejs';
 import { translator } from '../libraries/i18n/catalogue.ts';
@@ -30,6 +31,14 @@ function switcherLinks(current: string, returnPath: string | undefined) {
   }));
 }
 
+/** A day in the page's language ("3 Dec 2026", "3. Dez. 2026"), UTC: the person's zone is not known. */
+const dayFormats = new Map<string, Intl.DateTimeFormat>();
+function formatDay(lang: string) {
+  let format = dayFormats.get(lang);
+  if (!format) dayFormats.set(lang, (format = new Intl.DateTimeFormat(lang, { dateStyle: 'medium', timeZone: 'UTC' })));
+  return (date: Date | null | undefined) => (date ? format.format(date) : '');
+}
+
 /** Templates are compiled once per process and rendered from the cache (a changed template shows after a restart). */
 export function createPageRenderer(): RenderPage {
   const render = (file: string, locals: object) =>
@@ -38,7 +47,7 @@ export function createPageRenderer(): RenderPage {
     const lang = currentLanguage();
     const t = translator(lang);
     const page = {
-      ...locals, t, lang, dir: languageNamed(lang).dir,
+      ...locals, t, lang, dir: languageNamed(lang).dir, formatDate: formatDay(lang),
       languages: locals.languageSwitcher === false ? [] : switcherLinks(lang, switcherReturnPath()),
     };
     return render('layout.ejs', { ...page, body: await render(`${view}.ejs`, page) });

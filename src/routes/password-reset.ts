@@ -7,6 +7,7 @@ import { csrfProtection } from '../middleware/koa-csrf.ts';
 import { formBody } from '../middleware/koa-form-body.ts';
 import { userMistake } from '../middleware/koa-error-handler.ts';
 import type { Services } from '../services.ts';
+import { errorText } from '../pages/error-text.ts';
 
 /** Only an interaction id may come back as "return to sign-in": never a URL. */
 const interactionUid = (value: unknown) => (typeof value === 'string' && /^[\w-]{1,64}$/.test(value) ? value : '');
@@ -23,7 +24,7 @@ export async function renderChoosePasswordPage(ctx: Context, services: Services,
   ctx.status = view.status ?? 200;
   ctx.type = 'html';
   ctx.body = await services.renderPage('password/reset', {
-    title: view.claimed ? 'Choose your password' : 'Choose a new password', csrfToken: ctx.state.csrfToken, error: '', notice: '', uid: '', claimed: false,
+    title: view.claimed ? 'password.chooseTitle' : 'password.chooseNewTitle', csrfToken: ctx.state.csrfToken, error: '', notice: '', uid: '', claimed: false,
     email: account.email, minLength: services.config.passwordMinLength, ...view,
   });
 }
@@ -39,7 +40,7 @@ export default function passwordResetRoutes(router: Router, services: Services) 
   };
 
   pages.get('/forgot', async (ctx) => {
-    await render(ctx, 'password/forgot', { title: 'Reset your password', email: '', uid: interactionUid(ctx.query.uid) });
+    await render(ctx, 'password/forgot', { title: 'password.forgotTitle', email: '', uid: interactionUid(ctx.query.uid) });
   });
 
   pages.post('/forgot', async (ctx) => {
@@ -48,10 +49,10 @@ export default function passwordResetRoutes(router: Router, services: Services) 
     const typed = typeof form.email === 'string' ? form.email.trim() : '';
     try {
       const { email } = await services.passwordReset.requestReset({ email: typed, ip: ctx.ip });
-      await render(ctx, 'password/link-sent', { title: 'Check your email', email, uid, minutes: oneTimeLifetimes.resetPasswordLink / 60 });
+      await render(ctx, 'password/link-sent', { title: 'password.sentTitle', email, uid, minutes: oneTimeLifetimes.resetPasswordLink / 60 });
     } catch (caught) {
       const error = userMistake(ctx, caught);
-      await render(ctx, 'password/forgot', { title: 'Reset your password', email: typed, uid, error: error.message }, error.status);
+      await render(ctx, 'password/forgot', { title: 'password.forgotTitle', email: typed, uid, error: errorText(error) }, error.status);
     }
   });
 
@@ -61,7 +62,7 @@ export default function passwordResetRoutes(router: Router, services: Services) 
       await renderChoosePasswordPage(ctx, services, { token });
     } catch (caught) {
       const error = userMistake(ctx, caught);
-      await render(ctx, 'password/link-failed', { title: 'Link expired', error: error.message }, error.status);
+      await render(ctx, 'password/link-failed', { title: 'password.linkExpiredTitle', error: errorText(error) }, error.status);
     }
   });
 
@@ -71,14 +72,14 @@ export default function passwordResetRoutes(router: Router, services: Services) 
     const uid = interactionUid(form.uid);
     try {
       await services.passwordReset.resetPassword({ token, password: form.password });
-      await render(ctx, 'password/changed', { title: 'Password changed', uid });
+      await render(ctx, 'password/changed', { title: 'password.changedTitle', uid });
     } catch (caught) {
       const error = userMistake(ctx, caught);
       if (error.code === 'link_invalid') {
-        await render(ctx, 'password/link-failed', { title: 'Link expired', error: error.message }, error.status);
+        await render(ctx, 'password/link-failed', { title: 'password.linkExpiredTitle', error: errorText(error) }, error.status);
         return;
       }
-      await renderChoosePasswordPage(ctx, services, { token, uid, claimed: form.claimed === 'yes', error: error.message, status: error.status });
+      await renderChoosePasswordPage(ctx, services, { token, uid, claimed: form.claimed === 'yes', error: errorText(error), status: error.status });
     }
   });
 

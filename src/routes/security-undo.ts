@@ -8,6 +8,7 @@ import { formBody } from '../middleware/koa-form-body.ts';
 import { userMistake } from '../middleware/koa-error-handler.ts';
 import type { Services } from '../services.ts';
 import { renderChoosePasswordPage } from './password-reset.ts';
+import { errorText } from '../pages/error-text.ts';
 
 export default function securityUndoRoutes(router: Router, services: Services) {
   const undo = new Router({ prefix: '/security/undo' });
@@ -17,14 +18,14 @@ export default function securityUndoRoutes(router: Router, services: Services) {
     const error = userMistake(ctx, caught);
     ctx.status = error.status;
     ctx.type = 'html';
-    ctx.body = await services.renderPage('password/link-failed', { title: 'Link expired', error: error.message });
+    ctx.body = await services.renderPage('password/link-failed', { title: 'password.linkExpiredTitle', error: errorText(error) });
   };
 
   const renderConfirm = async (ctx: Context, token: string, error = '', status = 200) => {
     const { email, undoes, needsPassword } = await services.securityNotices.describeUndo(token);
     ctx.status = status;
     ctx.type = 'html';
-    ctx.body = await services.renderPage('security-undo/confirm', { title: 'Secure your account', csrfToken: ctx.state.csrfToken, token, email, undoes, needsPassword, error });
+    ctx.body = await services.renderPage('security-undo/confirm', { title: 'securityUndo.title', csrfToken: ctx.state.csrfToken, token, email, undoes, needsPassword, error });
   };
 
   undo.get('/', async (ctx) => {
@@ -44,7 +45,7 @@ export default function securityUndoRoutes(router: Router, services: Services) {
     } catch (caught) {
       const error = userMistake(ctx, caught);
       if (error.code === 'link_invalid') await linkFailed(ctx, caught);
-      else await renderConfirm(ctx, token, error.message, error.status).catch((again: unknown) => linkFailed(ctx, again));
+      else await renderConfirm(ctx, token, errorText(error), error.status).catch((again: unknown) => linkFailed(ctx, again));
       return;
     }
     await renderChoosePasswordPage(ctx, services, { token: undone.passwordToken, notice: `${undone.done} Every device is signed out.` });

@@ -8,6 +8,7 @@ import { userMistake } from '../middleware/koa-error-handler.ts';
 import type { Services } from '../services.ts';
 import { readAllPendingSignIns, writePendingSignIn } from './interaction/pending-sign-in.ts';
 import { renderChoosePasswordPage } from './password-reset.ts';
+import { errorText } from '../pages/error-text.ts';
 
 export default function verifyEmailLinkRoutes(router: Router, services: Services) {
   const link = new Router({ prefix: '/verify-email' });
@@ -18,11 +19,11 @@ export default function verifyEmailLinkRoutes(router: Router, services: Services
     ctx.type = 'html';
     try {
       await services.emailVerification.checkLink(token);
-      ctx.body = await services.renderPage('verify-email/confirm', { title: 'Confirm your address', csrfToken: ctx.state.csrfToken, token });
+      ctx.body = await services.renderPage('verify-email/confirm', { title: 'verifyEmail.confirmTitle', csrfToken: ctx.state.csrfToken, token });
     } catch (caught) {
       const error = userMistake(ctx, caught);
       ctx.status = error.status;
-      ctx.body = await services.renderPage('verify-email/failed', { title: 'Link expired', error: error.message });
+      ctx.body = await services.renderPage('verify-email/failed', { title: 'password.linkExpiredTitle', error: errorText(error) });
     }
   });
 
@@ -45,12 +46,12 @@ export default function verifyEmailLinkRoutes(router: Router, services: Services
         return;
       }
       ctx.type = 'html';
-      ctx.body = await services.renderPage('verify-email/done', { title: 'Address confirmed' });
+      ctx.body = await services.renderPage('verify-email/done', { title: 'verifyEmail.doneTitle' });
     } catch (caught) {
       const error = userMistake(ctx, caught);
       ctx.status = error.status;
       ctx.type = 'html';
-      ctx.body = await services.renderPage('verify-email/failed', { title: 'Link expired', error: error.message });
+      ctx.body = await services.renderPage('verify-email/failed', { title: 'password.linkExpiredTitle', error: errorText(error) });
     }
   });
 

@@ -3,6 +3,7 @@
 // English; <html lang> says which, and refusals, scope descriptions and the provider's own
 // pages follow. The switcher only ever sends people back to a page of this site.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { enrolTotp, openSignedIn } from '../helpers/account-pages.ts';
 import { HttpSession } from '../helpers/http-session.ts';
 import { authorizationRequest, createUser, registerClient, submitLogin, type TestClient } from '../helpers/oidc-flow.ts';
 import { startApp, type TestApp } from '../helpers/start-app.ts';
@@ -84,6 +85,22 @@ describe('choosing the language', () => {
     const page = await session.follow(authorizationRequest(app, sneaky).url, app.url);
     expect(page.body).not.toContain('<img src=x');
     expect(page.body).toContain('Abbrechen und zurück zu &lt;img src=x onerror=alert(1)&gt;');
+  });
+});
+
+describe('the account pages', () => {
+  it('show dates, counts and notices in the language of the page', async () => {
+    const user = await createUser(app);
+    const session = new HttpSession({ 'accept-language': 'de-DE' });
+    const security = await openSignedIn(app, session, user);
+    expect(heading(security.body)).toBe('Kontosicherheit');
+    const { done } = await enrolTotp(app, session, security);
+    expect(heading(done.body)).toBe('Speichern Sie Ihre Wiederherstellungscodes');
+    const page = await session.follow(`${app.url}/account/security?done=codes-saved`, app.url);
+    expect(page.body).toContain('Ihre Wiederherstellungscodes sind einsatzbereit.');
+    const today = new Intl.DateTimeFormat('de', { dateStyle: 'medium', timeZone: 'UTC' }).format(new Date());
+    expect(page.body).toContain(`Eingeschaltet seit ${today}`);
+    expect(page.body).toContain('10 von 10 übrig');
   });
 });
 

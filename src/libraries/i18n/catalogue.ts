@@ -23,6 +23,7 @@ void instance.init({
   supportedLngs: [...LANGUAGE_TAGS],
   fallbackLng: DEFAULT_LANGUAGE,
   interpolation: { escapeValue: false },
+  nsSeparator: false, // one namespace: a colon in a key is just a colon
   returnNull: false,
 });
 

@@ -4,7 +4,7 @@ import Router from '@koa/router';
 import { csrfProtection } from '../../middleware/koa-csrf.ts';
 import { formBody } from '../../middleware/koa-form-body.ts';
 import type { Services } from '../../services.ts';
-import { accountSignInUrl, finishAccountSignIn, SIGN_IN_AGAIN_NOTICE } from './account-session.ts';
+import { accountSignInUrl, finishAccountSignIn } from './account-session.ts';
 import securityRoutes from './security.ts';
 
 export default function accountRoutes(router: Router, services: Services) {
@@ -25,7 +25,7 @@ export default function accountRoutes(router: Router, services: Services) {
   account.get('/sign-in-again', async (ctx) => {
     ctx.type = 'html';
     ctx.body = await services.renderPage('account/sign-in-again', {
-      title: 'Sign in again', notice: SIGN_IN_AGAIN_NOTICE, signInUrl: accountSignInUrl(ctx, services, '/account/security', { again: true }),
+      title: 'account.signInAgainTitle', signInUrl: accountSignInUrl(ctx, services, '/account/security', { again: true }),
     });
   });
 

@@ -7,18 +7,18 @@ import { userMistake } from '../../middleware/koa-error-handler.ts';
 import type { Services } from '../../services.ts';
 import { webauthnResponse } from '../webauthn-form.ts';
 import { requireAccountSession, requireRecentSignIn, type AccountSession } from './account-session.ts';
+import { translator } from '../../libraries/i18n/catalogue.ts';
+import { errorText } from '../../pages/error-text.ts';
+import { currentLanguage } from '../../pages/page-language.ts';
 
-/** What a change redirected back with (?done=…) says on the page. */
+/** What a change redirected back with (?done=…) says on the page: a catalogue key. */
 const NOTICES: Record<string, string> = {
-  'totp-added': 'Your authenticator app is set up.',
-  'totp-removed': 'Your authenticator app was removed.',
-  'passkey-added': 'Your security key or passkey was added.',
-  'passkey-removed': 'The security key or passkey was removed.',
-  'codes-saved': 'Your recovery codes are ready to use.',
+  'totp-added': 'account.notices.totpAdded',
+  'totp-removed': 'account.notices.totpRemoved',
+  'passkey-added': 'account.notices.passkeyAdded',
+  'passkey-removed': 'account.notices.passkeyRemoved',
+  'codes-saved': 'account.notices.codesSaved',
 };
-
-const day = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeZone: 'UTC' });
-const formatDate = (date: Date | null) => (date ? day.format(date) : '');
 
 /** A base32 secret in groups of four, for reading it off the screen into an app. */
 const groupSecret = (secret: string) => secret.match(/.{1,4}/g)!.join(' ');
@@ -38,12 +38,12 @@ export default function securityRoutes(router: Router, services: Services) {
   const renderSecurityPage = async (ctx: Context, { account }: AccountSession, extra: { notice?: string; error?: string; status?: number } = {}) => {
     const factors = await services.secondFactors.overview(account.id);
     await render(ctx, 'account/security', {
-      title: 'Account security',
+      title: 'account.securityTitle',
       email: account.email,
-      totpSince: factors.totp ? formatDate(factors.totpSince) : '',
+      totpSince: factors.totp ? factors.totpSince : null,
       totp: factors.totp,
       passkeys: factors.passkeys.map((row) => ({
-        id: row.id, name: row.name, added: formatDate(row.created_at), lastUsed: formatDate(row.last_used_at), synced: row.backed_up,
+        id: row.id, name: row.name, added: row.created_at, lastUsed: row.last_used_at, synced: row.backed_up,
       })),
       hasFactors: factors.totp || factors.passkeys.length > 0,
       recoveryCodesLeft: factors.recoveryCodesLeft,
@@ -54,11 +54,11 @@ export default function securityRoutes(router: Router, services: Services) {
 
   const renderTotpPage = (ctx: Context, enrolment: TotpEnrolment, error = '', status = 200) =>
     render(ctx, 'account/totp', {
-      title: 'Add an authenticator app', factorId: enrolment.factorId, qrSvg: enrolment.qrSvg, secret: groupSecret(enrolment.secret), error,
+      title: 'account.totpTitle', factorId: enrolment.factorId, qrSvg: enrolment.qrSvg, secret: groupSecret(enrolment.secret), error,
     }, status);
 
   const renderRecoveryCodes = (ctx: Context, codes: string[], first: boolean) =>
-    render(ctx, 'account/recovery-codes', { title: 'Save your recovery codes', codes, first });
+    render(ctx, 'account/recovery-codes', { title: 'account.codesTitle', languageSwitcher: false, codes, first });
 
   router.get('/security', async (ctx) => {
     const session = await requireAccountSession(ctx, services);
@@ -84,8 +84,8 @@ export default function securityRoutes(router: Router, services: Services) {
     } catch (caught) {
       const error = userMistake(ctx, caught);
       const pending = /^[0-9a-f-]{36}$/.test(factorId) ? await services.secondFactors.pendingTotpEnrolment(session.account, factorId) : undefined;
-      if (pending) await renderTotpPage(ctx, pending, error.message, error.status);
-      else await renderSecurityPage(ctx, session, { error: error.message, status: error.status });
+      if (pending) await renderTotpPage(ctx, pending, errorText(error), error.status);
+      else await renderSecurityPage(ctx, session, { error: errorText(error), status: error.status });
     }
   });
 
@@ -115,7 +115,7 @@ export default function securityRoutes(router: Router, services: Services) {
       else backToSecurity(ctx, 'passkey-added');
     } catch (caught) {
       const error = userMistake(ctx, caught);
-      await renderSecurityPage(ctx, session, { error: error.message, status: error.status });
+      await renderSecurityPage(ctx, session, { error: errorText(error), status: error.status });
     }
   });
 
@@ -130,7 +130,7 @@ export default function securityRoutes(router: Router, services: Services) {
     const session = await requireRecentSignIn(ctx, services);
     if (!session) return;
     if (!(await services.secondFactors.hasAny(session.account.id))) {
-      await renderSecurityPage(ctx, session, { error: 'Recovery codes come with a second factor: add an authenticator app or a passkey first.', status: 400 });
+      await renderSecurityPage(ctx, session, { error: translator(currentLanguage())('account.codesNeedFactor'), status: 400 });
       return;
     }
     await renderRecoveryCodes(ctx, await services.secondFactors.regenerateRecoveryCodes(session.account), false);
