@@ -104,7 +104,7 @@ export function createAccounts({ queries, hasher, passwordPolicy }: { queries: Q
     /** The account with this id or address, or account_not_found. */
     findByIdOrEmail,
 
-    recordLogin: (accountId: string) => queries.accounts.recordLogin(accountId),
+    recordLogin: (accountId: string, language: string) => queries.accounts.recordLogin(accountId, language),
 
     /** The account behind a token or session, unless it is gone or disabled. */
     async maybeFindActiveAccount(accountId: string): Promise<AccountRow | undefined> {

@@ -4,7 +4,6 @@
 // password of their own.
 import type { Config } from '../config/env.ts';
 import type { Mail } from '../mail/index.ts';
-import { PRODUCT_NAME } from '../mail/templates.ts';
 import type { Queries } from '../queries/index.ts';
 import type { OneTimeSecretRow } from '../queries/one-time-secrets.ts';
 import type { ClaimAddress } from './address-claim.ts';
@@ -34,7 +33,7 @@ export function createEmailVerification({ config, queries, oneTimeSecrets, mail,
     const code = await oneTimeSecrets.issueCode(q, { purpose: 'verify_email', email, accountId: account.id, ttlSeconds: oneTimeLifetimes.verifyEmailCode });
     await mail.enqueue(q, {
       to: account.email,
-      subject: `Confirm your email address for ${PRODUCT_NAME}`,
+      subject: 'mail.verifyEmail.subject',
       template: 'verify-email',
       data: {
         // No name: it was typed by whoever registered, and this address is not proved yet.

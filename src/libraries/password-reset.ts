@@ -4,7 +4,6 @@
 import type { Config } from '../config/env.ts';
 import type { Mail } from '../mail/index.ts';
 import { greetingName } from '../mail/greeting.ts';
-import { PRODUCT_NAME } from '../mail/templates.ts';
 import type { Queries } from '../queries/index.ts';
 import type { AccountRow } from '../queries/accounts.ts';
 import { normaliseEmail } from './email-address.ts';
@@ -42,8 +41,9 @@ export function createPasswordReset({ config, queries, oneTimeSecrets, mail, mai
         });
         await mail.enqueue(q, {
           to: account.email,
-          subject: `Reset your ${PRODUCT_NAME} password`,
+          subject: 'mail.passwordReset.subject',
           template: 'password-reset',
+          accountLanguage: account.language,
           data: { name: greetingName(account), link: `${config.issuer}/password/reset?token=${token}`, minutes: oneTimeLifetimes.resetPasswordLink / 60 },
         });
       });
@@ -70,8 +70,9 @@ export function createPasswordReset({ config, queries, oneTimeSecrets, mail, mai
         await q.oidcPayloads.deletePayloadsByAccountId(account.id);
         await mail.enqueue(q, {
           to: account.email,
-          subject: `Your ${PRODUCT_NAME} password was changed`,
+          subject: 'mail.passwordChanged.subject',
           template: 'password-changed',
+          accountLanguage: account.language,
           data: { name: greetingName(account), forgotLink: `${config.issuer}/password/forgot` },
         });
       });

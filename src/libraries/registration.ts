@@ -3,7 +3,6 @@
 // its owner a mail saying so. The account and its mail are written together or not at all.
 import type { Config } from '../config/env.ts';
 import type { Mail } from '../mail/index.ts';
-import { PRODUCT_NAME } from '../mail/templates.ts';
 import type { Queries } from '../queries/index.ts';
 import type { Accounts } from './accounts.ts';
 import type { EmailVerification } from './email-verification.ts';
@@ -57,7 +56,7 @@ export function createRegistration({ config, queries, accounts, emailVerificatio
         if (mayMail) {
           await mail.enqueue(q, {
             to: prepared.email,
-            subject: `Someone tried to create a ${PRODUCT_NAME} account with your address`,
+            subject: 'mail.registerAttempt.subject',
             template: 'register-attempt',
             data: { forgotLink: `${config.issuer}/password/forgot` },
           });

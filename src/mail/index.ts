@@ -1,8 +1,11 @@
-// The app's mail: enqueue() renders a mail and queues it in the caller's transaction (sealed,
-// since mails carry one-time links and codes); a worker in each server process delivers the outbox.
+// The app's mail: enqueue() renders a mail, in the language of the page that caused it, and
+// queues it in the caller's transaction (sealed, since mails carry one-time links and codes,
+// with its language beside it); a worker in each server process delivers the outbox.
 import crypto from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Config } from '../config/env.ts';
+import { DEFAULT_LANGUAGE, supportedLanguage } from '../libraries/i18n/languages.ts';
+import { requestLanguage } from '../libraries/i18n/request-language.ts';
 import type { SecretBox } from '../libraries/secret-box.ts';
 import type { Queries } from '../queries/index.ts';
 import { createMailDelivery } from './delivery.ts';
@@ -11,10 +14,13 @@ import { createMailTransport } from './transport.ts';
 
 export interface MailRequest {
   to: string;
+  /** A catalogue key (mail.<template>.subject); the product's name goes in as {{product}}. */
   subject: string;
   /** Names views/emails/<template>.html.ejs and .text.ejs. */
   template: string;
   data: Record<string, unknown>;
+  /** The language the recipient's account last used, for a mail no page caused (an administrator's, a worker's). */
+  accountLanguage?: string | null;
 }
 
 export interface OutboxEntry {
@@ -52,9 +58,13 @@ export function createMail({ config, queries, secretBox, log, templatesDirectory
      * Queues a mail through `q`, which may be bound to a transaction: the mail then exists if and
      * only if the transaction commits. A template that fails to render throws before anything is written.
      */
-    async enqueue(q: Queries, { to, subject, template, data }: MailRequest): Promise<void> {
-      const body = await render(template, { subject, data });
-      await q.mailOutbox.insertMail({ id: crypto.randomUUID(), to_address: to, subject, template, body_sealed: secretBox.seal('mail', JSON.stringify(body)) });
+    async enqueue(q: Queries, { to, subject, template, data, accountLanguage }: MailRequest): Promise<void> {
+      // the language of the page that caused the mail; else the one the account last used; else English
+      const language = requestLanguage()?.tag ?? supportedLanguage(accountLanguage ?? undefined) ?? DEFAULT_LANGUAGE;
+      const body = await render(template, { subject, language, data });
+      await q.mailOutbox.insertMail({
+        id: crypto.randomUUID(), to_address: to, subject: body.subject, template, language, body_sealed: secretBox.seal('mail', JSON.stringify(body)),
+      });
       setTimeout(delivery.wake, WAKE_AFTER_ENQUEUE_MS).unref();
     },
 

@@ -1,7 +1,9 @@
 // Renders a mail from <name>.html.ejs and <name>.text.ejs (views/emails/ unless told otherwise)
-// inside views/emails/layout.*.ejs. Every template gets productName, issuer and subject besides the caller's data.
+// inside views/emails/layout.*.ejs, in one language. Every template gets t() for its words,
+// lang, productName, issuer and the subject besides the caller's data.
 import path from 'node:path';
 import ejs from 'ejs';
+import { translator } from '../libraries/i18n/catalogue.ts';
 import { viewsDirectory } from '../pages/render-page.ts';
 
 export const PRODUCT_NAME = 'Latchkey';
@@ -11,11 +13,13 @@ export const mailViewsDirectory = path.join(viewsDirectory, 'emails');
 const TEMPLATE_NAME = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 
 export interface RenderedMail {
+  subject: string;
   text: string;
   html: string;
 }
 
-export type RenderMail = (template: string, locals: { subject: string; data: Record<string, unknown> }) => Promise<RenderedMail>;
+/** `subject` is a catalogue key (given the product name as {{product}}); `language` a supported tag. */
+export type RenderMail = (template: string, locals: { subject: string; language: string; data: Record<string, unknown> }) => Promise<RenderedMail>;
 
 // Plain-text parts are not HTML: values go in as they are.
 const asText = (value: unknown) => (value === undefined || value === null ? '' : String(value));
@@ -25,14 +29,17 @@ export function createMailRenderer({ issuer, directory = mailViewsDirectory }: {
   const renderText = (file: string, locals: object) => ejs.renderFile(file, locals, { cache: true, async: false, escape: asText });
   const layout = (part: 'html' | 'text') => path.join(mailViewsDirectory, `layout.${part}.ejs`);
 
-  return async (template, { subject, data }) => {
+  return async (template, { subject: subjectKey, language, data }) => {
     if (!TEMPLATE_NAME.test(template)) throw new Error(`Mail template name ${JSON.stringify(template)} is not a plain name`);
-    const locals = { ...data, productName: PRODUCT_NAME, issuer, subject };
+    const t = translator(language);
+    const subject = t(subjectKey, { product: PRODUCT_NAME });
+    const locals = { ...data, productName: PRODUCT_NAME, issuer, subject, t, lang: language };
     const [html, text] = await Promise.all([
       renderHtml(path.join(directory, `${template}.html.ejs`), locals),
       renderText(path.join(directory, `${template}.text.ejs`), locals),
     ]);
     return {
+      subject,
       html: await renderHtml(layout('html'), { ...locals, body: html }),
       text: await renderText(layout('text'), { ...locals, body: text.trim() }),
     };

@@ -1,23 +1,13 @@
 // The language of the page being answered, chosen once per request (see chooseLanguage) and
 // read by whatever renders for it: pages, and mails the request causes. An interaction step
 // refines the choice with its authorization request's ui_locales once it has loaded them.
-import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Context, Middleware } from 'koa';
 import { chooseLanguage, DEFAULT_LANGUAGE, LANGUAGE_TAGS } from '../libraries/i18n/languages.ts';
+import { requestLanguage, runInLanguage } from '../libraries/i18n/request-language.ts';
 import { readCookie, type CookieSpec } from '../middleware/koa-cookies.ts';
 
 /** The switcher's choice, for a year: a preference, not a credential, so not signed (read only if it names a language). */
 export const LANGUAGE_COOKIE: CookieSpec = { name: 'lk_lang', signed: false, maxAgeMs: 365 * 24 * 60 * 60 * 1000 };
-
-interface PageLanguage {
-  tag: string;
-  picked: string | undefined;
-  accepted: string | undefined;
-  /** Where the switcher sends the person back to (a GET of this page), if anywhere. */
-  returnPath: string | undefined;
-}
-
-const current = new AsyncLocalStorage<PageLanguage>();
 
 /** What a GET shows this page again: the page itself, or the interaction step a form belongs to. */
 function returnPathOf(ctx: Context): string | undefined {
@@ -29,7 +19,7 @@ function returnPathOf(ctx: Context): string | undefined {
 export function inPageLanguage<T>(ctx: Context, work: () => T): T {
   const picked = readCookie(ctx, LANGUAGE_COOKIE) || undefined;
   const accepted = ctx.acceptsLanguages([...LANGUAGE_TAGS]) || undefined;
-  return current.run({ tag: chooseLanguage({ picked, accepted }), picked, accepted, returnPath: returnPathOf(ctx) }, work);
+  return runInLanguage({ tag: chooseLanguage({ picked, accepted }), picked, accepted, returnPath: returnPathOf(ctx) }, work);
 }
 
 /** For Latchkey's own pages. The provider's few pages (errors, sign-out) call inPageLanguage when they render. */
@@ -39,15 +29,15 @@ export function pageLanguage(): Middleware {
 
 /** The language of the page being answered (English outside a request). */
 export function currentLanguage(): string {
-  return current.getStore()?.tag ?? DEFAULT_LANGUAGE;
+  return requestLanguage()?.tag ?? DEFAULT_LANGUAGE;
 }
 
 /** The authorization request's ui_locales, which count when the person has not picked a language. */
 export function preferUiLocales(uiLocales: unknown): void {
-  const state = current.getStore();
+  const state = requestLanguage();
   if (state && typeof uiLocales === 'string') state.tag = chooseLanguage({ picked: state.picked, uiLocales, accepted: state.accepted });
 }
 
 export function switcherReturnPath(): string | undefined {
-  return current.getStore()?.returnPath;
+  return requestLanguage()?.returnPath;
 }

@@ -13,6 +13,8 @@ export interface AccountRow {
   created_at: Date;
   updated_at: Date;
   last_login_at: Date | null;
+  /** The language of the pages the person last signed in on, for mails no page causes. */
+  language: string | null;
   signup_method: SignupMethod | null;
   signup_client_id: string | null;
   signup_referrer: string | null;
@@ -155,8 +157,9 @@ export function createAccountQueries(db: Knex) {
       return result.rows.map((row) => ({ key: row.key ?? '', name: row.name, count: Number(row.count) }));
     },
 
-    async recordLogin(id: string): Promise<void> {
-      await db('accounts').where({ id }).update({ last_login_at: db.fn.now() });
+    /** A finished sign-in, on pages in `language`. */
+    async recordLogin(id: string, language: string): Promise<void> {
+      await db('accounts').where({ id }).update({ last_login_at: db.fn.now(), language });
     },
 
     async setAccountRoles(id: string, roles: string[]): Promise<void> {

@@ -7,6 +7,8 @@ export interface MailRow {
   to_address: string;
   subject: string;
   template: string;
+  /** The language it was written in. */
+  language: string;
   body_sealed: string | null;
   created_at: Date;
   attempts: number;
@@ -16,15 +18,15 @@ export interface MailRow {
   last_error: string | null;
 }
 
-export type NewMail = Pick<MailRow, 'id' | 'to_address' | 'subject' | 'template'> & { body_sealed: string };
+export type NewMail = Pick<MailRow, 'id' | 'to_address' | 'subject' | 'template' | 'language'> & { body_sealed: string };
 
 export function createMailOutboxQueries(db: Knex) {
   return {
     /** Queues a mail, due at once. */
     async insertMail(mail: NewMail): Promise<void> {
       await db.raw(
-        `insert into mail_outbox (id, to_address, subject, template, body_sealed, next_attempt_at)
-         values (:id, :to_address, :subject, :template, :body_sealed, now())`,
+        `insert into mail_outbox (id, to_address, subject, template, language, body_sealed, next_attempt_at)
+         values (:id, :to_address, :subject, :template, :language, :body_sealed, now())`,
         mail,
       );
     },

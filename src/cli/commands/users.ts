@@ -34,6 +34,7 @@ function summary(account: AccountRow) {
     roles: account.roles,
     created_at: account.created_at.toISOString(),
     last_login_at: account.last_login_at?.toISOString() ?? null,
+    language: account.language, // of the pages last signed in on; mails no page causes use it
   };
 }
 

@@ -27,7 +27,7 @@ export interface FactorOverview {
   recoveryCodesLeft: number;
 }
 
-type Person = Pick<AccountRow, 'id' | 'email' | 'name' | 'email_verified' | 'roles'>;
+type Person = Pick<AccountRow, 'id' | 'email' | 'name' | 'email_verified' | 'roles' | 'language'>;
 
 export function createSecondFactors({ config, queries, totp, webauthn, recoveryCodes, notices, throttle }: {
   config: Config; queries: Queries; totp: Totp; webauthn: Webauthn; recoveryCodes: RecoveryCodes; notices: SecurityNotices; throttle: Throttle;

@@ -8,7 +8,6 @@
 import type { Config } from '../../config/env.ts';
 import type { Mail } from '../../mail/index.ts';
 import { greetingName } from '../../mail/greeting.ts';
-import { PRODUCT_NAME } from '../../mail/templates.ts';
 import type { Queries } from '../../queries/index.ts';
 import type { AccountRow } from '../../queries/accounts.ts';
 import type { OneTimeSecretRow } from '../../queries/one-time-secrets.ts';
@@ -25,7 +24,7 @@ interface NoticeDetails {
   factorsBefore: string[];
 }
 
-type Person = Pick<AccountRow, 'id' | 'email' | 'name' | 'email_verified'>;
+type Person = Pick<AccountRow, 'id' | 'email' | 'name' | 'email_verified' | 'language'>;
 
 interface CurrentFactors {
   totpId: string | undefined;
@@ -126,8 +125,9 @@ export function createSecurityNotices({ config, queries, mail, oneTimeSecrets, a
       const { will } = describe(planUndo(change, new Date(), await currentFactors(q, account.id)));
       await mail.enqueue(q, {
         to: account.email,
-        subject: `Security change on your ${PRODUCT_NAME} account`,
+        subject: 'mail.securityNotice.subject',
         template: 'security-notice',
+        accountLanguage: account.language,
         data: { name: greetingName(account), what, undoLink: `${config.issuer}/security/undo?token=${token}`, undoes: will, days: oneTimeLifetimes.undoSecurityChangeLink / 86_400 },
       });
     },

@@ -4,7 +4,6 @@
 import type { Config } from '../../config/env.ts';
 import type { Mail } from '../../mail/index.ts';
 import { greetingName } from '../../mail/greeting.ts';
-import { PRODUCT_NAME } from '../../mail/templates.ts';
 import type { Queries } from '../../queries/index.ts';
 import type { AccountRow } from '../../queries/accounts.ts';
 import { accountDisabled, type Accounts } from '../accounts.ts';
@@ -33,7 +32,7 @@ export function createEmailCodeSignIn({ config, queries, accounts, oneTimeSecret
           });
           await mail.enqueue(q, {
             to: account?.email ?? email,
-            subject: `Your ${PRODUCT_NAME} sign-in code`,
+            subject: 'mail.signInCode.subject',
             template: 'sign-in-code',
             data: { name: account ? greetingName(account) : null, code, minutes: oneTimeLifetimes.signInCode / 60, newcomer },
           });

@@ -14,6 +14,7 @@ import { rememberDevice } from './known-device-cookie.ts';
 import { finishStep, type ClientDisplay } from './load-interaction.ts';
 import { clearPendingSignIn, loadPendingStep, passwordStampOf, pendingAccount, writePendingSignIn, type PendingSignIn } from './pending-sign-in.ts';
 import { errorText } from '../../pages/error-text.ts';
+import { currentLanguage } from '../../pages/page-language.ts';
 
 export interface FirstFactor {
   uid: string;
@@ -34,7 +35,7 @@ export async function finishSignIn(ctx: Context, services: Services, pending: Pe
   const account = current ?? await pendingAccount(services, pending);
   if (!account) throw new RequestError('session_expired', 400, 'This sign-in step expired. Go back to the application and sign in again.');
   clearPendingSignIn(ctx, pending.uid);
-  await services.accounts.recordLogin(account.id);
+  await services.accounts.recordLogin(account.id, currentLanguage()); // for mails no page causes
   if (pending.deviceTag) rememberDevice(ctx, pending.deviceTag);
   const { amr, acr } = assuranceOf(pending.amr);
   await finishStep(ctx, services, { login: { accountId: account.id, remember: pending.remember, amr, acr } });
