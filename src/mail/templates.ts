@@ -1,9 +1,10 @@
 // Renders a mail from <name>.html.ejs and <name>.text.ejs (views/emails/ unless told otherwise)
 // inside views/emails/layout.*.ejs, in one language. Every template gets t() for its words,
-// lang, productName, issuer and the subject besides the caller's data.
+// say() for a library's phrases, lang, productName, issuer and the subject besides the caller's data.
 import path from 'node:path';
 import ejs from 'ejs';
 import { translator } from '../libraries/i18n/catalogue.ts';
+import { say, type Phrase } from '../libraries/i18n/phrase.ts';
 import { viewsDirectory } from '../pages/render-page.ts';
 
 export const PRODUCT_NAME = 'Latchkey';
@@ -33,7 +34,7 @@ export function createMailRenderer({ issuer, directory = mailViewsDirectory }: {
     if (!TEMPLATE_NAME.test(template)) throw new Error(`Mail template name ${JSON.stringify(template)} is not a plain name`);
     const t = translator(language);
     const subject = t(subjectKey, { product: PRODUCT_NAME });
-    const locals = { ...data, productName: PRODUCT_NAME, issuer, subject, t, lang: language };
+    const locals = { ...data, productName: PRODUCT_NAME, issuer, subject, t, say: (phrases: Phrase | Phrase[]) => say(t, language, phrases), lang: language };
     const [html, text] = await Promise.all([
       renderHtml(path.join(directory, `${template}.html.ejs`), locals),
       renderText(path.join(directory, `${template}.text.ejs`), locals),

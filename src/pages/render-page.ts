@@ -1,12 +1,13 @@
 // Renders an EJS page from views/ inside the one layout, in the language of the request (see
-// page-language.ts): every page gets t() for its words, formatDate() for days, the language's
-// tag and direction, and the switcher's links. Templates escape by default; only the layout's
-// body slot, provider-made forms and catalogue entries whose key ends in "Html" are inserted
-// unescaped.
+// page-language.ts): every page gets t() for its words, say() for a library's phrases,
+// formatDate() for days, the language's tag and direction, and the switcher's links. Templates
+// escape by default; only the layout's body slot, provider-made forms and catalogue entries
+// whose key ends in "Html" are inserted unescaped.
 import path from 'node:path';
 import ejs from 'ejs';
 import { translator } from '../libraries/i18n/catalogue.ts';
 import { LANGUAGES, languageNamed } from '../libraries/i18n/languages.ts';
+import { say, type Phrase } from '../libraries/i18n/phrase.ts';
 import { currentLanguage, switcherReturnPath } from './page-language.ts';
 
 export const viewsDirectory = path.resolve(import.meta.dirname, '../../views');
@@ -48,6 +49,7 @@ export function createPageRenderer(): RenderPage {
     const t = translator(lang);
     const page = {
       ...locals, t, lang, dir: languageNamed(lang).dir, formatDate: formatDay(lang),
+      say: (phrases: Phrase | Phrase[]) => say(t, lang, phrases),
       languages: locals.languageSwitcher === false ? [] : switcherLinks(lang, switcherReturnPath()),
     };
     return render('layout.ejs', { ...page, body: await render(`${view}.ejs`, page) });

@@ -9,6 +9,9 @@ import { userMistake } from '../middleware/koa-error-handler.ts';
 import type { Services } from '../services.ts';
 import { renderChoosePasswordPage } from './password-reset.ts';
 import { errorText } from '../pages/error-text.ts';
+import { translator } from '../libraries/i18n/catalogue.ts';
+import { phrase, say } from '../libraries/i18n/phrase.ts';
+import { currentLanguage } from '../pages/page-language.ts';
 
 export default function securityUndoRoutes(router: Router, services: Services) {
   const undo = new Router({ prefix: '/security/undo' });
@@ -48,7 +51,8 @@ export default function securityUndoRoutes(router: Router, services: Services) {
       else await renderConfirm(ctx, token, errorText(error), error.status).catch((again: unknown) => linkFailed(ctx, again));
       return;
     }
-    await renderChoosePasswordPage(ctx, services, { token: undone.passwordToken, notice: `${undone.done} Every device is signed out.` });
+    const lang = currentLanguage();
+    await renderChoosePasswordPage(ctx, services, { token: undone.passwordToken, notice: say(translator(lang), lang, [...undone.done, phrase('undo.signedOut')]) });
   });
 
   router.use(undo.routes());

@@ -2,6 +2,7 @@
 // page caused (an administrator's, a library call) speaks the language the account last signed
 // in with, and English before that.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { enrolTotp, openSignedIn } from '../helpers/account-pages.ts';
 import { openSignIn, startAppWithMail, submitForm } from '../helpers/hosted-pages.ts';
 import { HttpSession } from '../helpers/http-session.ts';
 import type { MailSink } from '../helpers/mail-sink.ts';
@@ -57,5 +58,19 @@ describe('the language of a mail', () => {
     expect(mail.subject).toBe('Réinitialisez votre mot de passe Latchkey');
     expect(mail.text).toContain('Quelqu’un, peut-être vous, a demandé à réinitialiser le mot de passe');
     expect(await outboxRow(user.email)).toMatchObject({ language: 'fr' });
+  });
+
+  it('words what a library says happened (a security notice) in that language, dates and lists too', async () => {
+    const user = await createUser(app);
+    const session = new HttpSession({ 'accept-language': 'fr' });
+    await enrolTotp(app, session, await openSignedIn(app, session, user));
+    const mail = await sink.next(user.email);
+    expect(mail.subject).toBe('Modification de sécurité sur votre compte Latchkey');
+    expect(mail.text).toContain('Une application d’authentification a été ajoutée comme second facteur.');
+    expect(mail.text).toContain('Cela supprime l’application d’authentification, ajouté depuis le');
+    expect(mail.text).toContain('Cela annule vos codes de récupération');
+    const undo = /https?:\/\/\S+\/security\/undo\?token=\S+/.exec(mail.text!)![0];
+    const page = await new HttpSession({ 'accept-language': 'de' }).request(undo);
+    expect(page.body).toContain('Entfernt wird: die Authenticator-App, hinzugefügt seit');
   });
 });

@@ -12,6 +12,7 @@ import type { RecoveryCodes } from './recovery-codes.ts';
 import { currentFactors, factorIds, type SecurityNotices } from './security-notices.ts';
 import type { Totp } from './totp.ts';
 import { webauthnAmr, type Webauthn } from './webauthn.ts';
+import { phrase, type Phrase } from '../i18n/phrase.ts';
 
 const HOUR = 60 * 60;
 export const secondFactorRules = {
@@ -64,7 +65,7 @@ export function createSecondFactors({ config, queries, totp, webauthn, recoveryC
     return hadFactors ? null : recoveryCodes.regenerate(q, accountId);
   }
 
-  async function afterRemoval(q: Queries, account: Person, what: string, factorsBefore: string[]): Promise<void> {
+  async function afterRemoval(q: Queries, account: Person, what: Phrase, factorsBefore: string[]): Promise<void> {
     if (!(await q.accounts.accountHasSecondFactor(account.id))) await recoveryCodes.remove(q, account.id);
     await notices.notify(q, account, what, { kind: 'factor_removed', factorsBefore });
   }
@@ -100,7 +101,7 @@ export function createSecondFactors({ config, queries, totp, webauthn, recoveryC
       const left = await recoveryCodes.remaining(account.id);
       await queries.transaction(async (q) => {
         const factorsBefore = factorIds(await currentFactors(q, account.id));
-        await notices.notify(q, account, `A recovery code was used to sign in. ${left} unused recovery code${left === 1 ? '' : 's'} left.`, { kind: 'recovery_code_used', factorsBefore });
+        await notices.notify(q, account, phrase('notice.recoveryCodeUsed', { count: left }), { kind: 'recovery_code_used', factorsBefore });
       });
       return amr;
     },
@@ -132,7 +133,7 @@ export function createSecondFactors({ config, queries, totp, webauthn, recoveryC
       return queries.transaction(async (q) => {
         const had = await lockFactors(q, account.id);
         await totp.confirmEnrolment(q, account.id, factorId, code);
-        await notices.notify(q, account, had.totp ? 'Your authenticator app was replaced by a new one.' : 'An authenticator app was added as a second factor.', {
+        await notices.notify(q, account, phrase(had.totp ? 'notice.appReplaced' : 'notice.appAdded'), {
           kind: 'factor_added', factorsBefore: had.ids,
         });
         return recoveryCodesIfFirst(q, account.id, had.any);
@@ -145,7 +146,7 @@ export function createSecondFactors({ config, queries, totp, webauthn, recoveryC
         const had = await lockFactors(q, account.id);
         const credential = await webauthn.register(q, account.id, ceremony);
         // Not its name: whoever added it chose that, and it may not be the owner.
-        await notices.notify(q, account, 'A security key or passkey was added as a second factor.', { kind: 'factor_added', factorsBefore: had.ids });
+        await notices.notify(q, account, phrase('notice.passkeyAdded'), { kind: 'factor_added', factorsBefore: had.ids });
         return { credential, recoveryCodes: await recoveryCodesIfFirst(q, account.id, had.any) };
       });
     },
@@ -154,7 +155,7 @@ export function createSecondFactors({ config, queries, totp, webauthn, recoveryC
       await queries.transaction(async (q) => {
         const had = await lockFactors(q, account.id);
         if (!(await totp.remove(q, account.id))) return;
-        await afterRemoval(q, account, 'Your authenticator app was removed.', had.ids);
+        await afterRemoval(q, account, phrase('notice.appRemoved'), had.ids);
       });
     },
 
@@ -162,7 +163,7 @@ export function createSecondFactors({ config, queries, totp, webauthn, recoveryC
       await queries.transaction(async (q) => {
         const had = await lockFactors(q, account.id);
         if (!had.ids.includes(id) || !(await webauthn.remove(q, account.id, id))) return;
-        await afterRemoval(q, account, 'A security key or passkey was removed.', had.ids);
+        await afterRemoval(q, account, phrase('notice.passkeyRemoved'), had.ids);
       });
     },
 
@@ -170,7 +171,7 @@ export function createSecondFactors({ config, queries, totp, webauthn, recoveryC
       return queries.transaction(async (q) => {
         const had = await lockFactors(q, account.id);
         const codes = await recoveryCodes.regenerate(q, account.id);
-        await notices.notify(q, account, 'New recovery codes were made; the old ones no longer work.', { kind: 'recovery_codes_made', factorsBefore: had.ids });
+        await notices.notify(q, account, phrase('notice.codesMade'), { kind: 'recovery_codes_made', factorsBefore: had.ids });
         return codes;
       });
     },

@@ -13,6 +13,7 @@ import type { AccountRow } from '../../queries/accounts.ts';
 import type { OneTimeSecretRow } from '../../queries/one-time-secrets.ts';
 import type { Accounts } from '../accounts.ts';
 import { RequestError } from '../errors.ts';
+import { phrase, type Phrase } from '../i18n/phrase.ts';
 import { oneTimeLifetimes, type OneTimeSecrets } from '../one-time-secrets.ts';
 import type { Throttle } from '../throttle.ts';
 
@@ -47,8 +48,6 @@ const HOUR = 60 * 60;
 /** Wrong current passwords on the undo page, per account. */
 export const undoPasswordRule = { limit: 5, blockSeconds: 60, maxBlockSeconds: HOUR, quietSeconds: HOUR };
 
-const when = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' });
-
 /** The ids of the account's confirmed second factors (its authenticator app, its keys and passkeys). */
 export async function currentFactors(q: Queries, accountId: string): Promise<CurrentFactors> {
   const [totp, passkeys] = await Promise.all([q.totpFactors.maybeFindConfirmedTotpFactor(accountId), q.webauthn.listWebauthnCredentials(accountId)]);
@@ -71,33 +70,32 @@ function planUndo(details: NoticeDetails, since: Date, factors: CurrentFactors):
   };
 }
 
-/** The plan in words, before (`will`) and after (`did`) it is carried out. */
-function describe(plan: UndoPlan): { will: string; did: string } {
+/** The plan in words (phrases, worded in the language of the page or mail), before (`will`) and after (`did`) it is carried out. */
+function describe(plan: UndoPlan): { will: Phrase[]; did: Phrase[] } {
   const passkeys = plan.addedPasskeyIds.length;
-  const added = [
-    ...(plan.addedTotpId ? ['the authenticator app'] : []),
-    ...(passkeys === 1 ? ['the security key or passkey'] : passkeys > 1 ? [`the ${passkeys} security keys or passkeys`] : []),
-  ].join(' and ');
-  const since = `${when.format(plan.since)} UTC`;
-  const will: string[] = [];
-  const did: string[] = [];
-  if (added && plan.removeAdded) {
-    will.push(`It removes ${added} added since ${since}.`);
-    did.push(`Removed: ${added} added since ${since}.`);
-  } else if (added) {
-    const why = `the factor you had before is gone, and removing ${added} would leave your account less protected than it was. Sign in with a recovery code and set up your own, or ask your administrator to reset your second factors.`;
-    will.push(`It cannot remove ${added} added since ${since}: ${why}`);
-    did.push(`Kept: ${added} added since ${since}, because ${why}`);
+  const added: Phrase[] = [
+    ...(plan.addedTotpId ? [phrase('undo.theApp')] : []),
+    ...(passkeys > 0 ? [phrase('undo.thePasskeys', { count: passkeys })] : []),
+  ];
+  const values = { added, since: plan.since };
+  const will: Phrase[] = [];
+  const did: Phrase[] = [];
+  if (added.length && plan.removeAdded) {
+    will.push(phrase('undo.willRemove', values));
+    did.push(phrase('undo.removed', values));
+  } else if (added.length) {
+    will.push(phrase('undo.cannotRemove', values));
+    did.push(phrase('undo.kept', values));
   }
   if (plan.dropRecoveryCodes) {
-    will.push('It cancels your recovery codes (make new ones once you are signed in).');
-    did.push('Your recovery codes no longer work: make new ones once you are signed in.');
+    will.push(phrase('undo.willCancelCodes'));
+    did.push(phrase('undo.codesCancelled'));
   }
   if (plan.somethingRemoved) {
-    will.push('It cannot bring back a factor that was removed.');
-    did.push('A factor that was removed does not come back: add it again once you are signed in.');
+    will.push(phrase('undo.cannotBringBack'));
+    did.push(phrase('undo.notBroughtBack'));
   }
-  return { will: will.join(' '), did: did.join(' ') };
+  return { will, did };
 }
 
 export function createSecurityNotices({ config, queries, mail, oneTimeSecrets, accounts, throttle }: {
@@ -117,7 +115,7 @@ export function createSecurityNotices({ config, queries, mail, oneTimeSecrets, a
 
   return {
     /** Queues the notice about `what` changed, with its link, inside the caller's transaction. */
-    async notify(q: Queries, account: Person, what: string, change: NoticeDetails): Promise<void> {
+    async notify(q: Queries, account: Person, what: Phrase, change: NoticeDetails): Promise<void> {
       const token = await oneTimeSecrets.issueLink(q, {
         purpose: 'undo_security_change', email: account.email, accountId: account.id,
         ttlSeconds: oneTimeLifetimes.undoSecurityChangeLink, details: { ...change },
@@ -133,7 +131,7 @@ export function createSecurityNotices({ config, queries, mail, oneTimeSecrets, a
     },
 
     /** What using the link would do, for the page that asks for the click (nothing changes). */
-    async describeUndo(token: unknown): Promise<{ email: string; undoes: string; needsPassword: boolean }> {
+    async describeUndo(token: unknown): Promise<{ email: string; undoes: Phrase[]; needsPassword: boolean }> {
       const { account, plan, needsPassword } = await stateOf(queries, await checkLink(token));
       return { email: account.email, undoes: describe(plan).will, needsPassword };
     },
@@ -142,7 +140,7 @@ export function createSecurityNotices({ config, queries, mail, oneTimeSecrets, a
      * Carries the plan out, signs out everywhere and drops the password; returns what was done
      * and a token for choosing the new password. Removing a factor takes the current password.
      */
-    async undo(token: unknown, password: unknown): Promise<{ done: string; passwordToken: string }> {
+    async undo(token: unknown, password: unknown): Promise<{ done: Phrase[]; passwordToken: string }> {
       const link = await checkLink(token);
       const before = await stateOf(queries, link);
       if (before.needsPassword) {
