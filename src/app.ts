@@ -12,6 +12,7 @@ import { withRequestMemo } from './oidc/request-memo.ts';
 import { securityHeaders } from './middleware/koa-security-headers.ts';
 import { pageLanguage } from './pages/page-language.ts';
 import accountRoutes from './routes/account/index.ts';
+import brandRoutes from './routes/brand.ts';
 import devMailRoutes from './routes/dev-mail.ts';
 import healthRoutes from './routes/health.ts';
 import interactionRoutes from './routes/interaction/index.ts';
@@ -23,7 +24,7 @@ import verifyEmailLinkRoutes from './routes/verify-email-link.ts';
 import type { Services } from './services.ts';
 
 /** The paths of Latchkey's own routes; anything else is the provider's. */
-const OWN_PATHS = /^\/(?:interaction|account|password|verify-email|security\/undo|language|dev\/mail|static|healthz|readyz)(?:[/?]|$)/i;
+const OWN_PATHS = /^\/(?:interaction|account|password|verify-email|security\/undo|language|brand|dev\/mail|static|healthz|readyz)(?:[/?]|$)/i;
 
 export type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -43,6 +44,7 @@ export function createApp(services: Services): RequestListener {
   healthRoutes(router, services);
   staticRoutes(router);
   languageRoutes(router);
+  brandRoutes(router, services.config.brand, services.brand);
   devMailRoutes(router, services);
   interactionRoutes(router, services);
   verifyEmailLinkRoutes(router, services);

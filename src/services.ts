@@ -34,6 +34,7 @@ import { secureCookiesOverLocalhost } from './oidc/localhost-cookies.ts';
 import { dropBogusLogoutHint } from './oidc/logout-hint.ts';
 import { createProviderPages } from './oidc/pages.ts';
 import { createProviderHolder, type ProviderHolder } from './oidc/provider.ts';
+import { brandAssets } from './pages/brand-assets.ts';
 import { createPageRenderer } from './pages/render-page.ts';
 
 export async function createServices({ config, secret, db, log }: { config: Config; secret: string; db: Database; log: Logger }) {
@@ -56,16 +57,17 @@ export async function createServices({ config, secret, db, log }: { config: Conf
   const mail = createMail({ config, queries, secretBox, log });
   const mailLimits = createMailLimits({ throttle, secretBox });
   const oneTimeSecrets = createOneTimeSecrets({ queries, secretBox, throttle });
-  const webauthn = createWebauthn({ queries, settings: config.webauthn, throttle });
+  const webauthn = createWebauthn({ queries, settings: { ...config.webauthn, rpName: config.brand.name }, throttle });
   const securityNotices = createSecurityNotices({ config, queries, mail, oneTimeSecrets, accounts, throttle });
   const secondFactors = createSecondFactors({
     config, queries, throttle, webauthn, notices: securityNotices,
-    totp: createTotp({ queries, secretBox }),
+    totp: createTotp({ queries, secretBox, issuerName: config.brand.name }),
     recoveryCodes: createRecoveryCodes({ queries, secretBox }),
   });
   const claimAddress = createAddressClaim({ secondFactors });
   const emailVerification = createEmailVerification({ config, queries, oneTimeSecrets, mail, mailLimits, claimAddress });
-  const renderPage = createPageRenderer();
+  const brand = brandAssets(config.brand);
+  const renderPage = createPageRenderer(brand);
 
   // Other processes' changes to what this one caches (clients) arrive from now on.
   await db.changes.listen((error) => log.warn({ err: error }, 'change notices interrupted; caches fall back to a short lifetime'));
@@ -95,7 +97,7 @@ export async function createServices({ config, secret, db, log }: { config: Conf
       cookieKeys: secretBox.cookieKeys,
       httpsIssuer: new URL(config.issuer).protocol === 'https:',
       postMethods: config.authorizationByPost,
-      staticClients: [accountClientMetadata(config.issuer)],
+      staticClients: [accountClientMetadata(config.issuer, config.brand.name)],
       pages: createProviderPages(renderPage),
     },
   });
@@ -105,6 +107,7 @@ export async function createServices({ config, secret, db, log }: { config: Conf
     throttle,
     metrics,
     renderPage,
+    brand,
     provider,
     mail,
     emailVerification,

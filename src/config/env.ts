@@ -1,8 +1,10 @@
 // Every setting Latchkey reads from the environment: its name, default and meaning live
 // here, and README's configuration table is generated from this list (npm run docs:config).
+import fs from 'node:fs';
 import path from 'node:path';
 import addressparser from 'nodemailer/lib/addressparser/index.js';
 import { z } from 'zod';
+import { AA_TEXT, contrastRatio, DARK_CARD, inkOn, LIGHT_CARD, parseHexColour } from '../libraries/brand-colours.ts';
 
 export interface Setting {
   name: string;
@@ -30,6 +32,11 @@ export const settings = [
   { name: 'AUTHORIZATION_RATE_LIMIT', default: '300', meaning: 'Authorization requests one IP address may make per minute (at /auth, and pushed requests of public clients): each stores a sign-in in progress. 0 turns the limit off (load tests).' },
   { name: 'AUTHORIZATION_BY_POST', default: 'on', meaning: 'on: /auth and /session/end accept POST as well as GET (OpenID Connect Core 3.1.2.1, RP-Initiated Logout §2), and the provider\'s session cookie is SameSite=None; Secure so that a cross-site POST carries it (an http ISSUER other than localhost cannot, and gets GET only). off: GET only, and the session cookie is SameSite=Lax.' },
   { name: 'METRICS_ADDRESS', default: '127.0.0.1:9464', meaning: 'HOST:PORT of the listener that serves Prometheus metrics at /metrics, apart from the public port (keep it private); off: no metrics listener.' },
+  { name: 'BRAND_NAME', default: 'Latchkey', meaning: 'The name people see: page titles and headings, mails, the entry in their authenticator app and the passkey prompt. "Secured by Latchkey" stays, small, at the foot of the pages.' },
+  { name: 'BRAND_LOGO_URL', default: undefined, meaning: 'Logo at the top of every page: an https URL, or the name of a PNG, SVG, WebP or JPEG file in DATA_DIR (served at /brand/logo). Mails carry the name only (no remote images).' },
+  { name: 'BRAND_COLOR', default: undefined, meaning: 'Accent colour (#rrggbb) of buttons, links and focus rings on light pages; refused unless it reaches 4.5:1 against white (WCAG AA for links). Button text is white or black, whichever contrasts more.' },
+  { name: 'BRAND_COLOR_DARK', default: undefined, meaning: 'The accent in dark mode; refused unless it reaches 4.5:1 against the dark card (#1a212b). Unset: Latchkey\'s own dark accent.' },
+  { name: 'THEME_CSS', default: undefined, meaning: 'A stylesheet (a path, or a file name in DATA_DIR) served at /brand/theme.css after Latchkey\'s own, to restyle the pages. Scripts and remote resources stay blocked by the pages\' CSP.' },
   { name: 'WEBAUTHN_RP_ID', default: 'host of ISSUER', meaning: 'WebAuthn relying-party ID that passkeys are bound to: the issuer\'s host name, or a parent domain of it (passkeys then also work on its other subdomains). Passkeys stop working if it changes.' },
 ] as const satisfies readonly Setting[];
 
@@ -87,6 +94,11 @@ const schema = z.object({
     }),
   AUTHORIZATION_BY_POST: z.enum(['on', 'off']).transform((value) => value === 'on'),
   WEBAUTHN_RP_ID: z.string().trim().toLowerCase().regex(/^[a-z0-9.-]+$/, 'must be a host name').optional(),
+  BRAND_NAME: z.string().trim().min(1).max(60, 'must be at most 60 characters').refine((value) => !/\p{Cc}/u.test(value), 'must not contain control characters'),
+  BRAND_LOGO_URL: z.string().trim().min(1).optional(),
+  BRAND_COLOR: z.string().optional(),
+  BRAND_COLOR_DARK: z.string().optional(),
+  THEME_CSS: z.string().trim().min(1).optional(),
 });
 
 export interface Config {
@@ -118,6 +130,17 @@ export interface Config {
   metricsAddress: { host: string; port: number } | undefined;
   /** WebAuthn RP ID and the origin its ceremonies must come from (the issuer's). */
   webauthn: { rpId: string; origin: string };
+  brand: Brand;
+}
+
+export interface Brand {
+  name: string;
+  /** An https URL, or a file in DATA_DIR served at /brand/logo. */
+  logo: { url: string } | { file: string; type: string } | undefined;
+  /** Accent colours that passed the contrast check, with the text colour for buttons in them. */
+  colours: { light?: { accent: string; ink: string }; dark?: { accent: string; ink: string } };
+  /** A stylesheet file served at /brand/theme.css. */
+  themeCss: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -163,6 +186,7 @@ export function loadConfig(env: Environment = process.env): Config {
   if (webauthnRpId !== issuerHost && !issuerHost.endsWith(`.${webauthnRpId}`)) {
     problems.push(`WEBAUTHN_RP_ID must be ${issuerHost} or a parent domain of it`);
   }
+  const brand = loadBrand(values, path.resolve(values.DATA_DIR), problems);
   if (problems.length) throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);
 
   return {
@@ -186,7 +210,51 @@ export function loadConfig(env: Environment = process.env): Config {
  metricsAddress: values.METRICS_ADDRESS,
     authorizationByPost: values.AUTHORIZATION_BY_POST && (new URL(issuer).protocol === 'https:' || isLoopbackHost(issuerHost)),
     webauthn: { rpId: webauthnRpId, origin: new URL(issuer).origin },
+    brand,
   };
+}
+
+const LOGO_TYPES: Record<string, string> = { '.png': 'image/png', '.svg': 'image/svg+xml', '.webp': 'image/webp', '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg' };
+
+/** A file named in a setting: an absolute path, or a plain name in DATA_DIR (never a way out of it). */
+function settingFile(value: string, dataDir: string, setting: string, problems: string[]): string | undefined {
+  const file = path.isAbsolute(value) ? value : /^[\w][\w.-]*$/.test(value) ? path.join(dataDir, value) : undefined;
+  if (!file) problems.push(`${setting} must be an https URL, an absolute path or a file name in DATA_DIR`);
+  else if (!fs.existsSync(file) || !fs.statSync(file).isFile()) problems.push(`${setting}: no file at ${file}`);
+  else return file;
+  return undefined;
+}
+
+function loadBrand(values: z.infer<typeof schema>, dataDir: string, problems: string[]): Brand {
+  let logo: Brand['logo'];
+  const logoSetting = values.BRAND_LOGO_URL;
+  if (logoSetting?.startsWith('https://') && URL.canParse(logoSetting)) logo = { url: logoSetting };
+  else if (logoSetting) {
+    const type = LOGO_TYPES[path.extname(logoSetting).toLowerCase()];
+    if (!type) problems.push('BRAND_LOGO_URL must be an https URL or a .png, .svg, .webp or .jpg file');
+    else {
+      const file = settingFile(logoSetting, dataDir, 'BRAND_LOGO_URL', problems);
+      if (file) logo = { file, type };
+    }
+  }
+  const colours: Brand['colours'] = {};
+  for (const [setting, scheme, card] of [['BRAND_COLOR', 'light', LIGHT_CARD], ['BRAND_COLOR_DARK', 'dark', DARK_CARD]] as const) {
+    const raw = values[setting];
+    if (raw === undefined || raw === '') continue;
+    const accent = parseHexColour(raw);
+    if (!accent) {
+      problems.push(`${setting} must be a colour as #rrggbb`);
+      continue;
+    }
+    const ratio = contrastRatio(accent, card);
+    if (ratio < AA_TEXT) {
+      problems.push(`${setting} ${accent} has a contrast of ${ratio.toFixed(2)}:1 against the ${scheme} card (${card}); links need 4.5:1 (WCAG AA): choose a ${scheme === 'light' ? 'darker' : 'lighter'} colour`);
+      continue;
+    }
+    colours[scheme] = { accent, ink: inkOn(accent) };
+  }
+  const themeCss = values.THEME_CSS ? settingFile(values.THEME_CSS, dataDir, 'THEME_CSS', problems) : undefined;
+  return { name: values.BRAND_NAME, logo, colours, themeCss };
 }
 
 /** localhost, 127.0.0.1 or [::1]: a host browsers treat as a secure context even over http. */

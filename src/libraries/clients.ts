@@ -22,6 +22,10 @@ export interface ClientInput {
   scopes: string[];
   skipConsent: boolean;
   logoUri?: string | undefined;
+  /** The application's home page, privacy policy and terms, linked from the consent page (https). */
+  clientUri?: string | undefined;
+  policyUri?: string | undefined;
+  tosUri?: string | undefined;
   /** RS256 (the default), ES256 or EdDSA. */
   idTokenSigningAlg?: string | undefined;
   /**
@@ -42,6 +46,9 @@ export interface ClientSummary {
   scope: string | null;
   skip_consent: boolean;
   logo_uri: string | null;
+  client_uri: string | null;
+  policy_uri: string | null;
+  tos_uri: string | null;
   id_token_signed_response_alg: string;
   created_at: string;
 }
@@ -102,6 +109,9 @@ export function buildClientMetadata(input: ClientInput): Record<string, unknown>
   if (input.logoUri !== undefined) {
     assertThat(URL.parse(input.logoUri)?.protocol === 'https:', 'invalid_logo_uri', 'The logo URI must be an https URL.');
   }
+  for (const [value, option] of [[input.clientUri, '--client-uri'], [input.policyUri, '--policy-uri'], [input.tosUri, '--tos-uri']] as const) {
+    if (value !== undefined) assertThat(URL.parse(value)?.protocol === 'https:', 'invalid_client_metadata', `${option} must be an https URL.`);
+  }
 
   return {
     client_name: name,
@@ -115,6 +125,9 @@ export function buildClientMetadata(input: ClientInput): Record<string, unknown>
     id_token_signed_response_alg: alg,
     ...(input.scopes.length ? { scope: [...new Set(input.scopes)].join(' ') } : {}),
     ...(input.logoUri ? { logo_uri: input.logoUri } : {}),
+    ...(input.clientUri ? { client_uri: input.clientUri } : {}),
+    ...(input.policyUri ? { policy_uri: input.policyUri } : {}),
+    ...(input.tosUri ? { tos_uri: input.tosUri } : {}),
   };
 }
 
@@ -131,6 +144,9 @@ function summarise(row: ClientRow): ClientSummary {
     scope: m.scope ?? null,
     skip_consent: row.skip_consent,
     logo_uri: m.logo_uri ?? null,
+    client_uri: m.client_uri ?? null,
+    policy_uri: m.policy_uri ?? null,
+    tos_uri: m.tos_uri ?? null,
     id_token_signed_response_alg: m.id_token_signed_response_alg ?? 'RS256',
     created_at: row.created_at.toISOString(),
   };

@@ -46,7 +46,7 @@ export function createMail({ config, queries, secretBox, log, templatesDirectory
   /** Where the mail templates are (default views/emails/). */
   templatesDirectory?: string;
 }) {
-  const render = createMailRenderer({ issuer: config.issuer, directory: templatesDirectory });
+  const render = createMailRenderer({ issuer: config.issuer, productName: config.brand.name, directory: templatesDirectory });
   const transport = createMailTransport({ smtpUrl: config.smtpUrl, mailFrom: config.mailFrom, log });
   const delivery = createMailDelivery({ queries, secretBox, transport, log });
 

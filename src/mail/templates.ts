@@ -7,7 +7,6 @@ import { translator } from '../libraries/i18n/catalogue.ts';
 import { say, type Phrase } from '../libraries/i18n/phrase.ts';
 import { viewsDirectory } from '../pages/render-page.ts';
 
-export const PRODUCT_NAME = 'Latchkey';
 export const mailViewsDirectory = path.join(viewsDirectory, 'emails');
 
 /** Template names are plain words so that a name can never reach outside the directory. */
@@ -25,7 +24,8 @@ export type RenderMail = (template: string, locals: { subject: string; language:
 // Plain-text parts are not HTML: values go in as they are.
 const asText = (value: unknown) => (value === undefined || value === null ? '' : String(value));
 
-export function createMailRenderer({ issuer, directory = mailViewsDirectory }: { issuer: string; directory?: string }): RenderMail {
+/** `productName`: the deployment's BRAND_NAME. */
+export function createMailRenderer({ issuer, productName, directory = mailViewsDirectory }: { issuer: string; productName: string; directory?: string }): RenderMail {
   const renderHtml = (file: string, locals: object) => ejs.renderFile(file, locals, { cache: true, async: false });
   const renderText = (file: string, locals: object) => ejs.renderFile(file, locals, { cache: true, async: false, escape: asText });
   const layout = (part: 'html' | 'text') => path.join(mailViewsDirectory, `layout.${part}.ejs`);
@@ -33,8 +33,8 @@ export function createMailRenderer({ issuer, directory = mailViewsDirectory }: {
   return async (template, { subject: subjectKey, language, data }) => {
     if (!TEMPLATE_NAME.test(template)) throw new Error(`Mail template name ${JSON.stringify(template)} is not a plain name`);
     const t = translator(language);
-    const subject = t(subjectKey, { product: PRODUCT_NAME });
-    const locals = { ...data, productName: PRODUCT_NAME, issuer, subject, t, say: (phrases: Phrase | Phrase[]) => say(t, language, phrases), lang: language };
+    const subject = t(subjectKey, { product: productName });
+    const locals = { ...data, productName, issuer, subject, t, say: (phrases: Phrase | Phrase[]) => say(t, language, phrases), lang: language };
     const [html, text] = await Promise.all([
       renderHtml(path.join(directory, `${template}.html.ejs`), locals),
       renderText(path.join(directory, `${template}.text.ejs`), locals),

@@ -1,6 +1,7 @@
 // Renders an EJS page from views/ inside the one layout, in the language of the request (see
 // page-language.ts): every page gets t() for its words, say() for a library's phrases,
-// formatDate() for days, the language's tag and direction, and the switcher's links. Templates
+// formatDate() for days, the language's tag and direction, the switcher's links, and the
+// deployment's brand (name, logo, stylesheets). Templates
 // escape by default; only the layout's body slot, provider-made forms and catalogue entries
 // whose key ends in "Html" are inserted unescaped.
 import path from 'node:path';
@@ -8,6 +9,7 @@ import ejs from 'ejs';
 import { translator } from '../libraries/i18n/catalogue.ts';
 import { LANGUAGES, languageNamed } from '../libraries/i18n/languages.ts';
 import { say, type Phrase } from '../libraries/i18n/phrase.ts';
+import type { BrandAssets } from './brand-assets.ts';
 import { currentLanguage, switcherReturnPath } from './page-language.ts';
 
 export const viewsDirectory = path.resolve(import.meta.dirname, '../../views');
@@ -41,14 +43,14 @@ function formatDay(lang: string) {
 }
 
 /** Templates are compiled once per process and rendered from the cache (a changed template shows after a restart). */
-export function createPageRenderer(): RenderPage {
+export function createPageRenderer(brand: BrandAssets): RenderPage {
   const render = (file: string, locals: object) =>
     ejs.renderFile(path.join(viewsDirectory, file), locals, { cache: true, async: false, root: viewsDirectory });
   return async (view, locals) => {
     const lang = currentLanguage();
     const t = translator(lang);
     const page = {
-      ...locals, t, lang, dir: languageNamed(lang).dir, formatDate: formatDay(lang),
+      ...locals, brand, t, lang, dir: languageNamed(lang).dir, formatDate: formatDay(lang),
       say: (phrases: Phrase | Phrase[]) => say(t, lang, phrases),
       languages: locals.languageSwitcher === false ? [] : switcherLinks(lang, switcherReturnPath()),
     };

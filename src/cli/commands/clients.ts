@@ -5,11 +5,14 @@ import { onePositional, parse, required } from '../parse.ts';
 
 export const clientsHelp = `latchkey clients create --name NAME --redirect-uri URI... [--post-logout-redirect-uri URI...]
                        [--public] [--grant-type TYPE...] [--scope SCOPE...] [--skip-consent] [--logo-uri URL]
+                       [--client-uri URL] [--policy-uri URL] [--tos-uri URL]
                        [--id-token-alg RS256|ES256|EdDSA] [--jwks JSON] [--json]
     Registers a relying party and prints its client_id and, for a confidential client, its secret (shown once).
     --grant-type: authorization_code, refresh_token, client_credentials (default: the first two)
     --scope: limits the scopes the client may ask for (openid, email, profile, offline_access)
     --skip-consent: a first-party app; its users are not asked for consent
+    --logo-uri, --client-uri, --policy-uri, --tos-uri: its logo, home page, privacy policy and
+            terms (https), shown on the sign-in and consent pages
     --id-token-alg: how its ID tokens are signed (default RS256)
     --jwks: the client's public keys as a JWK Set ({"keys": [...]}); it then authenticates with
             private_key_jwt (a JWT signed with its private key) and gets no secret
@@ -55,6 +58,9 @@ export function parseClientsCommand(args: string[]): Execute {
         scope: { type: 'string', multiple: true },
         'skip-consent': { type: 'boolean' },
         'logo-uri': { type: 'string' },
+        'client-uri': { type: 'string' },
+        'policy-uri': { type: 'string' },
+        'tos-uri': { type: 'string' },
         'id-token-alg': { type: 'string' },
         jwks: { type: 'string' },
       });
@@ -67,6 +73,9 @@ export function parseClientsCommand(args: string[]): Execute {
         scopes: (values.scope ?? []).flatMap((scope) => scope.split(/[\s,]+/)).filter(Boolean),
         skipConsent: values['skip-consent'] ?? false,
         logoUri: values['logo-uri'],
+        clientUri: values['client-uri'],
+        policyUri: values['policy-uri'],
+        tosUri: values['tos-uri'],
         idTokenSigningAlg: values['id-token-alg'],
         jwks: values.jwks === undefined ? undefined : parseJson(values.jwks, '--jwks'),
       };

@@ -4,7 +4,6 @@
 import crypto from 'node:crypto';
 import { generateSecret, generateURI, verify } from 'otplib';
 import QRCode from 'qrcode';
-import { PRODUCT_NAME } from '../../mail/templates.ts';
 import type { Queries } from '../../queries/index.ts';
 import { RequestError } from '../errors.ts';
 import type { SecretBox } from '../secret-box.ts';
@@ -22,7 +21,8 @@ export interface TotpEnrolment {
 
 const CODE = /^\d{6}$/;
 
-export function createTotp({ queries, secretBox }: { queries: Queries; secretBox: SecretBox }) {
+/** `issuerName`: what the authenticator app lists the entry under (BRAND_NAME). */
+export function createTotp({ queries, secretBox, issuerName }: { queries: Queries; secretBox: SecretBox; issuerName: string }) {
   /** The time step a right code belongs to, or undefined. */
   async function matchingStep(sealed: string, code: unknown, afterStep: number | undefined): Promise<number | undefined> {
     const token = typeof code === 'string' ? code.replace(/\s/g, '') : '';
@@ -40,7 +40,7 @@ export function createTotp({ queries, secretBox }: { queries: Queries; secretBox
       const secret = generateSecret({ length: totpRules.secretBytes });
       const factorId = crypto.randomUUID();
       await queries.totpFactors.insertTotpFactor({ id: factorId, account_id: account.id, secret_sealed: secretBox.seal('totp-secret', secret) });
-      const uri = generateURI({ issuer: PRODUCT_NAME, label: account.email, secret, period: totpRules.periodSeconds, digits: totpRules.digits });
+      const uri = generateURI({ issuer: issuerName, label: account.email, secret, period: totpRules.periodSeconds, digits: totpRules.digits });
       return { factorId, secret, uri, qrSvg: await QRCode.toString(uri, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 }) };
     },
 
@@ -49,7 +49,7 @@ export function createTotp({ queries, secretBox }: { queries: Queries; secretBox
       const factor = await queries.totpFactors.maybeFindTotpFactor(account.id, factorId);
       if (!factor || factor.confirmed_at) return undefined;
       const secret = secretBox.open('totp-secret', factor.secret_sealed);
-      const uri = generateURI({ issuer: PRODUCT_NAME, label: account.email, secret, period: totpRules.periodSeconds, digits: totpRules.digits });
+      const uri = generateURI({ issuer: issuerName, label: account.email, secret, period: totpRules.periodSeconds, digits: totpRules.digits });
       return { factorId, secret, uri, qrSvg: await QRCode.toString(uri, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 }) };
     },
 

@@ -7,7 +7,6 @@ import {
   type AuthenticationResponseJSON, type PublicKeyCredentialCreationOptionsJSON, type PublicKeyCredentialRequestOptionsJSON,
   type RegistrationResponseJSON,
 } from '@simplewebauthn/server';
-import { PRODUCT_NAME } from '../../mail/templates.ts';
 import type { Queries } from '../../queries/index.ts';
 import type { WebauthnChallengeRow, WebauthnCredentialRow } from '../../queries/webauthn.ts';
 import { RequestError } from '../errors.ts';
@@ -20,6 +19,8 @@ const NAME_MAX = 60;
 export interface WebauthnSettings {
   rpId: string;
   origin: string;
+  /** The name the browser shows in its passkey prompt (BRAND_NAME). */
+  rpName: string;
 }
 
 export interface CeremonyOptions<T> {
@@ -61,7 +62,7 @@ export function createWebauthn({ queries, settings, throttle }: { queries: Queri
       await throttle.countRequest(`rate:webauthn:account-ip:${account.id}:${ipBucket(ip)}`, ceremonyRate);
       const existing = await queries.webauthn.listWebauthnCredentials(account.id);
       const options = await generateRegistrationOptions({
-        rpName: PRODUCT_NAME, rpID: settings.rpId, userName: account.email, userDisplayName: account.name ?? account.email,
+        rpName: settings.rpName, rpID: settings.rpId, userName: account.email, userDisplayName: account.name ?? account.email,
         userID: new TextEncoder().encode(account.id), attestationType: 'none', timeout: CEREMONY_SECONDS * 1000,
         excludeCredentials: existing.map((row) => ({ id: row.credential_id, transports: row.transports ?? undefined })),
         authenticatorSelection: { residentKey: 'preferred', userVerification: 'preferred' },

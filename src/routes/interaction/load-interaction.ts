@@ -8,6 +8,10 @@ import type { Services } from '../../services.ts';
 export interface ClientDisplay {
   name: string;
   logoUri: string | undefined;
+  /** Its home page, privacy policy and terms, when registered. */
+  clientUri: string | undefined;
+  policyUri: string | undefined;
+  tosUri: string | undefined;
 }
 
 export async function loadInteraction(ctx: Context, services: Services, step?: 'login' | 'consent') {
@@ -22,7 +26,9 @@ export async function loadInteraction(ctx: Context, services: Services, step?: '
   }
   const client = await provider.Client.find(String(details.params.client_id));
   if (!client) throw new RequestError('invalid_client', 400, 'The application is no longer registered.');
-  const display: ClientDisplay = { name: client.clientName ?? client.clientId, logoUri: client.logoUri };
+  const display: ClientDisplay = {
+    name: client.clientName ?? client.clientId, logoUri: client.logoUri, clientUri: client.clientUri, policyUri: client.policyUri, tosUri: client.tosUri,
+  };
   return { provider, details, client: display };
 }
 
