@@ -10,6 +10,7 @@ import { translator } from '../libraries/i18n/catalogue.ts';
 import { LANGUAGES, languageNamed } from '../libraries/i18n/languages.ts';
 import { say, type Phrase } from '../libraries/i18n/phrase.ts';
 import type { BrandAssets } from './brand-assets.ts';
+import type { FormProblem } from './form-problem.ts';
 import { currentLanguage, switcherReturnPath } from './page-language.ts';
 
 export const viewsDirectory = path.resolve(import.meta.dirname, '../../views');
@@ -42,6 +43,32 @@ function formatDay(lang: string) {
   return (date: Date | null | undefined) => (date ? format.format(date) : '');
 }
 
+/**
+ * A form's problem as the templates use it: `field(id)` gives an input its aria-invalid,
+ * aria-describedby (with the ids it already has) and autofocus (by default on the first input,
+ * on the refused one when there is one); `fieldError(id)` is the message under it; `banner` the
+ * message that belongs to no field.
+ */
+function formHelpers(error: unknown) {
+  const problem: FormProblem | undefined = typeof error === 'object' && error !== null ? error as FormProblem
+    : typeof error === 'string' && error ? { text: error, field: undefined } : undefined;
+  const escape = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+  return {
+    banner: problem && !problem.field ? problem.text : '',
+    field(id: string, { focus = false, describedBy = [] as string[] } = {}) {
+      const invalid = problem?.field === id;
+      const described = [...describedBy, ...(invalid ? [`${id}-error`] : [])];
+      return [
+        ...(invalid ? [' aria-invalid="true"'] : []),
+        ...(described.length ? [` aria-describedby="${described.join(' ')}"`] : []),
+        ...((problem?.field ? invalid : focus) ? [' autofocus'] : []),
+      ].join('');
+    },
+    fieldError: (id: string) => (problem?.field === id ? `<p id="${id}-error" class="field-error">${escape(problem.text)}</p>` : ''),
+    problemField: problem?.field,
+  };
+}
+
 /** Templates are compiled once per process and rendered from the cache (a changed template shows after a restart). */
 export function createPageRenderer(brand: BrandAssets): RenderPage {
   const render = (file: string, locals: object) =>
@@ -50,7 +77,7 @@ export function createPageRenderer(brand: BrandAssets): RenderPage {
     const lang = currentLanguage();
     const t = translator(lang);
     const page = {
-      ...locals, brand, t, lang, dir: languageNamed(lang).dir, formatDate: formatDay(lang),
+      ...locals, ...formHelpers(locals.error), brand, t, lang, dir: languageNamed(lang).dir, formatDate: formatDay(lang),
       say: (phrases: Phrase | Phrase[]) => say(t, lang, phrases),
       languages: locals.languageSwitcher === false ? [] : switcherLinks(lang, switcherReturnPath()),
     };

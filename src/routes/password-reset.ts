@@ -8,6 +8,7 @@ import { formBody } from '../middleware/koa-form-body.ts';
 import { userMistake } from '../middleware/koa-error-handler.ts';
 import type { Services } from '../services.ts';
 import { errorText } from '../pages/error-text.ts';
+import { formProblem, type FormProblem } from '../pages/form-problem.ts';
 
 /** Only an interaction id may come back as "return to sign-in": never a URL. */
 const interactionUid = (value: unknown) => (typeof value === 'string' && /^[\w-]{1,64}$/.test(value) ? value : '');
@@ -18,7 +19,7 @@ const interactionUid = (value: unknown) => (typeof value === 'string' && /^[\w-]
  * to go back to afterwards.
  */
 export async function renderChoosePasswordPage(ctx: Context, services: Services, view: {
-  token: string; claimed?: boolean; uid?: string; notice?: string; error?: string; status?: number;
+  token: string; claimed?: boolean; uid?: string; notice?: string; error?: string | FormProblem; status?: number;
 }) {
   const account = await services.passwordReset.checkLink(view.token);
   ctx.status = view.status ?? 200;
@@ -52,7 +53,7 @@ export default function passwordResetRoutes(router: Router, services: Services) 
       await render(ctx, 'password/link-sent', { title: 'password.sentTitle', email, uid, minutes: oneTimeLifetimes.resetPasswordLink / 60 });
     } catch (caught) {
       const error = userMistake(ctx, caught);
-      await render(ctx, 'password/forgot', { title: 'password.forgotTitle', email: typed, uid, error: errorText(error) }, error.status);
+      await render(ctx, 'password/forgot', { title: 'password.forgotTitle', email: typed, uid, error: formProblem(error, ['email']) }, error.status);
     }
   });
 
@@ -79,7 +80,7 @@ export default function passwordResetRoutes(router: Router, services: Services) 
         await render(ctx, 'password/link-failed', { title: 'password.linkExpiredTitle', error: errorText(error) }, error.status);
         return;
       }
-      await renderChoosePasswordPage(ctx, services, { token, uid, claimed: form.claimed === 'yes', error: errorText(error), status: error.status });
+      await renderChoosePasswordPage(ctx, services, { token, uid, claimed: form.claimed === 'yes', error: formProblem(error, ['password']), status: error.status });
     }
   });
 

@@ -12,6 +12,7 @@ import { errorText } from '../pages/error-text.ts';
 import { translator } from '../libraries/i18n/catalogue.ts';
 import { phrase, say } from '../libraries/i18n/phrase.ts';
 import { currentLanguage } from '../pages/page-language.ts';
+import { formProblem, type FormProblem } from '../pages/form-problem.ts';
 
 export default function securityUndoRoutes(router: Router, services: Services) {
   const undo = new Router({ prefix: '/security/undo' });
@@ -24,7 +25,7 @@ export default function securityUndoRoutes(router: Router, services: Services) {
     ctx.body = await services.renderPage('password/link-failed', { title: 'password.linkExpiredTitle', error: errorText(error) });
   };
 
-  const renderConfirm = async (ctx: Context, token: string, error = '', status = 200) => {
+  const renderConfirm = async (ctx: Context, token: string, error: string | FormProblem = '', status = 200) => {
     const { email, undoes, needsPassword } = await services.securityNotices.describeUndo(token);
     ctx.status = status;
     ctx.type = 'html';
@@ -48,7 +49,7 @@ export default function securityUndoRoutes(router: Router, services: Services) {
     } catch (caught) {
       const error = userMistake(ctx, caught);
       if (error.code === 'link_invalid') await linkFailed(ctx, caught);
-      else await renderConfirm(ctx, token, errorText(error), error.status).catch((again: unknown) => linkFailed(ctx, again));
+      else await renderConfirm(ctx, token, formProblem(error, ['password']), error.status).catch((again: unknown) => linkFailed(ctx, again));
       return;
     }
     const lang = currentLanguage();

@@ -63,10 +63,12 @@ describe('a new person signing up in Chromium', () => {
     await page.getByLabel('Password').fill('password1');
     await expect.poll(() => page.locator('#password-strength').textContent(), { timeout: 10_000 }).toMatch(/^Very weak\./);
     await page.getByRole('button', { name: 'Create account' }).click();
-    await expect(page.locator('.alert').innerText()).resolves.toContain('most common passwords');
+    await expect(page.locator('#password-error').innerText()).resolves.toContain('most common passwords'); // under the field, which has the focus
+    await expect(page.evaluate(() => document.activeElement?.id)).resolves.toBe('password');
+    await expect(page.getByLabel('Your name').inputValue()).resolves.toBe('Ada Lovelace');
     await page.getByLabel('Password').fill('adalovelace1815');
     await page.getByRole('button', { name: 'Create account' }).click();
-    await expect(page.locator('.alert').innerText()).resolves.toContain('name or email address');
+    await expect(page.locator('#password-error').innerText()).resolves.toContain('name or email address');
 
     await page.getByLabel('Password').fill('tangerine lighthouse quietly hums');
     await expect.poll(() => page.locator('#password-strength').textContent(), { timeout: 10_000 }).toMatch(/^(Strong|Very strong)\./);

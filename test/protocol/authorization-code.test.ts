@@ -196,7 +196,7 @@ describe('authorization code flow', () => {
     const unknown = await submitLogin(session, app, page, 'nobody@example.test', 'not the password');
     expect(wrong.status).toBe(401);
     expect(unknown.status).toBe(401);
-    const message = (html: string) => html.match(/role="alert">([^<]*)</)?.[1];
+    const message = (html: string) => html.match(/(?:role="alert"|class="field-error")>([^<]*)</)?.[1]; // under its field or in the banner
     expect(message(wrong.body)).toBe('The email address or password is incorrect.');
     expect(message(unknown.body)).toBe(message(wrong.body));
     expect(inputValue(wrong.body, 'email')).toBe(user.email);

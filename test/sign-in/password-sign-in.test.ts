@@ -4,7 +4,8 @@ import { HttpSession, formAction, inputValue, type PageResponse } from '../helpe
 import { authorizationRequest, authorize, createUser, registerClient, submitLogin, type TestClient } from '../helpers/oidc-flow.ts';
 import { startApp, type TestApp } from '../helpers/start-app.ts';
 
-const alert = (page: PageResponse) => page.body.match(/role="alert">([^<]*)</)?.[1];
+/** The refusal shown, under its field or in the banner. */
+const alert = (page: PageResponse) => page.body.match(/(?:role="alert"|class="field-error")>([^<]*)</)?.[1];
 
 describe('password sign-in', () => {
   let app: TestApp;

@@ -10,6 +10,7 @@ import { requireAccountSession, requireRecentSignIn, type AccountSession } from 
 import { translator } from '../../libraries/i18n/catalogue.ts';
 import { errorText } from '../../pages/error-text.ts';
 import { currentLanguage } from '../../pages/page-language.ts';
+import { formProblem, type FormProblem } from '../../pages/form-problem.ts';
 
 /** What a change redirected back with (?done=…) says on the page: a catalogue key. */
 const NOTICES: Record<string, string> = {
@@ -52,7 +53,7 @@ export default function securityRoutes(router: Router, services: Services) {
     }, extra.status);
   };
 
-  const renderTotpPage = (ctx: Context, enrolment: TotpEnrolment, error = '', status = 200) =>
+  const renderTotpPage = (ctx: Context, enrolment: TotpEnrolment, error: string | FormProblem = '', status = 200) =>
     render(ctx, 'account/totp', {
       title: 'account.totpTitle', factorId: enrolment.factorId, qrSvg: enrolment.qrSvg, secret: groupSecret(enrolment.secret), error,
     }, status);
@@ -84,7 +85,7 @@ export default function securityRoutes(router: Router, services: Services) {
     } catch (caught) {
       const error = userMistake(ctx, caught);
       const pending = /^[0-9a-f-]{36}$/.test(factorId) ? await services.secondFactors.pendingTotpEnrolment(session.account, factorId) : undefined;
-      if (pending) await renderTotpPage(ctx, pending, errorText(error), error.status);
+      if (pending) await renderTotpPage(ctx, pending, formProblem(error, ['code'], { totp_wrong: 'code', totp_reused: 'code' }), error.status);
       else await renderSecurityPage(ctx, session, { error: errorText(error), status: error.status });
     }
   });

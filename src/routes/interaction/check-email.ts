@@ -10,12 +10,12 @@ import { renderChoosePasswordPage } from '../password-reset.ts';
 import { renderLoginPage } from './login-password.ts';
 import { clearPendingSignIn, loadPendingStep, pendingAccount, type PendingSignIn } from './pending-sign-in.ts';
 import { completeFirstFactor } from './second-factor.ts';
-import { errorText } from '../../pages/error-text.ts';
+import { formProblem, type FormProblem } from '../../pages/form-problem.ts';
 
 type Loaded = Awaited<ReturnType<typeof loadInteraction>>;
 
 export async function renderCheckEmailPage(ctx: Context, services: Services, view: {
-  uid: string; client: ClientDisplay; pending: PendingSignIn; /** A catalogue key. */ notice?: string; error?: string; status?: number;
+  uid: string; client: ClientDisplay; pending: PendingSignIn; /** A catalogue key. */ notice?: string; error?: string | FormProblem; status?: number;
 }) {
   ctx.status = view.status ?? 200;
   ctx.type = 'html';
@@ -83,7 +83,7 @@ export default function checkEmailRoutes(router: Router, services: Services) {
       await renderLoginPage(ctx, services, { uid: details.uid, client, email: pending.email, notice: VERIFIED_NOTICE });
     } catch (caught) {
       const error = userMistake(ctx, caught);
-      await renderCheckEmailPage(ctx, services, { uid: details.uid, client, pending, error: errorText(error), status: error.status });
+      await renderCheckEmailPage(ctx, services, { uid: details.uid, client, pending, error: formProblem(error, ['code']), status: error.status });
     }
   });
 
@@ -98,7 +98,7 @@ export default function checkEmailRoutes(router: Router, services: Services) {
       await renderCheckEmailPage(ctx, services, { uid: details.uid, client, pending, notice: 'checkEmail.resent' });
     } catch (caught) {
       const error = userMistake(ctx, caught);
-      await renderCheckEmailPage(ctx, services, { uid: details.uid, client, pending, error: errorText(error), status: error.status });
+      await renderCheckEmailPage(ctx, services, { uid: details.uid, client, pending, error: formProblem(error, ['code']), status: error.status });
     }
   });
 

@@ -13,7 +13,7 @@ import { webauthnResponse } from '../webauthn-form.ts';
 import type { ClientDisplay } from './load-interaction.ts';
 import { loadPendingStep, pendingAccount, writePendingSignIn, type PendingSignIn } from './pending-sign-in.ts';
 import { finishSignIn } from './second-factor.ts';
-import { errorText } from '../../pages/error-text.ts';
+import { formProblem, type FormProblem } from '../../pages/form-problem.ts';
 
 /**
  * A factor added meanwhile (another tab, the owner reacting to a mail) must be passed, not
@@ -28,7 +28,7 @@ async function gainedFactorSince(ctx: Context, services: Services, pending: Pend
 }
 
 export async function renderEnrolPage(ctx: Context, services: Services, view: {
-  uid: string; client: ClientDisplay; pending: PendingSignIn; params: Record<string, unknown>; error?: string; status?: number;
+  uid: string; client: ClientDisplay; pending: PendingSignIn; params: Record<string, unknown>; error?: string | FormProblem; status?: number;
 }) {
   const account = await pendingAccount(services, view.pending);
   if (!account) throw new RequestError('session_expired', 400, 'This sign-in step expired. Go back to the application and sign in again.');
@@ -74,7 +74,7 @@ export default function enrolFactorRoutes(router: Router, services: Services) {
       await enrolled(ctx, details.uid, client, pending, 'otp', codes);
     } catch (caught) {
       const error = userMistake(ctx, caught);
-      await renderEnrolPage(ctx, services, { uid: details.uid, client, pending, params: details.params, error: errorText(error), status: error.status });
+      await renderEnrolPage(ctx, services, { uid: details.uid, client, pending, params: details.params, error: formProblem(error, ['totp']), status: error.status });
     }
   });
 
@@ -96,7 +96,7 @@ export default function enrolFactorRoutes(router: Router, services: Services) {
       await enrolled(ctx, details.uid, client, pending, webauthnAmr(credential), recoveryCodes);
     } catch (caught) {
       const error = userMistake(ctx, caught);
-      await renderEnrolPage(ctx, services, { uid: details.uid, client, pending, params: details.params, error: errorText(error), status: error.status });
+      await renderEnrolPage(ctx, services, { uid: details.uid, client, pending, params: details.params, error: formProblem(error, ['passkey-name'], { name_invalid: 'passkey-name' }), status: error.status });
     }
   });
 

@@ -6,7 +6,7 @@ import type { Services } from '../../services.ts';
 import { loadInteraction } from './load-interaction.ts';
 import { renderLoginPage } from './login-password.ts';
 import { writePendingSignIn } from './pending-sign-in.ts';
-import { errorText } from '../../pages/error-text.ts';
+import { formProblem, type FormProblem } from '../../pages/form-problem.ts';
 
 export default function emailCodeLoginRoutes(router: Router, services: Services) {
   router.post('/:uid/email-code', async (ctx) => {
@@ -21,7 +21,7 @@ export default function emailCodeLoginRoutes(router: Router, services: Services)
       ctx.status = 303;
     } catch (caught) {
       const error = userMistake(ctx, caught);
-      await renderLoginPage(ctx, services, { uid: details.uid, client, email: typed, remember, error: errorText(error), status: error.status });
+      await renderLoginPage(ctx, services, { uid: details.uid, client, email: typed, remember, error: formProblem(error, ['email']), status: error.status });
     }
   });
 }

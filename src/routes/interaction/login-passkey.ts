@@ -9,7 +9,7 @@ import { webauthnResponse } from '../webauthn-form.ts';
 import { loadInteraction } from './load-interaction.ts';
 import { renderLoginPage } from './login-password.ts';
 import { completeFirstFactor } from './second-factor.ts';
-import { errorText } from '../../pages/error-text.ts';
+import { formProblem, type FormProblem } from '../../pages/form-problem.ts';
 
 export default function passkeyLoginRoutes(router: Router, services: Services) {
   router.post('/:uid/passkey/options', async (ctx) => {
@@ -30,7 +30,7 @@ export default function passkeyLoginRoutes(router: Router, services: Services) {
       await completeFirstFactor(ctx, services, { uid: details.uid, accountId: account.id, amr, remember: form.remember === 'yes', params: details.params });
     } catch (caught) {
       const error = userMistake(ctx, caught);
-      await renderLoginPage(ctx, services, { uid: details.uid, client, email: '', error: errorText(error), status: error.status });
+      await renderLoginPage(ctx, services, { uid: details.uid, client, email: '', error: formProblem(error, []), status: error.status });
     }
   });
 }

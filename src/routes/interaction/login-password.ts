@@ -7,10 +7,10 @@ import type { Services } from '../../services.ts';
 import { readKnownDevices } from './known-device-cookie.ts';
 import { loadInteraction, type ClientDisplay } from './load-interaction.ts';
 import { completeFirstFactor } from './second-factor.ts';
-import { errorText } from '../../pages/error-text.ts';
+import { formProblem, type FormProblem } from '../../pages/form-problem.ts';
 
 export async function renderLoginPage(ctx: Context, services: Services, view: {
-  uid: string; client: ClientDisplay; email: string; remember?: boolean; notice?: string; error?: string; status?: number;
+  uid: string; client: ClientDisplay; email: string; remember?: boolean; notice?: string; error?: string | FormProblem; status?: number;
 }) {
   ctx.status = view.status ?? 200;
   ctx.type = 'html';
@@ -32,7 +32,7 @@ export default function passwordLoginRoutes(router: Router, services: Services) 
       await completeFirstFactor(ctx, services, { uid: details.uid, accountId: account.id, account, amr: ['pwd'], remember, params: details.params, deviceTag });
     } catch (caught) {
       const error = userMistake(ctx, caught);
-      await renderLoginPage(ctx, services, { uid: details.uid, client, email, remember, error: errorText(error), status: error.status });
+      await renderLoginPage(ctx, services, { uid: details.uid, client, email, remember, error: formProblem(error, ['email', 'password']), status: error.status });
     }
   });
 }

@@ -8,10 +8,10 @@ import { userMistake } from '../../middleware/koa-error-handler.ts';
 import type { Services } from '../../services.ts';
 import { loadInteraction, type ClientDisplay } from './load-interaction.ts';
 import { writePendingSignIn } from './pending-sign-in.ts';
-import { errorText } from '../../pages/error-text.ts';
+import { formProblem, type FormProblem } from '../../pages/form-problem.ts';
 
 async function renderRegisterPage(ctx: Context, services: Services, view: {
-  uid: string; client: ClientDisplay; email?: string; name?: string; error?: string; status?: number;
+  uid: string; client: ClientDisplay; email?: string; name?: string; error?: string | FormProblem; status?: number;
 }) {
   ctx.status = view.status ?? 200;
   ctx.type = 'html';
@@ -49,7 +49,7 @@ export default function registerRoutes(router: Router, services: Services) {
       ctx.status = 303;
     } catch (caught) {
       const error = userMistake(ctx, caught);
-      await renderRegisterPage(ctx, services, { uid: details.uid, client, email, name, error: errorText(error), status: error.status });
+      await renderRegisterPage(ctx, services, { uid: details.uid, client, email, name, error: formProblem(error, ['name', 'email', 'password']), status: error.status });
     }
   });
 }

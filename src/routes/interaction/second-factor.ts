@@ -13,7 +13,7 @@ import { webauthnResponse } from '../webauthn-form.ts';
 import { rememberDevice } from './known-device-cookie.ts';
 import { finishStep, type ClientDisplay } from './load-interaction.ts';
 import { clearPendingSignIn, loadPendingStep, passwordStampOf, pendingAccount, writePendingSignIn, type PendingSignIn } from './pending-sign-in.ts';
-import { errorText } from '../../pages/error-text.ts';
+import { formProblem, type FormProblem } from '../../pages/form-problem.ts';
 import { currentLanguage } from '../../pages/page-language.ts';
 
 export interface FirstFactor {
@@ -70,7 +70,7 @@ export async function completeFirstFactor(ctx: Context, services: Services, firs
 }
 
 export async function renderSecondFactorPage(ctx: Context, services: Services, view: {
-  uid: string; client: ClientDisplay; pending: PendingSignIn; error?: string; status?: number;
+  uid: string; client: ClientDisplay; pending: PendingSignIn; error?: string | FormProblem; status?: number;
 }) {
   const factors = await services.secondFactors.overview(view.pending.accountId!);
   ctx.status = view.status ?? 200;
@@ -81,8 +81,8 @@ export async function renderSecondFactorPage(ctx: Context, services: Services, v
 }
 
 export default function secondFactorRoutes(router: Router, services: Services) {
-  /** Checks one kind of factor; a right one finishes the sign-in, a wrong one shows the page again. */
-  const verifying = (check: (ctx: Context, pending: PendingSignIn) => Promise<string>) => async (ctx: Context) => {
+  /** Checks one kind of factor; a right one finishes the sign-in, a wrong one shows the page again, the refusal under `field`. */
+  const verifying = (check: (ctx: Context, pending: PendingSignIn) => Promise<string>, field?: 'totp' | 'recovery') => async (ctx: Context) => {
     const { details, client, pending } = await loadPendingStep(ctx, services, ['second_factor']);
     try {
       const amr = [...pending.amr, await check(ctx, pending)];
@@ -91,19 +91,20 @@ export default function secondFactorRoutes(router: Router, services: Services) {
       await finishSignIn(ctx, services, { ...pending, amr });
     } catch (caught) {
       const error = userMistake(ctx, caught);
-      await renderSecondFactorPage(ctx, services, { uid: details.uid, client, pending, error: errorText(error), status: error.status });
+      const wrongCode = field ? { second_factor_wrong: field, totp_wrong: field, totp_reused: field } : undefined;
+      await renderSecondFactorPage(ctx, services, { uid: details.uid, client, pending, error: formProblem(error, field ? [field] : [], wrongCode), status: error.status });
     }
   };
   const form = (ctx: Context) => ctx.request.body as Record<string, unknown>;
 
   router.post('/:uid/mfa/totp', verifying((ctx, pending) =>
-    services.secondFactors.verifyTotp({ accountId: pending.accountId!, code: form(ctx).code, ip: ctx.ip })));
+    services.secondFactors.verifyTotp({ accountId: pending.accountId!, code: form(ctx).code, ip: ctx.ip }), 'totp'));
 
   router.post('/:uid/mfa/recovery', verifying(async (ctx, pending) => {
     const account = await pendingAccount(services, pending);
     if (!account) throw accountDisabled();
     return services.secondFactors.verifyRecoveryCode({ account, code: form(ctx).code, ip: ctx.ip });
-  }));
+  }, 'recovery'));
 
   router.post('/:uid/mfa/webauthn/options', async (ctx) => {
     const { pending } = await loadPendingStep(ctx, services, ['second_factor']);
