@@ -58,8 +58,8 @@ export default function securityRoutes(router: Router, services: Services) {
       title: 'account.totpTitle', factorId: enrolment.factorId, qrSvg: enrolment.qrSvg, secret: groupSecret(enrolment.secret), error,
     }, status);
 
-  const renderRecoveryCodes = (ctx: Context, codes: string[], first: boolean) =>
-    render(ctx, 'account/recovery-codes', { title: 'account.codesTitle', languageSwitcher: false, codes, first });
+  const renderRecoveryCodes = (ctx: Context, session: AccountSession, codes: string[], first: boolean) =>
+    render(ctx, 'account/recovery-codes', { title: 'account.codesTitle', languageSwitcher: false, codes, first, accountEmail: session.account.email });
 
   router.get('/security', async (ctx) => {
     const session = await requireAccountSession(ctx, services);
@@ -80,7 +80,7 @@ export default function securityRoutes(router: Router, services: Services) {
     const factorId = typeof form.factorId === 'string' ? form.factorId : '';
     try {
       const codes = await services.secondFactors.confirmTotp(session.account, factorId, form.code);
-      if (codes) await renderRecoveryCodes(ctx, codes, true);
+      if (codes) await renderRecoveryCodes(ctx, session, codes, true);
       else backToSecurity(ctx, 'totp-added');
     } catch (caught) {
       const error = userMistake(ctx, caught);
@@ -112,7 +112,7 @@ export default function securityRoutes(router: Router, services: Services) {
       const { recoveryCodes } = await services.secondFactors.addPasskey(session.account, {
         challengeId: form.challengeId, response: webauthnResponse(form.response), name: form.name,
       });
-      if (recoveryCodes) await renderRecoveryCodes(ctx, recoveryCodes, true);
+      if (recoveryCodes) await renderRecoveryCodes(ctx, session, recoveryCodes, true);
       else backToSecurity(ctx, 'passkey-added');
     } catch (caught) {
       const error = userMistake(ctx, caught);
@@ -134,6 +134,6 @@ export default function securityRoutes(router: Router, services: Services) {
       await renderSecurityPage(ctx, session, { error: translator(currentLanguage())('account.codesNeedFactor'), status: 400 });
       return;
     }
-    await renderRecoveryCodes(ctx, await services.secondFactors.regenerateRecoveryCodes(session.account), false);
+    await renderRecoveryCodes(ctx, session, await services.secondFactors.regenerateRecoveryCodes(session.account), false);
   });
 }

@@ -59,7 +59,7 @@ export default function enrolFactorRoutes(router: Router, services: Services) {
     writePendingSignIn(ctx, services, { ...pending, step: 'enrolled', amr: [...pending.amr, amr], totpFactorId: undefined });
     ctx.type = 'html';
     ctx.body = await services.renderPage('interaction/recovery-codes', {
-      title: 'recoveryCodes.title', languageSwitcher: false, csrfToken: ctx.state.csrfToken, uid, client, recoveryCodes: recoveryCodes ?? [],
+      title: 'recoveryCodes.title', languageSwitcher: false, csrfToken: ctx.state.csrfToken, uid, client, recoveryCodes: recoveryCodes ?? [], accountEmail: pending.email,
     });
   }
 
