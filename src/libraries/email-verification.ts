@@ -51,7 +51,7 @@ export function createEmailVerification({ config, queries, oneTimeSecrets, mail,
       await oneTimeSecrets.consume(q, row);
       const accountId = row.account_id;
       const account = accountId ? await q.accounts.maybeFindAccountById(accountId) : undefined;
-      if (!account || account.email !== row.email) throw new RequestError('link_invalid', 400, 'This account no longer uses that address.');
+      if (!account || account.email !== row.email) throw new RequestError('link_invalid', 400, 'This account no longer uses that address.', { messageKey: 'messages.linkAddressGone' });
       if (accountId === registrantAccountId || !(await claimAddress(q, account.id))) {
         await q.accounts.markEmailVerified(account.id, row.email);
         return { accountId: account.id, claimed: false };

@@ -1,5 +1,6 @@
 // The app's one error type for mistakes a person or client can make, with a stable code,
-// an HTTP status and a message fit to show. Anything else reaching the error handler is a bug.
+// an HTTP status and a message fit to show (in English; pages word it from the catalogue's
+// messages.<code>, or details.messageKey where one code has several sentences). Anything else reaching the error handler is a bug.
 export class RequestError extends Error {
   override name = 'RequestError';
   readonly code: string;
@@ -13,6 +14,6 @@ export class RequestError extends Error {
   }
 }
 
-export function assertThat(condition: unknown, code: string, message: string, status = 400): asserts condition {
-  if (!condition) throw new RequestError(code, status, message);
+export function assertThat(condition: unknown, code: string, message: string, status = 400, details: Record<string, unknown> = {}): asserts condition {
+  if (!condition) throw new RequestError(code, status, message, details);
 }

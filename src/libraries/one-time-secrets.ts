@@ -84,7 +84,7 @@ export function createOneTimeSecrets({ queries, secretBox, throttle }: { queries
       const row = typeof token === 'string' && /^[\w-]{43}$/.test(token)
         ? await queries.oneTimeSecrets.maybeFindLiveLink(purpose, linkHash(token))
         : undefined;
-      if (!row) throw new RequestError('link_invalid', 400, 'This link has expired or was already used. Ask for a new one.');
+      if (!row) throw new RequestError('link_invalid', 400, 'This link has expired or was already used. Ask for a new one.', { messageKey: 'messages.linkUsedAskNew' });
       return row;
     },
 

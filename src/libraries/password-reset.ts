@@ -23,7 +23,7 @@ export function createPasswordReset({ config, queries, oneTimeSecrets, mail, mai
     const row = await oneTimeSecrets.checkLink({ purpose: 'reset_password', token });
     const account = row.account_id ? await queries.accounts.maybeFindAccountById(row.account_id) : undefined;
     if (!account || account.disabled || account.email !== row.email) {
-      throw new RequestError('link_invalid', 400, 'This link has expired or was already used. Ask for a new one.');
+      throw new RequestError('link_invalid', 400, 'This link has expired or was already used. Ask for a new one.', { messageKey: 'messages.linkUsedAskNew' });
     }
     return { row, account };
   }

@@ -35,7 +35,7 @@ export function createRegistration({ config, queries, accounts, emailVerificatio
      * an account; the caller must not show the difference.
      */
     register: (input: RegistrationInput) => answerNoSoonerThan(STEADY_ANSWER_MS, async (): Promise<{ accountId: string | null; email: string }> => {
-      assertThat(config.registration === 'open', 'registration_closed', 'New accounts cannot be created here. Ask your administrator for an account.', 403);
+      assertThat(config.registration === 'open', 'registration_closed', 'New accounts cannot be created here. Ask your administrator for an account.', 403, { messageKey: 'messages.registrationClosedAsk' });
       assertThat(typeof input.name === 'string' && input.name.trim().length > 0, 'name_required', 'Enter your name.');
       const fields = { email: input.email, password: input.password, name: input.name, signupMethod: 'registration' as const, signupSource: input.source };
       // A refused form changes nothing, counters included: only sign-ups count against the IP.

@@ -12,7 +12,7 @@ export function waitInWords(t: Translate, seconds: number): string {
 }
 
 export function errorText(error: RequestError): string {
-  const key = `messages.${error.code}`;
+  const key = typeof error.details.messageKey === 'string' ? error.details.messageKey : `messages.${error.code}`;
   if (!hasMessage(key)) return error.message;
   const t = translator(currentLanguage());
   const retryAfter = error.details.retryAfter;

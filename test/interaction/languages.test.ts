@@ -104,6 +104,16 @@ describe('the account pages', () => {
   });
 });
 
+describe('refusals with several sentences to one code', () => {
+  it('word each sentence in the language of the page', async () => {
+    const page = await new HttpSession({ 'accept-language': 'de' }).request(`${app.url}/password/reset?token=nope`);
+    expect(page.status).toBe(400);
+    expect(page.body).toContain('Dieser Link ist abgelaufen oder wurde schon verwendet. Fordern Sie einen neuen an.');
+    const french = await new HttpSession({ 'accept-language': 'fr' }).request(`${app.url}/security/undo?token=nope`);
+    expect(french.body).toContain('Ce lien a expiré ou a déjà été utilisé.');
+  });
+});
+
 describe('the switcher', () => {
   it('sends people back only to a page of this site, and remembers only a language it has', async () => {
     for (const away of ['//evil.example/x', '/\\evil.example', 'https://evil.example/', 'javascript:alert(1)']) {

@@ -109,7 +109,7 @@ export function createSecondFactors({ config, queries, totp, webauthn, recoveryC
     /** Checks a security key or passkey as the second factor of `accountId`; returns the amr it adds. */
     async verifyWebauthn({ accountId, challengeId, response }: { accountId: string; challengeId: unknown; response: unknown }): Promise<string> {
       const credential = await webauthn.authenticate({ challengeId, response, purpose: 'second_factor' });
-      if (credential.account_id !== accountId) throw new RequestError('webauthn_failed', 400, 'This key or passkey belongs to another account.');
+      if (credential.account_id !== accountId) throw new RequestError('webauthn_failed', 400, 'This key or passkey belongs to another account.', { messageKey: 'messages.webauthnOtherAccount' });
       return webauthnAmr(credential);
     },
 

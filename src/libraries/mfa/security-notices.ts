@@ -105,7 +105,7 @@ export function createSecurityNotices({ config, queries, mail, oneTimeSecrets, a
   async function stateOf(q: Queries, link: OneTimeSecretRow) {
     const account = link.account_id ? await q.accounts.maybeFindAccountById(link.account_id) : undefined;
     if (!account || account.disabled || account.email !== link.email || !link.details) {
-      throw new RequestError('link_invalid', 400, 'This link has expired or was already used.');
+      throw new RequestError('link_invalid', 400, 'This link has expired or was already used.', { messageKey: 'messages.linkUsed' });
     }
     const plan = planUndo(link.details as unknown as NoticeDetails, link.created_at, await currentFactors(q, account.id));
     return { account, plan, needsPassword: plan.removeAdded && account.password_hash !== null };

@@ -29,7 +29,7 @@ export interface CeremonyOptions<T> {
   options: T;
 }
 
-const failed = () => new RequestError('webauthn_failed', 400, 'The security key or passkey could not be checked. Try again.');
+const failed = () => new RequestError('webauthn_failed', 400, 'The security key or passkey could not be checked. Try again.', { messageKey: 'messages.webauthnFailed' });
 
 type Purpose = WebauthnChallengeRow['purpose'];
 
@@ -74,7 +74,7 @@ export function createWebauthn({ queries, settings, throttle }: { queries: Queri
     async register(q: Queries, accountId: string, { challengeId, response, name }: { challengeId: unknown; response: unknown; name: unknown }): Promise<WebauthnCredentialRow> {
       const label = typeof name === 'string' ? name.trim() : '';
       if (!label || label.length > NAME_MAX || /\p{Cc}/u.test(label)) {
-        throw new RequestError('name_invalid', 400, `Give the key or passkey a name of up to ${NAME_MAX} characters, such as "Work laptop".`);
+        throw new RequestError('name_invalid', 400, `Give the key or passkey a name of up to ${NAME_MAX} characters, such as "Work laptop".`, { messageKey: 'messages.passkeyName', max: NAME_MAX });
       }
       const challenge = await take(challengeId, 'register', q);
       if (challenge.account_id !== accountId) throw failed();

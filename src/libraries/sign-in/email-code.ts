@@ -55,7 +55,7 @@ export function createEmailCodeSignIn({ config, queries, accounts, oneTimeSecret
           await claimAddress(q, existing.id);
           return (await q.accounts.maybeFindAccountById(existing.id))!;
         }
-        if (config.registration !== 'open') throw new RequestError('registration_closed', 403, 'New accounts cannot be created here.');
+        if (config.registration !== 'open') throw new RequestError('registration_closed', 403, 'New accounts cannot be created here.', { messageKey: 'messages.registrationClosed' });
         const created = await q.accounts.insertAccount(newAccount);
         // Only when the address was registered in the same instant: nothing was written, try again.
         if (!created) throw new RequestError('account_race', 409, 'The account could not be created just now. Ask for a new code and try again.');

@@ -23,7 +23,7 @@ async function renderRegisterPage(ctx: Context, services: Services, view: {
 
 export default function registerRoutes(router: Router, services: Services) {
   const assertOpen = () => {
-    if (!services.registration.open) throw new RequestError('registration_closed', 404, 'New accounts cannot be created here. Ask your administrator for an account.');
+    if (!services.registration.open) throw new RequestError('registration_closed', 404, 'New accounts cannot be created here. Ask your administrator for an account.', { messageKey: 'messages.registrationClosedAsk' });
   };
 
   router.get('/:uid/register', async (ctx) => {
