@@ -2,28 +2,22 @@
 // accent on the button with readable text on it, the theme applied; a screenshot of it lands in
 // test/output/ (README shows one).
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { contrastRatio } from '../../src/libraries/brand-colours.ts';
+import { acmeBrand, ACME_GREEN } from '../helpers/brand-files.ts';
 import { launchBrowser } from '../helpers/browser.ts';
 import { authorizationRequest, registerClient, type TestClient } from '../helpers/oidc-flow.ts';
 import { projectRoot } from '../helpers/processes.ts';
 import { startApp, type TestApp } from '../helpers/start-app.ts';
-
-const files = fs.mkdtempSync(path.join(os.tmpdir(), 'latchkey-brand-'));
-const logo = path.join(files, 'acme.svg');
-fs.writeFileSync(logo, '<svg xmlns="http://www.w3.org/2000/svg" width="150" height="36" viewBox="0 0 150 36"><circle cx="18" cy="18" r="16" fill="#0b5e3a"/><text x="42" y="25" font-family="sans-serif" font-size="20" font-weight="700" fill="#0b5e3a">Acme</text></svg>');
-const theme = path.join(files, 'acme.css');
-fs.writeFileSync(theme, '.card { border-radius: 4px; }');
 
 let app: TestApp;
 let browser: Browser;
 let client: TestClient;
 beforeAll(async () => {
   [app, browser] = await Promise.all([
-    startApp({ env: { BRAND_NAME: 'Acme ID', BRAND_LOGO_URL: logo, BRAND_COLOR: '#0b5e3a', THEME_CSS: theme } }),
+    startApp({ env: acmeBrand() }),
     launchBrowser(),
   ]);
   client = await registerClient(app, { name: 'Acme Notizen' });
@@ -54,7 +48,7 @@ describe('a branded page in Chromium', () => {
     await context.close();
 
     expect(seen).toMatchObject({ lang: 'de', title: 'Anmelden · Acme ID', logoLoaded: true, radius: '4px' });
-    expect(rgb(seen.background)).toBe('#0b5e3a');
+    expect(rgb(seen.background)).toBe(ACME_GREEN);
     expect(contrastRatio(rgb(seen.background), rgb(seen.ink))).toBeGreaterThanOrEqual(4.5);
   });
 });

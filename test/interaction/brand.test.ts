@@ -1,28 +1,20 @@
 // A branded deployment: its name in titles, pages and mails ("Secured by Latchkey" stays), its
 // logo above every page (a file in DATA_DIR, served sandboxed), its colours and theme after
 // Latchkey's stylesheet; and each application's own name, logo and links on its pages.
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ACME_THEME, acmeBrand } from '../helpers/brand-files.ts';
 import { openSignIn, submitForm } from '../helpers/hosted-pages.ts';
 import { HttpSession } from '../helpers/http-session.ts';
 import { startMailSink, type MailSink } from '../helpers/mail-sink.ts';
 import { authorizationRequest, createUser, REDIRECT_URI, submitLogin, type TestClient } from '../helpers/oidc-flow.ts';
 import { startApp, type TestApp } from '../helpers/start-app.ts';
 
-const files = fs.mkdtempSync(path.join(os.tmpdir(), 'latchkey-brand-'));
-const logo = path.join(files, 'acme.svg');
-fs.writeFileSync(logo, '<svg xmlns="http://www.w3.org/2000/svg" width="120" height="32"><script>alert(1)</script><rect width="120" height="32" fill="#0b5e3a"/></svg>');
-const theme = path.join(files, 'acme.css');
-fs.writeFileSync(theme, '.card { border-radius: 2px; }');
-
 let app: TestApp;
 let sink: MailSink;
 let client: TestClient;
 beforeAll(async () => {
   sink = await startMailSink();
-  app = await startApp({ env: { SMTP_URL: sink.url, BRAND_NAME: 'Acme ID', BRAND_LOGO_URL: logo, BRAND_COLOR: '#0b5e3a', THEME_CSS: theme } });
+  app = await startApp({ env: { SMTP_URL: sink.url, ...acmeBrand() } });
   const created = JSON.parse((await app.cli('clients', 'create', '--name', 'Acme Notes', '--redirect-uri', REDIRECT_URI,
     '--logo-uri', 'https://notes.example/logo.png', '--client-uri', 'https://notes.example/',
     '--policy-uri', 'https://notes.example/privacy', '--tos-uri', 'https://notes.example/terms', '--json')).stdout);
@@ -46,7 +38,7 @@ describe('a branded deployment', () => {
     const colours = await fetch(`${app.url}${sheets[1]}`);
     expect(colours.headers.get('content-type')).toMatch(/^text\/css/);
     expect(await colours.text()).toContain('--accent: #0b5e3a; --accent-ink: #ffffff;');
-    expect(await (await fetch(`${app.url}${sheets[2]}`)).text()).toBe('.card { border-radius: 2px; }');
+    expect(await (await fetch(`${app.url}${sheets[2]}`)).text()).toBe(ACME_THEME);
   });
 
   it('serves an SVG logo sandboxed, so that opened on its own it runs nothing', async () => {
