@@ -108,6 +108,7 @@ export async function createServices({ config, secret, db, log }: { config: Conf
     metrics,
     renderPage,
     brand,
+    mailLimits,
     provider,
     mail,
     emailVerification,

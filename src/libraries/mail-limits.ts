@@ -14,8 +14,10 @@ export const mailSendRules = {
 };
 
 export function createMailLimits({ throttle, secretBox }: { throttle: Throttle; secretBox: SecretBox }) {
+  const addressSubject = (purpose: OneTimePurpose, email: string): ThrottleSubject =>
+    ({ key: `mail:address:${purpose}:${secretBox.tag('email', email)}`, rule: mailSendRules.address });
   const subjects = (purpose: OneTimePurpose, email: string, ip: string): ThrottleSubject[] => [
-    { key: `mail:address:${purpose}:${secretBox.tag('email', email)}`, rule: mailSendRules.address },
+    addressSubject(purpose, email),
     { key: `mail:ip:${ipBucket(ip)}`, rule: mailSendRules.ip, shared: true },
   ];
 
@@ -31,6 +33,12 @@ export function createMailLimits({ throttle, secretBox }: { throttle: Throttle; 
         throw new RequestError('mail_cooldown', 429, `A mail was sent to this address a moment ago. You can ask for another in ${wait}.`, { retryAfter: seconds });
       }
     },
+
+    /**
+     * Seconds until another mail of this kind may go to `email` (0: now), for the page that offers
+     * to send one. Counted whether or not the address has an account, so it tells nothing about that.
+     */
+    secondsUntilNextSend: (purpose: OneTimePurpose, email: string) => throttle.secondsBlocked(addressSubject(purpose, email)),
 
     /** Like reserveSend, but says whether to send instead of throwing: for sends nobody asked for explicitly. */
     async maySend(purpose: OneTimePurpose, email: string, ip: string): Promise<boolean> {

@@ -129,6 +129,12 @@ export function createThrottle({ queries, lockKeys, onBlocked = () => {} }: {
       }
     },
 
+    /** How many seconds a subject has yet to wait (0: none), as the database has it now. */
+    async secondsBlocked(subject: ThrottleSubject): Promise<number> {
+      const { blockedUntil } = await retryingContention(() => queries.throttles.findThrottleState([subject.key]));
+      return blockedUntil ? Math.max(0, Math.ceil((blockedUntil.getTime() - Date.now()) / 1000)) : 0;
+    },
+
     /** Counts a failure found out only afterwards (a client that failed to authenticate). */
     recordFailure: (subject: ThrottleSubject) => recordFailures([subject]),
 

@@ -10,6 +10,7 @@ import { translator } from '../libraries/i18n/catalogue.ts';
 import { LANGUAGES, languageNamed } from '../libraries/i18n/languages.ts';
 import { say, type Phrase } from '../libraries/i18n/phrase.ts';
 import type { BrandAssets } from './brand-assets.ts';
+import { waitInWords } from './error-text.ts';
 import type { FormProblem } from './form-problem.ts';
 import { currentLanguage, switcherReturnPath } from './page-language.ts';
 
@@ -79,6 +80,7 @@ export function createPageRenderer(brand: BrandAssets): RenderPage {
     const page = {
       ...locals, ...formHelpers(locals.error), brand, t, lang, dir: languageNamed(lang).dir, formatDate: formatDay(lang),
       say: (phrases: Phrase | Phrase[]) => say(t, lang, phrases),
+      waitInWords: (seconds: number) => waitInWords(t, seconds),
       languages: locals.languageSwitcher === false ? [] : switcherLinks(lang, switcherReturnPath()),
     };
     return render('layout.ejs', { ...page, body: await render(`${view}.ejs`, page) });

@@ -1,9 +1,10 @@
 // The conveniences the pages' own script adds in Chromium: "Show password" toggles the field
-// (and says so to assistive technology); without the script its button never shows.
+// (and says so to assistive technology), "Send a new code" counts its wait down disabled;
+// without the script the show button never shows and the send button stays usable.
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser } from '../helpers/browser.ts';
-import { authorizationRequest, registerClient, type TestClient } from '../helpers/oidc-flow.ts';
+import { authorizationRequest, createUser, registerClient, type TestClient } from '../helpers/oidc-flow.ts';
 import { startApp, type TestApp } from '../helpers/start-app.ts';
 
 let app: TestApp;
@@ -39,5 +40,26 @@ describe('page helpers in Chromium', () => {
     await page.goto(authorizationRequest(app, client).url);
     await expect(page.locator('button[data-shows]').isVisible()).resolves.toBe(false);
     await context.close();
+  });
+
+  it('counts down the wait for a new code with the button disabled, then lets it be used', async () => {
+    for (const javaScriptEnabled of [true, false]) {
+      const user = await createUser(app); // each its own address: a second send to one would wait
+      const context = await browser.newContext({ javaScriptEnabled });
+      const page = await context.newPage();
+      await page.goto(authorizationRequest(app, client).url);
+      await page.getByLabel('Email address').fill(user.email);
+      await page.getByRole('button', { name: 'Email me a code instead' }).click();
+      await page.getByRole('heading', { name: 'Check your email' }).waitFor();
+      const resend = page.locator('button[data-wait]');
+      await expect(page.locator('#resend-wait').innerText()).resolves.toMatch(/^You can ask for a new code in (60|59|58) seconds\.$/);
+      if (javaScriptEnabled) {
+        await expect(resend.isDisabled()).resolves.toBe(true);
+        await expect(resend.innerText()).resolves.toMatch(/^Send a new code in (1:00|0:5\d)$/);
+      } else {
+        await expect(resend.isDisabled()).resolves.toBe(false); // usable; pressed early, the server says how long is left
+      }
+      await context.close();
+    }
   });
 });

@@ -17,11 +17,12 @@ type Loaded = Awaited<ReturnType<typeof loadInteraction>>;
 export async function renderCheckEmailPage(ctx: Context, services: Services, view: {
   uid: string; client: ClientDisplay; pending: PendingSignIn; /** A catalogue key. */ notice?: string; error?: string | FormProblem; status?: number;
 }) {
+  const resendIn = await services.mailLimits.secondsUntilNextSend(view.pending.step === 'email_code' ? 'sign_in' : 'verify_email', view.pending.email);
   ctx.status = view.status ?? 200;
   ctx.type = 'html';
   ctx.body = await services.renderPage('interaction/check-email', {
     title: 'checkEmail.title', csrfToken: ctx.state.csrfToken, notice: '', error: '',
-    registrationOpen: services.registration.open, ...view,
+    registrationOpen: services.registration.open, resendIn, ...view,
   });
 }
 
