@@ -8,7 +8,7 @@ import { generate } from 'otplib';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { contrastRatio } from '../../src/libraries/brand-colours.ts';
-import { enrolTotp, openSignedIn } from '../helpers/account-pages.ts';
+import { ageSignIn, enrolTotp, openSignedIn } from '../helpers/account-pages.ts';
 import { launchBrowser } from '../helpers/browser.ts';
 import { linkIn, openRegistration, openSignIn, register, startAppWithMail, submitForm, uniqueEmail } from '../helpers/hosted-pages.ts';
 import { HttpSession, type PageResponse } from '../helpers/http-session.ts';
@@ -40,10 +40,13 @@ beforeAll(async () => {
   keep('check email, wrong code', await submitForm(session, app, codePage, '/code', { code: '000000' }));
   await sink.next(user.email);
 
-  // Registration and its mistakes.
+  // Registration and its mistakes; the address confirmed by its mailed link.
   session = new HttpSession();
   const registration = keep('register', (await openRegistration(app, client, session)).page);
-  keep('register, common password', await register(session, app, registration, { email: uniqueEmail('axe'), password: 'password123' }));
+  const newAddress = uniqueEmail('axe');
+  keep('register, common password', await register(session, app, registration, { email: newAddress, password: 'password123' }));
+  keep('confirm the address', await register(session, app, registration, { email: newAddress }).then(() => sink.next(newAddress))
+    .then((mail) => new HttpSession().request(linkIn(mail, '/verify-email'))));
 
   // Second factors: set one up, then be asked for it; the set-up a relying party demands.
   const secured = await createUser(app);
@@ -52,7 +55,10 @@ beforeAll(async () => {
   const { enrolment, secret, done } = await enrolTotp(app, session, security);
   keep('account: add an authenticator app', enrolment);
   keep('account: recovery codes', done);
-  keep('account security, with factors', await session.follow(`${app.url}/account/security?done=codes-saved`, app.url));
+  const withFactors = keep('account security, with factors', await session.follow(`${app.url}/account/security?done=codes-saved`, app.url));
+  await ageSignIn(app, session, 10 * 60);
+  const stale = await submitForm(session, app, withFactors, '/account/security/totp/remove');
+  keep('sign in again', await session.follow(stale.location ?? `${app.url}/account/sign-in-again`, app.url));
   session = new HttpSession();
   const challenge = await submitLogin(session, app, (await openSignIn(app, client, session)).page, secured.email, secured.password);
   keep('second factor', challenge);
@@ -79,6 +85,13 @@ beforeAll(async () => {
   keep('not found', await new HttpSession().request(`${app.url}/password/nowhere`));
   keep('unknown application', await new HttpSession().follow(`${app.url}/auth?client_id=nobody&response_type=code&scope=openid`, app.url));
   keep('sign out?', await new HttpSession().follow(`${app.url}/session/end`, app.url));
+  session = new HttpSession();
+  await openSignedIn(app, session, user, '/account/security');
+  const confirmSignOut = await session.follow(`${app.url}/session/end`, app.url);
+  const formTag = /<form[^>]*id="op.logoutForm"[^>]*>/.exec(confirmSignOut.body)?.[0] ?? '';
+  const action = /action="([^"]+)"/.exec(formTag)?.[1] ?? '/session/end/confirm';
+  const xsrf = /name="xsrf" value="([^"]+)"/.exec(confirmSignOut.body)?.[1] ?? '';
+  keep('signed out', await session.submit(new URL(action, app.url).href, { xsrf, logout: 'yes' }, app.url));
 });
 afterAll(async () => {
   await browser?.close();
@@ -89,7 +102,12 @@ interface Finding { id: string; impact: string; nodes: string[] }
 
 describe('accessibility', () => {
   it('collects every page it audits', () => {
-    expect(pages.length).toBeGreaterThanOrEqual(25);
+    expect(pages.map((entry) => entry.name)).toEqual(expect.arrayContaining(['confirm the address', 'sign in again', 'signed out', 'second factor, wrong code', 'recovery codes']));
+    expect(pages.length).toBeGreaterThanOrEqual(29);
+    const body = (name: string) => pages.find((entry) => entry.name === name)!.page.body;
+    expect(body('signed out')).toContain('You have signed out');
+    expect(body('confirm the address')).toContain('Confirm your address');
+    expect(body('sign in again')).toContain('Sign in again');
     for (const { name, page } of pages) expect(page.status, name).toBeLessThan(500);
   });
 
