@@ -3,14 +3,17 @@
 //
 // A page opts in with, inside the form:
 //   <input id="password" name="password" type="password" autocomplete="new-password"
-//          aria-describedby="password-strength" data-password-strength>
+//          aria-describedby="password-strength" data-strength-labels='["Very weak", …]' data-password-strength>
 //   <p id="password-strength" class="password-strength" aria-live="polite" hidden></p>
 //   <script type="module" src="/static/password-strength.js"></script>
 // The advice goes in the .password-strength element the input's aria-describedby names, else in a
 // .password-strength sibling. Email and name fields of the same form count as guessable words.
+// The advice is in the page's language where zxcvbn-ts has it (German, French), else English.
 
 const VENDOR = '/static/vendor/zxcvbn-ts/';
-const LABELS = ['Very weak', 'Weak', 'Fair', 'Strong', 'Very strong'];
+/** The languages zxcvbn-ts can give advice in, besides English (the page's <html lang> picks). */
+const ADVICE_LANGUAGES = ['de', 'fr'];
+const LANGUAGE = ADVICE_LANGUAGES.includes(document.documentElement.lang) ? document.documentElement.lang : 'en';
 const PERSONAL_FIELDS = 'input[autocomplete~="email"], input[autocomplete~="username"], input[autocomplete~="name"], '
   + 'input[autocomplete~="given-name"], input[autocomplete~="family-name"]';
 
@@ -18,7 +21,8 @@ let estimator;
 
 /** zxcvbn-ts's builds are classic scripts (CSP allows them from 'self'); about 1.7 MB, so fetched on first use. */
 function loadEstimator() {
-  estimator ??= Promise.all(['core', 'language-common', 'language-en'].map((name) => new Promise((resolve, reject) => {
+  const packs = ['core', 'language-common', 'language-en', ...(LANGUAGE === 'en' ? [] : [`language-${LANGUAGE}`])];
+  estimator ??= Promise.all(packs.map((name) => new Promise((resolve, reject) => {
     const script = document.createElement('script');
     script.src = `${VENDOR}${name}.js`;
     script.onload = resolve;
@@ -26,8 +30,10 @@ function loadEstimator() {
     document.head.append(script);
   }))).then(() => {
     const { core, 'language-common': common, 'language-en': en } = window.zxcvbnts;
+    // the advice in the page's language; the dictionaries stay common and English ones
+    const translations = window.zxcvbnts[`language-${LANGUAGE}`]?.translations ?? en.translations;
     return new core.ZxcvbnFactory({
-      translations: en.translations,
+      translations,
       graphs: common.adjacencyGraphs,
       dictionary: { ...common.dictionary, ...en.dictionary },
     });
@@ -50,7 +56,16 @@ function userInputs(form) {
   });
 }
 
-function show(output, password, result) {
+/** The words for the five scores, as the page gives them (data-strength-labels), English otherwise. */
+const labelsOf = (input) => {
+  try {
+    return JSON.parse(input.dataset.strengthLabels);
+  } catch {
+    return ['Very weak', 'Weak', 'Fair', 'Strong', 'Very strong'];
+  }
+};
+
+function show(output, password, result, labels) {
   output.replaceChildren();
   output.hidden = password === '';
   if (output.hidden) return;
@@ -58,7 +73,7 @@ function show(output, password, result) {
   meter.className = 'password-strength-meter';
   meter.dataset.score = String(result.score);
   const label = document.createElement('strong');
-  label.textContent = `${LABELS[result.score]}.`;
+  label.textContent = `${labels[result.score]}.`;
   const advice = [result.feedback.warning, ...result.feedback.suggestions].filter(Boolean).join(' ');
   output.append(meter, label, advice ? ` ${advice}` : '');
 }
@@ -72,7 +87,7 @@ function watch(input) {
     timer = setTimeout(async () => {
       try {
         const zxcvbn = await loadEstimator();
-        show(output, input.value, zxcvbn.check(input.value, userInputs(input.form)));
+        show(output, input.value, zxcvbn.check(input.value, userInputs(input.form)), labelsOf(input));
       } catch {
         output.hidden = true; // no advice rather than wrong advice; the server still checks
       }

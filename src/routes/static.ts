@@ -10,9 +10,10 @@ const publicDirectory = path.resolve(import.meta.dirname, '../../public');
 const TYPES: Record<string, string> = { '.css': 'text/css; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.svg': 'image/svg+xml', '.png': 'image/png' };
 /**
  * zxcvbn-ts's own browser builds for public/password-strength.js: self-contained classic scripts
- * that set window.zxcvbnts (their ESM builds import bare specifiers, which need an inline import map).
+ * that set window.zxcvbnts (their ESM builds import bare specifiers, which need an inline import map),
+ * with the advice in each language the pages speak.
  */
-const zxcvbnBundles = new Map(['core', 'language-common', 'language-en'].map((name) => [
+const zxcvbnBundles = new Map(['core', 'language-common', 'language-en', 'language-de', 'language-fr'].map((name) => [
   `${name}.js`,
   path.join(path.dirname(createRequire(import.meta.url).resolve(`@zxcvbn-ts/${name}`)), 'zxcvbn-ts.js'),
 ]));

@@ -62,4 +62,17 @@ describe('page helpers in Chromium', () => {
       await context.close();
     }
   });
+
+  it('gives password advice in the language of the page', async () => {
+    const context = await browser.newContext({ locale: 'de-DE' });
+    const page = await context.newPage();
+    await page.goto(authorizationRequest(app, client).url);
+    await page.getByRole('link', { name: 'Konto erstellen' }).click();
+    await page.getByLabel('Passwort').fill('password1');
+    await expect.poll(() => page.locator('#password-strength').textContent(), { timeout: 10_000 }).toMatch(/^Sehr schwach\./);
+    const advice = await page.locator('#password-strength').textContent();
+    expect(advice).toMatch(/Passwort|Wörter|Muster/); // zxcvbn-ts's German advice
+    expect(advice).not.toMatch(/\bpassword\b|\bwords\b/i);
+    await context.close();
+  });
 });
