@@ -31,8 +31,8 @@ export function accountDisabled(): RequestError {
 function optionalName(value: string | undefined, label: string): string | null {
   const trimmed = value?.trim();
   if (!trimmed) return null;
-  assertThat(trimmed.length <= 200, 'name_too_long', `${label} must be at most 200 characters.`);
-  assertThat(!/\p{Cc}/u.test(trimmed), 'name_invalid', `${label} must not contain control characters.`);
+  assertThat(trimmed.length <= 200, 'name_too_long', `${label} must be at most 200 characters.`, 400, { messageKey: 'messages.nameTooLong', max: 200 });
+  assertThat(!/\p{Cc}/u.test(trimmed), 'name_invalid', `${label} must not contain control characters.`, 400, { messageKey: 'messages.nameInvalid' });
   return trimmed;
 }
 
