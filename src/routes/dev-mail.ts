@@ -48,7 +48,7 @@ export default function devMailRoutes(router: Router, services: Services) {
     const mails = await services.mail.listRecentMails();
     ctx.type = 'html';
     ctx.body = await services.renderPage('dev/mail', {
-      title: 'Development outbox',
+      title: 'devMail.title',
       mails: mails.map((mail) => ({ ...mail, lines: mail.text === undefined ? undefined : linesWithLinks(mail.text) })),
     });
   });
