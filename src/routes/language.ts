@@ -5,8 +5,16 @@ import { supportedLanguage } from '../libraries/i18n/languages.ts';
 import { writeCookie } from '../middleware/koa-cookies.ts';
 import { LANGUAGE_COOKIE } from '../pages/page-language.ts';
 
-/** A path on this site ("/x", never "//host" or "/\\host", which browsers read as another host). */
-const localPath = (value: unknown) => (typeof value === 'string' && /^\/(?![/\\])/.test(value) ? value : '/');
+/**
+ * A path on this site, as the browser will read it: parsed the way a browser parses a Location
+ * (tabs and newlines dropped, "\\" as "/"), so "//host", "/\\host" or "/<tab>/host" never leave it.
+ */
+function localPath(value: unknown): string {
+  if (typeof value !== 'string' || !value.startsWith('/')) return '/';
+  const base = 'http://latchkey.invalid';
+  const url = URL.parse(value, base);
+  return url && url.origin === base ? `${url.pathname}${url.search}${url.hash}` : '/';
+}
 
 export default function languageRoutes(router: Router) {
   router.get('/language', (ctx) => {

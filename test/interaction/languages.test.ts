@@ -116,7 +116,7 @@ describe('refusals with several sentences to one code', () => {
 
 describe('the switcher', () => {
   it('sends people back only to a page of this site, and remembers only a language it has', async () => {
-    for (const away of ['//evil.example/x', '/\\evil.example', 'https://evil.example/', 'javascript:alert(1)']) {
+    for (const away of ['//evil.example/x', '/\\evil.example', '/\t/evil.example', '/\n/evil.example', '/\\/evil.example', 'https://evil.example/', 'javascript:alert(1)']) {
       const session = new HttpSession();
       const answer = await session.request(`${app.url}/language?lang=fr&return=${encodeURIComponent(away)}`);
       expect(answer.status, away).toBe(303);
