@@ -6,7 +6,7 @@
 // whose key ends in "Html" are inserted unescaped.
 import path from 'node:path';
 import ejs from 'ejs';
-import { translator } from '../libraries/i18n/catalogue.ts';
+import { escapeHtml, translator } from '../libraries/i18n/catalogue.ts';
 import { LANGUAGES, languageNamed } from '../libraries/i18n/languages.ts';
 import { say, type Phrase } from '../libraries/i18n/phrase.ts';
 import type { BrandAssets } from './brand-assets.ts';
@@ -53,7 +53,6 @@ function formatDay(lang: string) {
 function formHelpers(error: unknown) {
   const problem: FormProblem | undefined = typeof error === 'object' && error !== null ? error as FormProblem
     : typeof error === 'string' && error ? { text: error, field: undefined } : undefined;
-  const escape = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
   return {
     banner: problem && !problem.field ? problem.text : '',
     field(id: string, { focus = false, describedBy = [] as string[] } = {}) {
@@ -65,7 +64,7 @@ function formHelpers(error: unknown) {
         ...((problem?.field ? invalid : focus) ? [' autofocus'] : []),
       ].join('');
     },
-    fieldError: (id: string) => (problem?.field === id ? `<p id="${id}-error" class="field-error">${escape(problem.text)}</p>` : ''),
+    fieldError: (id: string) => (problem?.field === id ? `<p id="${id}-error" class="field-error">${escapeHtml(problem.text)}</p>` : ''),
     problemField: problem?.field,
   };
 }

@@ -32,7 +32,8 @@ export type Translate = (key: string, values?: Record<string, unknown>) => strin
 /** Whether the catalogues have `key` (in English, which every other catalogue mirrors). */
 export const hasMessage = (key: string) => instance.exists(key, { lng: DEFAULT_LANGUAGE });
 
-const escapeHtml = (value: unknown) => String(value).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+/** Text made safe to put into HTML as it is (what EJS's <%= does). */
+export const escapeHtml = (value: unknown) => String(value).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 /** t() in one language. For keys ending in "Html" the values are escaped, so the result can be printed raw. */
 export function translator(tag: string): Translate {
