@@ -5,6 +5,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import Router from '@koa/router';
 import Koa from 'koa';
+import { auditContext } from './middleware/koa-audit-context.ts';
 import { errorHandler } from './middleware/koa-error-handler.ts';
 import { requestMetrics } from './middleware/koa-metrics.ts';
 import { requestLog } from './middleware/koa-request-log.ts';
@@ -35,6 +36,7 @@ export function createApp(services: Services): RequestListener {
 
   app.use((_ctx, next) => withRequestMemo(next));
   app.use(requestLog(services.log));
+  app.use(auditContext());
   app.use(requestMetrics(services.metrics));
   app.use(securityHeaders());
   app.use(pageLanguage());

@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import type { Config } from './config/env.ts';
 import type { Database } from './db/open-database.ts';
 import { createAccounts } from './libraries/accounts.ts';
+import { createAuditLog } from './libraries/audit/audit-log.ts';
 import { createClients, type ClientMetadataValidator } from './libraries/clients.ts';
 import { createConsents } from './libraries/consents.ts';
 import { createPasswordPolicy } from './libraries/password-policy.ts';
@@ -53,6 +54,7 @@ export function createCommandServices({ config, secret, db, log, validateMetadat
       }),
     }),
     consents: createConsents({ queries }),
+    audit: createAuditLog({ queries, retentionDays: config.auditRetentionDays }),
     signupReport: createSignupReport({ queries }),
     keysChanged: keysChanged ?? (async () => undefined),
   };

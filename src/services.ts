@@ -8,6 +8,7 @@ import { createAddressClaim } from './libraries/address-claim.ts';
 import { createMetrics } from './libraries/metrics.ts';
 import { requestMetrics } from './middleware/koa-metrics.ts';
 import { requestLog } from './middleware/koa-request-log.ts';
+import { auditContext } from './middleware/koa-audit-context.ts';
 import { securityHeaders } from './middleware/koa-security-headers.ts';
 import { documentCache } from './oidc/document-cache.ts';
 import { withRequestMemo } from './oidc/request-memo.ts';
@@ -82,6 +83,7 @@ export async function createServices({ config, secret, db, log }: { config: Conf
     middleware: [
       (_ctx, next) => withRequestMemo(next),
       requestLog(log),
+      auditContext(),
       requestMetrics(metrics),
       securityHeaders(),
       endpointLimits({ throttle, renderPage, authorizationRule: { limit: config.authorizationRateLimit, windowSeconds: 60 } }),
@@ -115,11 +117,11 @@ export async function createServices({ config, secret, db, log }: { config: Conf
     webauthn,
     secondFactors,
     securityNotices,
-    passwordSignIn: createPasswordSignIn({ accounts, throttle, secretBox }),
+    passwordSignIn: createPasswordSignIn({ queries, accounts, throttle, secretBox }),
     emailCodeSignIn: createEmailCodeSignIn({ config, queries, accounts, oneTimeSecrets, mail, mailLimits, claimAddress }),
     registration: createRegistration({ config, queries, accounts, emailVerification, mail, mailLimits, throttle }),
     passwordReset: createPasswordReset({ config, queries, oneTimeSecrets, mail, mailLimits, hasher, passwordPolicy, claimAddress }),
-    housekeeping: createHousekeeping({ queries, signingKeys, throttle, oneTimeSecrets, webauthn, log }),
+    housekeeping: createHousekeeping({ queries, signingKeys, throttle, oneTimeSecrets, webauthn, audit: core.audit, log }),
     /** Set while shutting down, so that readiness fails and load balancers stop sending requests. */
     lifecycle: { draining: false },
   };

@@ -6,7 +6,7 @@ import { ConfigError, loadConfig } from '../config/env.ts';
 import { currentHolder, DataDirBusyError } from '../db/data-dir-lock.ts';
 import { sendCommand } from './control-socket.ts';
 import { terminalIo } from './io.ts';
-import { helpFor, parseCommand, reportFailure } from './run-command.ts';
+import { execute, helpFor, parseCommand, reportFailure } from './run-command.ts';
 
 /** --password-stdin: the password comes from standard input, never from the command line. */
 function passwordFromStdin(argv: string[]): string[] {
@@ -53,7 +53,7 @@ async function main(rawArgv: string[]): Promise<number> {
   }
   const { services, applied } = booted;
   try {
-    await parseCommand(argv, { applied })(services, terminalIo);
+    await execute(parseCommand(argv, { applied }), services, terminalIo);
     return 0;
   } catch (error) {
     return reportFailure(error, terminalIo);

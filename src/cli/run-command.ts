@@ -1,8 +1,11 @@
 // Parses a CLI command line (before any database is opened, so argument mistakes answer at
 // once) and runs it with the app's services. The same code serves the terminal and the running
 // server, which runs the commands the CLI hands it.
+import os from 'node:os';
+import { runAs } from '../libraries/audit/context.ts';
 import { RequestError } from '../libraries/errors.ts';
 import type { CommandServices } from '../command-services.ts';
+import { auditHelp, parseAuditCommand } from './commands/audit.ts';
 import { clientsHelp, parseClientsCommand } from './commands/clients.ts';
 import { keysHelp, parseKeysCommand } from './commands/keys.ts';
 import { parseReportCommand, reportHelp } from './commands/report.ts';
@@ -24,12 +27,13 @@ ${clientsHelp}
 ${usersHelp}
 ${keysHelp}
 ${reportHelp}
+${auditHelp}
 
 The CLI reads the server's settings (DATABASE_URL, DATA_DIR, LATCHKEY_SECRET …). With the
 embedded database and the server running, the server carries out the command.
 Exit status: 0 done, 1 refused (the message says why), 2 bad arguments.`;
 
-const groupHelp: Record<string, string> = { serve: serveHelp, migrate: migrateHelp, clients: clientsHelp, users: usersHelp, keys: keysHelp, report: reportHelp };
+const groupHelp: Record<string, string> = { serve: serveHelp, migrate: migrateHelp, clients: clientsHelp, users: usersHelp, keys: keysHelp, report: reportHelp, audit: auditHelp };
 
 /** The help text asked for, if the command line asks for help. */
 export function helpFor(argv: string[]): string | undefined {
@@ -54,9 +58,16 @@ export function parseCommand(argv: string[], { applied }: { applied: string[] })
       return parseKeysCommand(rest);
     case 'report':
       return parseReportCommand(rest);
+    case 'audit':
+      return parseAuditCommand(rest);
     default:
       throw new UsageError(`unknown command "${group}" (see latchkey --help)`);
   }
+}
+
+/** Carries out a parsed command; the audit log names the CLI (and the system user) as the actor. */
+export function execute(command: Execute, services: CommandServices, io: CommandIo): Promise<void> {
+  return runAs({ type: 'cli', id: os.userInfo().username }, () => command(services, io));
 }
 
 /** Exit status of a failed command: 2 for bad arguments, 1 for a refusal; anything else is a bug. */
@@ -75,7 +86,7 @@ export async function runCommand(argv: string[], services: CommandServices, io: 
     return 0;
   }
   try {
-    await parseCommand(argv, options)(services, io);
+    await execute(parseCommand(argv, options), services, io);
     return 0;
   } catch (error) {
     return reportFailure(error, io);

@@ -4,6 +4,7 @@ import crypto from 'node:crypto';
 import type { Queries } from '../queries/index.ts';
 import type { AccountRow, NewAccount, SignupMethod } from '../queries/accounts.ts';
 import { maybeNormaliseEmail, normaliseEmail } from './email-address.ts';
+import { auditRow, recordAudit } from './audit/audit-log.ts';
 import { RequestError, assertThat } from './errors.ts';
 import type { PasswordPolicy } from './password-policy.ts';
 import type { PasswordHasher } from './passwords.ts';
@@ -80,9 +81,13 @@ export function createAccounts({ queries, hasher, passwordPolicy }: { queries: Q
     prepareAccount,
 
     async createAccount(input: NewAccountInput): Promise<AccountRow> {
-      const account = await queries.accounts.insertAccount(await prepareAccount(input));
-      if (!account) throw new RequestError('email_taken', 409, `An account with ${normaliseEmail(input.email)} already exists.`);
-      return account;
+      const prepared = await prepareAccount(input);
+      return queries.transaction(async (q) => {
+        const account = await q.accounts.insertAccount(prepared);
+        if (!account) throw new RequestError('email_taken', 409, `An account with ${prepared.email} already exists.`);
+        await recordAudit(q, { type: 'account.created', subjectId: account.id, details: { method: input.signupMethod ?? 'admin', roles: account.roles } });
+        return account;
+      });
     },
 
     /**
@@ -93,10 +98,14 @@ export function createAccounts({ queries, hasher, passwordPolicy }: { queries: Q
       const account = await queries.accounts.maybeFindAccountByEmail(email);
       if (!account?.password_hash) {
         await hasher.verifyNothing(password);
+        await recordAudit(queries, { type: 'sign_in.failed', subjectId: account?.id, details: { method: 'password', ...(account ? { reason: 'no_password' } : { reason: 'unknown_account', email }) } });
         return undefined;
       }
       const { ok, needsRehash } = await hasher.verify(account.password_hash, password);
-      if (!ok) return undefined;
+      if (!ok) {
+        await recordAudit(queries, { type: 'sign_in.failed', subjectId: account.id, details: { method: 'password', reason: 'wrong_password' } });
+        return undefined;
+      }
       if (needsRehash) await queries.accounts.updatePasswordHash(account.id, await hasher.hash(password));
       return account;
     },
@@ -104,7 +113,9 @@ export function createAccounts({ queries, hasher, passwordPolicy }: { queries: Q
     /** The account with this id or address, or account_not_found. */
     findByIdOrEmail,
 
-    recordLogin: (accountId: string, language: string) => queries.accounts.recordLogin(accountId, language),
+    /** A finished sign-in: last sign-in, the language for mails no page causes, and its audit event. */
+    recordSignIn: ({ accountId, language, clientId, amr, acr }: { accountId: string; language: string; clientId: string | undefined; amr: string[]; acr: string }) =>
+      queries.accounts.recordLogin(accountId, language, auditRow({ type: 'sign_in.succeeded', subjectId: accountId, clientId, details: { amr, acr } })),
 
     /** The account behind a token or session, unless it is gone or disabled. */
     async maybeFindActiveAccount(accountId: string): Promise<AccountRow | undefined> {
@@ -118,16 +129,22 @@ export function createAccounts({ queries, hasher, passwordPolicy }: { queries: Q
     async setAdmin(idOrEmail: string, admin: boolean): Promise<AccountRow> {
       const account = await findByIdOrEmail(idOrEmail);
       const roles = admin ? [...new Set([...account.roles, 'admin'])] : account.roles.filter((role) => role !== 'admin');
-      await queries.accounts.setAccountRoles(account.id, roles);
+      if (roles.length === account.roles.length) return account; // nothing changes: nothing to record
+      await queries.transaction(async (q) => {
+        await q.accounts.setAccountRoles(account.id, roles);
+        await recordAudit(q, { type: admin ? 'role.granted' : 'role.revoked', subjectId: account.id, details: { role: 'admin' } });
+      });
       return { ...account, roles };
     },
 
     /** Disabling also ends the account's sessions and revokes its grants and tokens. */
     async setDisabled(idOrEmail: string, disabled: boolean): Promise<AccountRow> {
       const account = await findByIdOrEmail(idOrEmail);
+      if (account.disabled === disabled) return account;
       await queries.transaction(async (q) => {
         await q.accounts.setAccountDisabled(account.id, disabled);
         if (disabled) await q.oidcPayloads.deletePayloadsByAccountId(account.id);
+        await recordAudit(q, { type: disabled ? 'account.disabled' : 'account.enabled', subjectId: account.id });
       });
       return { ...account, disabled };
     },

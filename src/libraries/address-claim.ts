@@ -3,12 +3,14 @@
 // verified passes to the address's owner, and nothing its registrant set up survives: password,
 // names, second factors, recovery codes, sessions, grants, tokens and the consents it gave.
 import type { Queries } from '../queries/index.ts';
+import { recordAudit } from './audit/audit-log.ts';
 import type { SecondFactors } from './mfa/second-factors.ts';
 
 export function createAddressClaim({ secondFactors }: { secondFactors: Pick<SecondFactors, 'forgetAll'> }) {
   /** Inside the caller's transaction; false (and nothing changed) when the account was verified already. */
   return async function claimAddress(q: Queries, accountId: string): Promise<boolean> {
     if (!(await q.accounts.claimUnverifiedAccount(accountId))) return false;
+    await recordAudit(q, { type: 'email.verified', subjectId: accountId, details: { how: 'claimed', note: 'the owner proved the address; what the registrant set up was dropped' } });
     await q.oidcPayloads.deletePayloadsByAccountId(accountId);
     await q.consents.deleteConsents(accountId);
     await secondFactors.forgetAll(q, accountId);

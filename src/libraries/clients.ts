@@ -6,6 +6,7 @@ import type { Queries } from '../queries/index.ts';
 import { CLIENT_CHANGES, type ClientRow } from '../queries/clients.ts';
 import type { ChangeNotices } from '../db/change-notices.ts';
 import { RequestError, assertThat } from './errors.ts';
+import { recordAudit } from './audit/audit-log.ts';
 import { checkRedirectUri } from './redirect-uris.ts';
 import { createShortCache } from './short-cache.ts';
 import type { SecretBox } from './secret-box.ts';
@@ -182,14 +183,18 @@ export function createClients({ queries, secretBox, validateMetadata, changes }:
       await validateMetadata({ ...metadata, client_id: clientId, ...(clientSecret ? { client_secret: clientSecret } : {}) }).catch((error: { error_description?: string; message: string }) => {
         throw new RequestError('invalid_client_metadata', 400, error.error_description ?? error.message);
       });
-      const row = await queries.clients.insertClient({
-        client_id: clientId,
-        client_secret_sealed: clientSecret ? secretBox.seal('client-secret', clientSecret) : null,
-        name: metadata.client_name as string,
-        metadata,
-        skip_consent: input.skipConsent,
+      const row = await queries.transaction(async (q) => {
+        const inserted = await q.clients.insertClient({
+          client_id: clientId,
+          client_secret_sealed: clientSecret ? secretBox.seal('client-secret', clientSecret) : null,
+          name: metadata.client_name as string,
+          metadata,
+          skip_consent: input.skipConsent,
+        });
+        await recordAudit(q, { type: 'client.created', clientId, details: { name: inserted.name, grant_types: metadata.grant_types } });
+        await q.clients.announceClientChange(clientId); // an id looked up before it existed
+        return inserted;
       });
-      await queries.clients.announceClientChange(clientId); // an id looked up before it existed
       return { client: summarise(row), ...(clientSecret ? { clientSecret } : {}) };
     },
 
@@ -202,6 +207,7 @@ export function createClients({ queries, secretBox, validateMetadata, changes }:
       await queries.transaction(async (q) => {
         if (!(await q.clients.deleteClient(clientId))) throw new RequestError('client_not_found', 404, `No client ${clientId}.`);
         await q.oidcPayloads.deletePayloadsByClientId(clientId);
+        await recordAudit(q, { type: 'client.deleted', clientId });
         await q.clients.announceClientChange(clientId);
       });
       providerMetadata.delete(clientId);
@@ -214,6 +220,7 @@ export function createClients({ queries, secretBox, validateMetadata, changes }:
       const clientSecret = newSecret();
       await queries.transaction(async (q) => {
         await q.clients.updateClientSecret(clientId, secretBox.seal('client-secret', clientSecret));
+        await recordAudit(q, { type: 'client.secret_rotated', clientId });
         await q.clients.announceClientChange(clientId);
       });
       providerMetadata.delete(clientId);

@@ -4,12 +4,19 @@
 // what a new one starts from.
 import type { Queries } from '../queries/index.ts';
 import type { AccountRow } from '../queries/accounts.ts';
+import { recordAudit } from './audit/audit-log.ts';
 import { RequestError } from './errors.ts';
 
 export function createConsents({ queries }: { queries: Queries }) {
   return {
     /** The person allowed these scopes (adds to what they allowed before). */
-    remember: (accountId: string, clientId: string, scopes: string[]) => queries.consents.addConsentScopes(accountId, clientId, [...new Set(scopes)].sort()),
+    async remember(accountId: string, clientId: string, scopes: string[]): Promise<void> {
+      const allowed = [...new Set(scopes)].sort();
+      await queries.transaction(async (q) => {
+        await q.consents.addConsentScopes(accountId, clientId, allowed);
+        await recordAudit(q, { type: 'consent.given', subjectId: accountId, clientId, details: { scopes: allowed } });
+      });
+    },
 
     /** The scopes this account allowed this client, if any. */
     rememberedScopes: async (accountId: string, clientId: string): Promise<string[]> =>
@@ -26,7 +33,10 @@ export function createConsents({ queries }: { queries: Queries }) {
         const consents = await q.consents.listConsents(account.id);
         const revoked = clientId ? consents.filter((consent) => consent.client_id === clientId) : consents;
         if (clientId && !revoked.length) throw new RequestError('consent_not_found', 404, `The account has not allowed ${clientId} anything.`);
-        for (const consent of revoked) await q.oidcPayloads.deletePayloadsByAccountAndClient(account.id, consent.client_id);
+        for (const consent of revoked) {
+          await q.oidcPayloads.deletePayloadsByAccountAndClient(account.id, consent.client_id);
+          await recordAudit(q, { type: 'consent.revoked', subjectId: account.id, clientId: consent.client_id, details: { scopes: consent.scopes } });
+        }
         await q.consents.deleteConsents(account.id, clientId);
         return revoked.length;
       });

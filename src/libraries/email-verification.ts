@@ -10,6 +10,7 @@ import type { ClaimAddress } from './address-claim.ts';
 import type { MailLimits } from './mail-limits.ts';
 import { oneTimeLifetimes, type OneTimeSecrets } from './one-time-secrets.ts';
 import { RequestError } from './errors.ts';
+import { recordAudit } from './audit/audit-log.ts';
 import { answerNoSoonerThan, STEADY_ANSWER_MS } from './steady-timing.ts';
 
 interface AccountToVerify {
@@ -54,6 +55,7 @@ export function createEmailVerification({ config, queries, oneTimeSecrets, mail,
       if (!account || account.email !== row.email) throw new RequestError('link_invalid', 400, 'This account no longer uses that address.', { messageKey: 'messages.linkAddressGone' });
       if (accountId === registrantAccountId || !(await claimAddress(q, account.id))) {
         await q.accounts.markEmailVerified(account.id, row.email);
+        if (!account.email_verified) await recordAudit(q, { type: 'email.verified', subjectId: account.id, details: { how: 'registrant' } });
         return { accountId: account.id, claimed: false };
       }
       const passwordToken = await oneTimeSecrets.issueLink(q, {

@@ -1,9 +1,10 @@
 // Periodic clean-up shared safely by any number of processes: expired provider records,
 // keys past their publication, throttle counters nobody has touched for a day, mail sent a week
 // ago, mailed codes and links a day after they expired, WebAuthn challenges and abandoned
-// authenticator set-ups.
+// authenticator set-ups, audit events past AUDIT_RETENTION_DAYS.
 import type { Logger } from 'pino';
 import type { Queries } from '../queries/index.ts';
+import type { AuditLog } from './audit/audit-log.ts';
 import type { Webauthn } from './mfa/webauthn.ts';
 import type { OneTimeSecrets } from './one-time-secrets.ts';
 import type { SigningKeys } from './signing-keys.ts';
@@ -13,10 +14,10 @@ const BATCH = 1000;
 /** Sent (or given-up) mail stays this long, for operators looking into a delivery. */
 const MAIL_KEPT_SECONDS = 7 * 24 * 60 * 60;
 
-export function createHousekeeping({ queries, signingKeys, throttle, oneTimeSecrets, webauthn, log }: {
-  queries: Queries; signingKeys: SigningKeys; throttle: Throttle; oneTimeSecrets: OneTimeSecrets; webauthn: Webauthn; log: Logger;
+export function createHousekeeping({ queries, signingKeys, throttle, oneTimeSecrets, webauthn, audit, log }: {
+  queries: Queries; signingKeys: SigningKeys; throttle: Throttle; oneTimeSecrets: OneTimeSecrets; webauthn: Webauthn; audit: AuditLog; log: Logger;
 }) {
-  async function sweep(): Promise<{ payloads: number; keys: number; throttles: number; mails: number; oneTimeSecrets: number; webauthnChallenges: number; totpEnrolments: number }> {
+  async function sweep(): Promise<{ payloads: number; keys: number; throttles: number; mails: number; oneTimeSecrets: number; webauthnChallenges: number; totpEnrolments: number; auditEvents: number }> {
     let payloads = 0;
     for (let deleted = BATCH; deleted === BATCH;) {
       deleted = await queries.oidcPayloads.deleteExpiredPayloads(BATCH);
@@ -30,6 +31,7 @@ export function createHousekeeping({ queries, signingKeys, throttle, oneTimeSecr
       oneTimeSecrets: await oneTimeSecrets.sweep(),
       webauthnChallenges: await webauthn.sweep(),
       totpEnrolments: await queries.totpFactors.deleteAbandonedTotpFactors(),
+      auditEvents: await audit.sweep(),
     };
   }
 

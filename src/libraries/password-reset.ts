@@ -8,6 +8,7 @@ import type { Queries } from '../queries/index.ts';
 import type { AccountRow } from '../queries/accounts.ts';
 import { normaliseEmail } from './email-address.ts';
 import { RequestError } from './errors.ts';
+import { recordAudit } from './audit/audit-log.ts';
 import type { MailLimits } from './mail-limits.ts';
 import type { ClaimAddress } from './address-claim.ts';
 import { oneTimeLifetimes, type OneTimeSecrets } from './one-time-secrets.ts';
@@ -66,6 +67,7 @@ export function createPasswordReset({ config, queries, oneTimeSecrets, mail, mai
         // An address proved only now: whatever its registrant set up goes with the old password.
         await claimAddress(q, account.id);
         await q.accounts.changePassword(account.id, hash);
+        await recordAudit(q, { type: 'password.reset', subjectId: account.id });
         // Whoever knew the old password is out: sessions, grants and every token end here.
         await q.oidcPayloads.deletePayloadsByAccountId(account.id);
         await mail.enqueue(q, {

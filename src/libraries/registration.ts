@@ -7,6 +7,7 @@ import type { Queries } from '../queries/index.ts';
 import type { Accounts } from './accounts.ts';
 import type { EmailVerification } from './email-verification.ts';
 import { assertThat } from './errors.ts';
+import { recordAudit } from './audit/audit-log.ts';
 import type { MailLimits } from './mail-limits.ts';
 import type { SignupSource } from './signup-source.ts';
 import { answerNoSoonerThan, STEADY_ANSWER_MS } from './steady-timing.ts';
@@ -49,6 +50,7 @@ export function createRegistration({ config, queries, accounts, emailVerificatio
       const accountId = await queries.transaction(async (q) => {
         const account = await q.accounts.insertAccount(prepared);
         if (account) {
+          await recordAudit(q, { type: 'account.created', subjectId: account.id, clientId: account.signup_client_id, details: { method: 'registration' } });
           // The first mail is always sent: the cooldown only holds back further ones.
           await emailVerification.queueVerificationMail(q, account);
           return account.id;

@@ -5,6 +5,7 @@ import { retiredKeyPublication } from '../config/token-lifetimes.ts';
 import type { Queries } from '../queries/index.ts';
 import type { SigningKeyRow } from '../queries/signing-keys.ts';
 import type { SecretBox } from './secret-box.ts';
+import { recordAudit } from './audit/audit-log.ts';
 
 export const SIGNING_ALGORITHMS = ['RS256', 'ES256', 'EdDSA'] as const;
 export type SigningAlgorithm = (typeof SIGNING_ALGORITHMS)[number];
@@ -102,7 +103,9 @@ export function createSigningKeys({ queries, secretBox }: { queries: Queries; se
           // whatever signs until the new key takes over (normally one key)
           const replaced = keys.filter((key) => key.alg === alg && key.activates_at <= now && (signing.has(key.kid) || key.expires_at === null));
           await q.signingKeys.setSigningKeyExpiry(replaced.map((key) => key.kid), activateInSeconds + retiredKeyPublication);
-          kids.push(await insertKey(q, alg, activateInSeconds));
+          const kid = await insertKey(q, alg, activateInSeconds);
+          await recordAudit(q, { type: 'key.rotated', details: { kid, alg, activates_in_seconds: activateInSeconds } });
+          kids.push(kid);
         }
         return kids;
       });

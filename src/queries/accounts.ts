@@ -1,5 +1,6 @@
 // SQL for the accounts table.
 import type { Knex } from 'knex';
+import type { NewAuditEvent } from './audit-events.ts';
 
 export interface AccountRow {
   id: string;
@@ -157,9 +158,14 @@ export function createAccountQueries(db: Knex) {
       return result.rows.map((row) => ({ key: row.key ?? '', name: row.name, count: Number(row.count) }));
     },
 
-    /** A finished sign-in, on pages in `language`. */
-    async recordLogin(id: string, language: string): Promise<void> {
-      await db('accounts').where({ id }).update({ last_login_at: db.fn.now(), language });
+    /** A finished sign-in, on pages in `language`, with its audit event: one statement, so both or neither. */
+    async recordLogin(id: string, language: string, event: NewAuditEvent): Promise<void> {
+      await db.raw(
+        `with signed_in as (update accounts set last_login_at = now(), language = :language where id = :id)
+         insert into audit_events (type, actor_type, actor_id, subject_id, client_id, ip, user_agent, request_id, details)
+         values (:type, :actor_type, :actor_id, :subject_id, :client_id, :ip, :user_agent, :request_id, :details::jsonb)`,
+        { id, language, ...event, details: JSON.stringify(event.details) },
+      );
     },
 
     async setAccountRoles(id: string, roles: string[]): Promise<void> {

@@ -1,6 +1,7 @@
 // Every query of the app, built on one Knex handle (or transaction) and collected in one place.
 import type { Knex } from 'knex';
 import { createAccountQueries } from './accounts.ts';
+import { createAuditEventQueries } from './audit-events.ts';
 import { createClientQueries } from './clients.ts';
 import { createConsentQueries } from './consents.ts';
 import { createHealthQueries } from './health.ts';
@@ -16,6 +17,7 @@ import { createWebauthnQueries } from './webauthn.ts';
 
 export interface Queries {
   accounts: ReturnType<typeof createAccountQueries>;
+  auditEvents: ReturnType<typeof createAuditEventQueries>;
   clients: ReturnType<typeof createClientQueries>;
   consents: ReturnType<typeof createConsentQueries>;
   health: ReturnType<typeof createHealthQueries>;
@@ -35,6 +37,7 @@ export interface Queries {
 export function createQueries(db: Knex): Queries {
   return {
     accounts: createAccountQueries(db),
+    auditEvents: createAuditEventQueries(db),
     clients: createClientQueries(db),
     consents: createConsentQueries(db),
     health: createHealthQueries(db),

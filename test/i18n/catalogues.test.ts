@@ -2,6 +2,7 @@
 // follow each language's rules), every key the pages and code use exists, and no catalogue
 // keeps keys nobody uses. Keys are found as the string literals they are written as; the few
 // built at run time (errorPage.<code>, scopes.<name>, messages.<code>) from the lists they come from.
+import { isAuditEventType } from '../../src/libraries/audit/events.ts';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -27,7 +28,8 @@ function sources(directory: string, extension: RegExp): string {
 const english = flatten(readCatalogue('en'));
 const code = `${sources('views', /\.ejs$/)}\n${sources('src', /\.ts$/)}`;
 const literals = new Set([...code.matchAll(/['"`]([a-zA-Z]+(?:\.[a-zA-Z_]+)+)['"`]/g)].map((match) => match[1]!)
-  .filter((literal) => !/\.(ejs|ts|js|json|css|svg)$/.test(literal))); // file names are not keys
+  .filter((literal) => !/\.(ejs|ts|js|json|css|svg)$/.test(literal)) // file names are not keys
+  .filter((literal) => !isAuditEventType(literal) || english.includes(literal))); // nor are audit event types
 const built = new Set([
   ...[...EXPLAINED_ERRORS, 'other'].flatMap((error) => [`errorPage.${error}.heading`, `errorPage.${error}.explanation`]),
   ...DESCRIBED_SCOPES.map((scope) => `scopes.${scope}`),

@@ -6,6 +6,7 @@ import type { Config } from '../../config/env.ts';
 import type { Queries } from '../../queries/index.ts';
 import type { AccountRow } from '../../queries/accounts.ts';
 import type { WebauthnCredentialRow } from '../../queries/webauthn.ts';
+import { recordAudit } from '../audit/audit-log.ts';
 import { RequestError } from '../errors.ts';
 import { ipBucket, type Throttle, type ThrottleSubject } from '../throttle.ts';
 import type { RecoveryCodes } from './recovery-codes.ts';
@@ -42,13 +43,24 @@ export function createSecondFactors({ config, queries, totp, webauthn, recoveryC
   }
 
   /** A second-factor attempt, throttled like a password: counted when wrong, forgiven when right. */
-  async function attempt<T>(accountId: string, ip: string, check: () => Promise<T | undefined>): Promise<T> {
+  async function attempt<T>(accountId: string, ip: string, factor: string, check: () => Promise<T | undefined>): Promise<T> {
     const subjects: ThrottleSubject[] = [
       { key: `mfa:account-ip:${accountId}:${ipBucket(ip)}`, rule: secondFactorRules.accountAndIp },
       { key: `mfa:account:${accountId}`, rule: secondFactorRules.account },
     ];
-    const result = await throttle.guess(subjects, check, { reset: subjects });
-    if (result === undefined) throw new RequestError('second_factor_wrong', 400, 'That code is not right. Try again.');
+    const failed = (reason: string) => recordAudit(queries, { type: 'second_factor.failed', subjectId: accountId, details: { factor, reason } });
+    let result: T | undefined;
+    try {
+      result = await throttle.guess(subjects, check, { reset: subjects });
+    } catch (error) {
+      if (error instanceof RequestError && error.status === 400) await failed(error.code);
+      throw error; // a refusal while blocked is not an attempt: the throttle's metrics count those
+    }
+    if (result === undefined) {
+      await failed('wrong_code');
+      throw new RequestError('second_factor_wrong', 400, 'That code is not right. Try again.');
+    }
+    await recordAudit(queries, { type: 'second_factor.passed', subjectId: accountId, details: { factor } });
     return result;
   }
 
@@ -89,7 +101,7 @@ export function createSecondFactors({ config, queries, totp, webauthn, recoveryC
 
     /** Checks an authenticator-app code at sign-in; returns the amr it adds. */
     verifyTotp: ({ accountId, code, ip }: { accountId: string; code: unknown; ip: string }) =>
-      attempt(accountId, ip, async () => {
+      attempt(accountId, ip, 'totp', async () => {
         const outcome = await totp.verifyCode(accountId, code);
         if (outcome === 'reused') throw new RequestError('totp_reused', 400, 'That code was already used. Wait for your app to show the next one, then enter it.');
         return outcome === 'ok' ? 'otp' : undefined;
@@ -97,9 +109,10 @@ export function createSecondFactors({ config, queries, totp, webauthn, recoveryC
 
     /** Checks a recovery code at sign-in (using it up, and telling the owner); returns the amr it adds. */
     async verifyRecoveryCode({ account, code, ip }: { account: Person; code: unknown; ip: string }): Promise<string> {
-      const amr = await attempt(account.id, ip, async () => ((await recoveryCodes.use(account.id, code)) ? 'otp' : undefined));
+      const amr = await attempt(account.id, ip, 'recovery_code', async () => ((await recoveryCodes.use(account.id, code)) ? 'otp' : undefined));
       const left = await recoveryCodes.remaining(account.id);
       await queries.transaction(async (q) => {
+        await recordAudit(q, { type: 'recovery_code.used', subjectId: account.id, details: { left } });
         const factorsBefore = factorIds(await currentFactors(q, account.id));
         await notices.notify(q, account, phrase('notice.recoveryCodeUsed', { count: left }), { kind: 'recovery_code_used', factorsBefore });
       });
@@ -108,8 +121,19 @@ export function createSecondFactors({ config, queries, totp, webauthn, recoveryC
 
     /** Checks a security key or passkey as the second factor of `accountId`; returns the amr it adds. */
     async verifyWebauthn({ accountId, challengeId, response }: { accountId: string; challengeId: unknown; response: unknown }): Promise<string> {
-      const credential = await webauthn.authenticate({ challengeId, response, purpose: 'second_factor' });
-      if (credential.account_id !== accountId) throw new RequestError('webauthn_failed', 400, 'This key or passkey belongs to another account.', { messageKey: 'messages.webauthnOtherAccount' });
+      const failed = (reason: string) => recordAudit(queries, { type: 'second_factor.failed', subjectId: accountId, details: { factor: 'passkey', reason } });
+      let credential: WebauthnCredentialRow;
+      try {
+        credential = await webauthn.authenticate({ challengeId, response, purpose: 'second_factor' });
+      } catch (error) {
+        if (error instanceof RequestError && error.status < 500 && error.status !== 429) await failed(error.code);
+        throw error;
+      }
+      if (credential.account_id !== accountId) {
+        await failed('other_account');
+        throw new RequestError('webauthn_failed', 400, 'This key or passkey belongs to another account.', { messageKey: 'messages.webauthnOtherAccount' });
+      }
+      await recordAudit(queries, { type: 'second_factor.passed', subjectId: accountId, details: { factor: 'passkey' } });
       return webauthnAmr(credential);
     },
 
@@ -118,9 +142,11 @@ export function createSecondFactors({ config, queries, totp, webauthn, recoveryC
      * claimed: whoever registered it unverified must keep no way in.
      */
     async forgetAll(q: Queries, accountId: string): Promise<void> {
+      const had = factorIds(await currentFactors(q, accountId));
       await q.totpFactors.deleteTotpFactors(accountId);
       await q.webauthn.deleteWebauthnCredentials(accountId);
       await recoveryCodes.remove(q, accountId);
+      if (had.length) await recordAudit(q, { type: 'factor.removed', subjectId: accountId, details: { factor: 'all', reason: 'address_claimed' } });
     },
 
     /** Starts setting up an authenticator app (nothing changes until a first code confirms it). */
@@ -133,6 +159,7 @@ export function createSecondFactors({ config, queries, totp, webauthn, recoveryC
       return queries.transaction(async (q) => {
         const had = await lockFactors(q, account.id);
         await totp.confirmEnrolment(q, account.id, factorId, code);
+        await recordAudit(q, { type: 'factor.added', subjectId: account.id, details: { factor: 'totp', replaced: had.totp } });
         await notices.notify(q, account, phrase(had.totp ? 'notice.appReplaced' : 'notice.appAdded'), {
           kind: 'factor_added', factorsBefore: had.ids,
         });
@@ -145,6 +172,7 @@ export function createSecondFactors({ config, queries, totp, webauthn, recoveryC
       return queries.transaction(async (q) => {
         const had = await lockFactors(q, account.id);
         const credential = await webauthn.register(q, account.id, ceremony);
+        await recordAudit(q, { type: 'factor.added', subjectId: account.id, details: { factor: 'passkey', credential_id: credential.id } });
         // Not its name: whoever added it chose that, and it may not be the owner.
         await notices.notify(q, account, phrase('notice.passkeyAdded'), { kind: 'factor_added', factorsBefore: had.ids });
         return { credential, recoveryCodes: await recoveryCodesIfFirst(q, account.id, had.any) };
@@ -155,6 +183,7 @@ export function createSecondFactors({ config, queries, totp, webauthn, recoveryC
       await queries.transaction(async (q) => {
         const had = await lockFactors(q, account.id);
         if (!(await totp.remove(q, account.id))) return;
+        await recordAudit(q, { type: 'factor.removed', subjectId: account.id, details: { factor: 'totp' } });
         await afterRemoval(q, account, phrase('notice.appRemoved'), had.ids);
       });
     },
@@ -163,6 +192,7 @@ export function createSecondFactors({ config, queries, totp, webauthn, recoveryC
       await queries.transaction(async (q) => {
         const had = await lockFactors(q, account.id);
         if (!had.ids.includes(id) || !(await webauthn.remove(q, account.id, id))) return;
+        await recordAudit(q, { type: 'factor.removed', subjectId: account.id, details: { factor: 'passkey', credential_id: id } });
         await afterRemoval(q, account, phrase('notice.passkeyRemoved'), had.ids);
       });
     },
@@ -171,6 +201,7 @@ export function createSecondFactors({ config, queries, totp, webauthn, recoveryC
       return queries.transaction(async (q) => {
         const had = await lockFactors(q, account.id);
         const codes = await recoveryCodes.regenerate(q, account.id);
+        await recordAudit(q, { type: 'recovery_codes.made', subjectId: account.id });
         await notices.notify(q, account, phrase('notice.codesMade'), { kind: 'recovery_codes_made', factorsBefore: had.ids });
         return codes;
       });

@@ -16,6 +16,7 @@ import { RequestError } from '../errors.ts';
 import { phrase, type Phrase } from '../i18n/phrase.ts';
 import { oneTimeLifetimes, type OneTimeSecrets } from '../one-time-secrets.ts';
 import type { Throttle } from '../throttle.ts';
+import { recordAudit } from '../audit/audit-log.ts';
 
 export type SecurityChangeKind = 'factor_added' | 'factor_removed' | 'recovery_codes_made' | 'recovery_code_used';
 
@@ -162,6 +163,10 @@ export function createSecurityNotices({ config, queries, mail, oneTimeSecrets, a
         await q.oidcPayloads.deletePayloadsByAccountId(account.id);
         await q.consents.deleteConsents(account.id); // applications someone else may have allowed ask again
         await q.accounts.dropPassword(account.id);
+        await recordAudit(q, {
+          type: 'security.undone', subjectId: account.id,
+          details: { removed_factors: plan.removeAdded ? [...(plan.addedTotpId ? [plan.addedTotpId] : []), ...plan.addedPasskeyIds] : [], dropped_recovery_codes: plan.dropRecoveryCodes },
+        });
         const passwordToken = await oneTimeSecrets.issueLink(q, {
           purpose: 'reset_password', email: account.email, accountId: account.id, ttlSeconds: oneTimeLifetimes.resetPasswordLink,
         });

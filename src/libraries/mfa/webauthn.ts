@@ -10,6 +10,7 @@ import {
 import type { Queries } from '../../queries/index.ts';
 import type { WebauthnChallengeRow, WebauthnCredentialRow } from '../../queries/webauthn.ts';
 import { RequestError } from '../errors.ts';
+import { recordAudit } from '../audit/audit-log.ts';
 import { ipBucket, type Throttle } from '../throttle.ts';
 
 /** Long enough to find and touch a key; the browser gives up after it too. */
@@ -117,7 +118,13 @@ export function createWebauthn({ queries, settings, throttle }: { queries: Queri
       const challenge = await take(challengeId, purpose);
       const answer = response as AuthenticationResponseJSON | undefined;
       const credential = typeof answer?.id === 'string' ? await queries.webauthn.maybeFindWebauthnCredential(answer.id) : undefined;
-      if (!credential || (purpose === 'second_factor' && credential.account_id !== challenge.account_id)) throw failed();
+      // A passkey sign-in that fails is in the audit log here; a second factor's, where it is checked.
+      const refuse = async (reason: string) => {
+        if (purpose === 'sign_in') await recordAudit(queries, { type: 'sign_in.failed', subjectId: credential?.account_id, details: { method: 'passkey', reason } });
+        return failed();
+      };
+      if (!credential) throw await refuse('unknown_credential');
+      if (purpose === 'second_factor' && credential.account_id !== challenge.account_id) throw failed();
       const passwordless = purpose === 'sign_in';
       const verification = await verifyAuthenticationResponse({
         response: answer!, expectedChallenge: challenge.challenge, expectedOrigin: settings.origin, expectedRPID: settings.rpId,
@@ -127,9 +134,9 @@ export function createWebauthn({ queries, settings, throttle }: { queries: Queri
         },
         requireUserVerification: passwordless,
       }).catch(() => undefined);
-      if (!verification?.verified) throw failed();
+      if (!verification?.verified) throw await refuse('verification_failed');
       // A counter that does not move forward means a cloned authenticator (or a race): refuse.
-      if (!(await queries.webauthn.recordWebauthnUse(credential.id, verification.authenticationInfo.newCounter))) throw failed();
+      if (!(await queries.webauthn.recordWebauthnUse(credential.id, verification.authenticationInfo.newCounter))) throw await refuse('counter_not_advanced');
       return credential;
     },
 

@@ -9,6 +9,7 @@ import type { AccountRow } from '../../queries/accounts.ts';
 import { accountDisabled, type Accounts } from '../accounts.ts';
 import type { ClaimAddress } from '../address-claim.ts';
 import { normaliseEmail } from '../email-address.ts';
+import { recordAudit } from '../audit/audit-log.ts';
 import { RequestError } from '../errors.ts';
 import type { MailLimits } from '../mail-limits.ts';
 import { oneTimeLifetimes, type OneTimeSecrets } from '../one-time-secrets.ts';
@@ -43,7 +44,16 @@ export function createEmailCodeSignIn({ config, queries, accounts, oneTimeSecret
 
     /** The account the right code signs in to, created (verified) for a newcomer. */
     async signInWithCode({ email, code, ip, source }: { email: string; code: unknown; ip: string; source: SignupSource }): Promise<AccountRow> {
-      const row = await oneTimeSecrets.checkCode({ purpose: 'sign_in', email, code, ip });
+      let row;
+      try {
+        row = await oneTimeSecrets.checkCode({ purpose: 'sign_in', email, code, ip });
+      } catch (error) {
+        if (error instanceof RequestError && error.status < 500 && error.status !== 429) {
+          const account = await queries.accounts.maybeFindAccountByEmail(email);
+          await recordAudit(queries, { type: 'sign_in.failed', subjectId: account?.id, details: { method: 'email_code', reason: error.code, ...(account ? {} : { email }) } });
+        }
+        throw error;
+      }
       const newAccount = await accounts.prepareAccount({ email, emailVerified: true, signupMethod: 'email_code', signupSource: source });
       const account = await queries.transaction(async (q) => {
         await oneTimeSecrets.consume(q, row);
@@ -59,7 +69,13 @@ export function createEmailCodeSignIn({ config, queries, accounts, oneTimeSecret
         const created = await q.accounts.insertAccount(newAccount);
         // Only when the address was registered in the same instant: nothing was written, try again.
         if (!created) throw new RequestError('account_race', 409, 'The account could not be created just now. Ask for a new code and try again.');
+        await recordAudit(q, { type: 'account.created', subjectId: created.id, clientId: created.signup_client_id, details: { method: 'email_code' } });
         return created;
+      }).catch(async (error: unknown) => {
+        if (error instanceof RequestError && error.code === 'account_disabled') {
+          await recordAudit(queries, { type: 'sign_in.failed', subjectId: row.account_id, details: { method: 'email_code', reason: 'account_disabled' } });
+        }
+        throw error;
       });
       return account;
     },

@@ -1,6 +1,8 @@
 // Sign-in with email and password. Every credential mistake gets one answer; attempts are
 // throttled per IP, per account and IP, and per account (sparing the owner's known devices).
 import type { AccountRow } from '../../queries/accounts.ts';
+import type { Queries } from '../../queries/index.ts';
+import { recordAudit } from '../audit/audit-log.ts';
 import { accountDisabled, type Accounts } from '../accounts.ts';
 import { normaliseEmail } from '../email-address.ts';
 import { RequestError, assertThat } from '../errors.ts';
@@ -25,7 +27,7 @@ export interface PasswordSignInAttempt {
   knownDevices: string[];
 }
 
-export function createPasswordSignIn({ accounts, throttle, secretBox }: { accounts: Accounts; throttle: Throttle; secretBox: SecretBox }) {
+export function createPasswordSignIn({ queries, accounts, throttle, secretBox }: { queries: Queries; accounts: Accounts; throttle: Throttle; secretBox: SecretBox }) {
   return async function signInWithPassword(attempt: PasswordSignInAttempt): Promise<{ account: AccountRow; deviceTag: string }> {
     const email = normaliseEmail(attempt.email);
     assertThat(typeof attempt.password === 'string' && attempt.password.length > 0, 'password_required', 'Enter your password.');
@@ -49,6 +51,7 @@ export function createPasswordSignIn({ accounts, throttle, secretBox }: { accoun
       : undefined), { reset: subjects.filter((subject) => !subject.shared) });
     if (!account) throw new RequestError('invalid_credentials', 401, INVALID_CREDENTIALS);
     if (account.disabled) {
+      await recordAudit(queries, { type: 'sign_in.failed', subjectId: account.id, details: { method: 'password', reason: 'account_disabled' } });
       throw accountDisabled();
     }
     return { account, deviceTag: accountTag };

@@ -26,6 +26,7 @@ export async function loadInteraction(ctx: Context, services: Services, step?: '
   }
   const client = await provider.Client.find(String(details.params.client_id));
   if (!client) throw new RequestError('invalid_client', 400, 'The application is no longer registered.');
+  ctx.state.clientId = client.clientId; // named in the audit events of this step
   const display: ClientDisplay = {
     name: client.clientName ?? client.clientId, logoUri: client.logoUri, clientUri: client.clientUri, policyUri: client.policyUri, tosUri: client.tosUri,
   };

@@ -35,9 +35,9 @@ export async function finishSignIn(ctx: Context, services: Services, pending: Pe
   const account = current ?? await pendingAccount(services, pending);
   if (!account) throw new RequestError('session_expired', 400, 'This sign-in step expired. Go back to the application and sign in again.');
   clearPendingSignIn(ctx, pending.uid);
-  await services.accounts.recordLogin(account.id, currentLanguage()); // for mails no page causes
-  if (pending.deviceTag) rememberDevice(ctx, pending.deviceTag);
   const { amr, acr } = assuranceOf(pending.amr);
+  await services.accounts.recordSignIn({ accountId: account.id, language: currentLanguage(), clientId: ctx.state.clientId as string | undefined, amr, acr });
+  if (pending.deviceTag) rememberDevice(ctx, pending.deviceTag);
   await finishStep(ctx, services, { login: { accountId: account.id, remember: pending.remember, amr, acr } });
 }
 

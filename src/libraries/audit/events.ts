@@ -1,0 +1,31 @@
+// The kinds of audit event and what each means: the admin API and the CLI accept these names as
+// filters, and README lists them from here.
+
+export const AUDIT_EVENT_TYPES = {
+  'sign_in.succeeded': 'A person finished signing in to an application (details: methods, acr).',
+  'sign_in.failed': 'A first factor was refused (details: method, reason; the reason is for admins only).',
+  'second_factor.passed': 'A second factor was accepted (details: factor).',
+  'second_factor.failed': 'A second factor was refused (details: factor).',
+  'recovery_code.used': 'A recovery code stood in for a second factor.',
+  'recovery_codes.made': 'A new set of recovery codes replaced the old one.',
+  'password.reset': 'A password was set through a mailed reset link.',
+  'email.verified': 'An address was proven (details: how).',
+  'factor.added': 'A second factor was set up (details: factor).',
+  'factor.removed': 'A second factor was removed (details: factor, or all).',
+  'account.created': 'An account was made (details: method).',
+  'account.disabled': 'An account was disabled: its sessions, grants and tokens ended.',
+  'account.enabled': 'A disabled account was enabled.',
+  'role.granted': 'A role was given to an account or client (details: role).',
+  'role.revoked': 'A role was taken from an account or client (details: role).',
+  'consent.given': 'A person allowed an application scopes (details: scopes).',
+  'consent.revoked': 'What a person allowed an application was forgotten, its grants and tokens ended.',
+  'security.undone': 'The owner used "this wasn\'t me": sessions, consents and the password ended, added factors went (details: what).',
+  'client.created': 'An application was registered.',
+  'client.secret_rotated': 'An application was given a new secret.',
+  'client.deleted': 'An application was deleted with its grants and tokens.',
+  'key.rotated': 'A new signing key was made (details: kid, alg).',
+} as const;
+
+export type AuditEventType = keyof typeof AUDIT_EVENT_TYPES;
+
+export const isAuditEventType = (value: string): value is AuditEventType => Object.hasOwn(AUDIT_EVENT_TYPES, value);
