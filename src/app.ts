@@ -1,5 +1,6 @@
 // Composition root of the HTTP side: a request for one of Latchkey's own pages goes to its Koa
-// app (pages, account area, health, static files); everything else (discovery, authorization,
+// app (pages, account area, health, static files), one for its APIs (admin API) to theirs
+// (routes/api); everything else (discovery, authorization,
 // token, userinfo, logout …) straight to oidc-provider, which runs the same request log, metrics,
 // memo and headers as its own middleware (services.ts), without a second app in front.
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -13,6 +14,7 @@ import { withRequestMemo } from './oidc/request-memo.ts';
 import { securityHeaders } from './middleware/koa-security-headers.ts';
 import { pageLanguage } from './pages/page-language.ts';
 import accountRoutes from './routes/account/index.ts';
+import { API_PATHS, createApiApp } from './routes/api/index.ts';
 import brandRoutes from './routes/brand.ts';
 import devMailRoutes from './routes/dev-mail.ts';
 import healthRoutes from './routes/health.ts';
@@ -56,8 +58,10 @@ export function createApp(services: Services): RequestListener {
   app.use(router.routes());
 
   const own = app.callback();
+  const api = createApiApp(services);
   return (req, res) => {
     if (OWN_PATHS.test(req.url ?? '')) void own(req, res);
+    else if (API_PATHS.test(req.url ?? '')) api(req, res);
     else void services.provider.handle(req, res);
   };
 }

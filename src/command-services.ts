@@ -5,7 +5,12 @@
 import type { Logger } from 'pino';
 import type { Config } from './config/env.ts';
 import type { Database } from './db/open-database.ts';
+import { createAccountAdmin } from './libraries/account-admin.ts';
 import { createAccounts } from './libraries/accounts.ts';
+import { createOneTimeSecrets } from './libraries/one-time-secrets.ts';
+import { createThrottle } from './libraries/throttle.ts';
+import { createMail } from './mail/index.ts';
+import { createApiTokens } from './libraries/api-tokens.ts';
 import { createAuditLog } from './libraries/audit/audit-log.ts';
 import { createClients, type ClientMetadataValidator } from './libraries/clients.ts';
 import { createConsents } from './libraries/consents.ts';
@@ -25,14 +30,21 @@ export interface CommandServiceOptions {
   validateMetadata?: ClientMetadataValidator;
   /** Told when signing keys change (the server rebuilds its provider at once; the CLI leaves that to the server's poll). */
   keysChanged?: () => Promise<unknown>;
+  /** Told when a throttle refuses (the server counts it in its metrics). */
+  onThrottleBlocked?: (key: string) => void;
 }
 
-export function createCommandServices({ config, secret, db, log, validateMetadata, keysChanged }: CommandServiceOptions) {
+export function createCommandServices({ config, secret, db, log, validateMetadata, keysChanged, onThrottleBlocked }: CommandServiceOptions) {
   const queries = createQueries(db.knex);
   const secretBox = createSecretBox(secret);
   const passwordPolicy = createPasswordPolicy({ minLength: config.passwordMinLength });
   const hasher = createPasswordHasher(config.passwordHash);
   const signingKeys = createSigningKeys({ queries, secretBox });
+  const throttle = createThrottle({ queries, lockKeys: db.lockKeys, onBlocked: onThrottleBlocked });
+  // Mail is queued in the database; a server process delivers it (the CLI never sends).
+  const mail = createMail({ config, queries, secretBox, log });
+  const oneTimeSecrets = createOneTimeSecrets({ queries, secretBox, throttle });
+  const accounts = createAccounts({ queries, hasher, passwordPolicy });
   return {
     config,
     log,
@@ -42,7 +54,11 @@ export function createCommandServices({ config, secret, db, log, validateMetadat
     hasher,
     passwordPolicy,
     signingKeys,
-    accounts: createAccounts({ queries, hasher, passwordPolicy }),
+    throttle,
+    mail,
+    oneTimeSecrets,
+    accounts,
+    accountAdmin: createAccountAdmin({ config, queries, accounts, mail, oneTimeSecrets }),
     clients: createClients({
       queries,
       secretBox,
@@ -54,6 +70,7 @@ export function createCommandServices({ config, secret, db, log, validateMetadat
       }),
     }),
     consents: createConsents({ queries }),
+    apiTokens: createApiTokens({ queries, secretBox }),
     audit: createAuditLog({ queries, retentionDays: config.auditRetentionDays }),
     signupReport: createSignupReport({ queries }),
     keysChanged: keysChanged ?? (async () => undefined),

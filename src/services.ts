@@ -20,16 +20,14 @@ import { createSecondFactors } from './libraries/mfa/second-factors.ts';
 import { createSecurityNotices } from './libraries/mfa/security-notices.ts';
 import { createTotp } from './libraries/mfa/totp.ts';
 import { createWebauthn } from './libraries/mfa/webauthn.ts';
-import { createOneTimeSecrets } from './libraries/one-time-secrets.ts';
 import { createPasswordReset } from './libraries/password-reset.ts';
 import { createRegistration } from './libraries/registration.ts';
 import { createEmailCodeSignIn } from './libraries/sign-in/email-code.ts';
 import { createPasswordSignIn } from './libraries/sign-in/password.ts';
-import { createThrottle } from './libraries/throttle.ts';
-import { createMail } from './mail/index.ts';
 import { createFindAccount } from './oidc/account.ts';
 import { accountClientMetadata } from './oidc/account-client.ts';
 import { createAdapterClass } from './oidc/adapter.ts';
+import { introspectApiTokens } from './oidc/api-token-introspection.ts';
 import { endpointLimits } from './oidc/endpoint-limits.ts';
 import { secureCookiesOverLocalhost } from './oidc/localhost-cookies.ts';
 import { dropBogusLogoutHint } from './oidc/logout-hint.ts';
@@ -40,13 +38,13 @@ import { createPageRenderer } from './pages/render-page.ts';
 
 export async function createServices({ config, secret, db, log }: { config: Config; secret: string; db: Database; log: Logger }) {
   let provider: ProviderHolder | undefined;
+  const metrics = createMetrics();
   const core = createCommandServices({
-    config, secret, db, log,
+    config, secret, db, log, onThrottleBlocked: (key) => metrics.blocked(key),
     validateMetadata: async (metadata) => { await provider!.current.Client.validate(metadata as never); },
     keysChanged: () => provider!.refresh(),
   });
-  const { queries, secretBox, hasher, passwordPolicy, accounts, signingKeys, consents, clients } = core;
-  const metrics = createMetrics();
+  const { queries, secretBox, hasher, passwordPolicy, accounts, signingKeys, consents, clients, throttle, mail, oneTimeSecrets } = core;
   metrics.observe({
     async mailOutbox() {
       const { pending, oldest } = await queries.mailOutbox.countPendingMails();
@@ -54,10 +52,7 @@ export async function createServices({ config, secret, db, log }: { config: Conf
     },
     databasePool: () => db.poolStats(),
   });
-  const throttle = createThrottle({ queries, lockKeys: db.lockKeys, onBlocked: (key) => metrics.blocked(key) });
-  const mail = createMail({ config, queries, secretBox, log });
   const mailLimits = createMailLimits({ throttle, secretBox });
-  const oneTimeSecrets = createOneTimeSecrets({ queries, secretBox, throttle });
   const webauthn = createWebauthn({ queries, settings: { ...config.webauthn, rpName: config.brand.name }, throttle });
   const securityNotices = createSecurityNotices({ config, queries, mail, oneTimeSecrets, accounts, throttle });
   const secondFactors = createSecondFactors({
@@ -88,6 +83,7 @@ export async function createServices({ config, secret, db, log }: { config: Conf
       securityHeaders(),
       endpointLimits({ throttle, renderPage, authorizationRule: { limit: config.authorizationRateLimit, windowSeconds: 60 } }),
       dropBogusLogoutHint(),
+      introspectApiTokens(core.apiTokens),
       documentCache(),
       ...(config.authorizationByPost ? [secureCookiesOverLocalhost(config.issuer)] : []),
     ],
@@ -106,13 +102,11 @@ export async function createServices({ config, secret, db, log }: { config: Conf
 
   return {
     ...core,
-    throttle,
     metrics,
     renderPage,
     brand,
     mailLimits,
     provider,
-    mail,
     emailVerification,
     webauthn,
     secondFactors,

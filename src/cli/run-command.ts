@@ -5,6 +5,7 @@ import os from 'node:os';
 import { runAs } from '../libraries/audit/context.ts';
 import { RequestError } from '../libraries/errors.ts';
 import type { CommandServices } from '../command-services.ts';
+import { apiTokensHelp, parseApiTokensCommand } from './commands/api-tokens.ts';
 import { auditHelp, parseAuditCommand } from './commands/audit.ts';
 import { clientsHelp, parseClientsCommand } from './commands/clients.ts';
 import { keysHelp, parseKeysCommand } from './commands/keys.ts';
@@ -28,12 +29,13 @@ ${usersHelp}
 ${keysHelp}
 ${reportHelp}
 ${auditHelp}
+${apiTokensHelp}
 
 The CLI reads the server's settings (DATABASE_URL, DATA_DIR, LATCHKEY_SECRET …). With the
 embedded database and the server running, the server carries out the command.
 Exit status: 0 done, 1 refused (the message says why), 2 bad arguments.`;
 
-const groupHelp: Record<string, string> = { serve: serveHelp, migrate: migrateHelp, clients: clientsHelp, users: usersHelp, keys: keysHelp, report: reportHelp, audit: auditHelp };
+const groupHelp: Record<string, string> = { serve: serveHelp, migrate: migrateHelp, clients: clientsHelp, users: usersHelp, keys: keysHelp, report: reportHelp, audit: auditHelp, 'api-tokens': apiTokensHelp };
 
 /** The help text asked for, if the command line asks for help. */
 export function helpFor(argv: string[]): string | undefined {
@@ -60,6 +62,8 @@ export function parseCommand(argv: string[], { applied }: { applied: string[] })
       return parseReportCommand(rest);
     case 'audit':
       return parseAuditCommand(rest);
+    case 'api-tokens':
+      return parseApiTokensCommand(rest);
     default:
       throw new UsageError(`unknown command "${group}" (see latchkey --help)`);
   }

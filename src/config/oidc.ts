@@ -7,7 +7,7 @@ import type { PrivateJwk } from '../libraries/signing-keys.ts';
 import { SIGNING_ALGORITHMS } from '../libraries/signing-keys.ts';
 import { REFERRER_PARAMETER, referrerOf, SOURCE_VALUE_MAX_LENGTH, UTM_PARAMETERS } from '../libraries/signup-source.ts';
 import { boundedParameters } from './authorization-parameters.ts';
-import { claimsByScope, SUPPORTED_SCOPES } from './scopes.ts';
+import { claimsByScope, PROVIDER_SCOPES } from './scopes.ts';
 import { tokenLifetimes } from './token-lifetimes.ts';
 
 export interface ProviderDependencies {
@@ -112,7 +112,7 @@ export function buildProviderConfiguration(deps: ProviderDependencies): Configur
     findAccount: deps.findAccount,
     jwks: { keys: deps.signingKeys as never },
     clients: deps.staticClients,
-    scopes: SUPPORTED_SCOPES,
+    scopes: PROVIDER_SCOPES,
     // sid is in no ID token (no front- or back-channel logout yet), so it is not offered: oidc-provider's
     // defaults list it unless switched off (only null marks a claim of its own).
     claims: { ...claimsByScope, acr: null, amr: null, auth_time: null, iss: null, sid: false as unknown as null },

@@ -77,6 +77,12 @@ export function createAccounts({ queries, hasher, passwordPolicy }: { queries: Q
 
   return {
     checkNewAccount,
+    /** Names as a profile change gives them: null or blank clears one; each checked like a new account's. */
+    checkProfile: (names: { name?: string | null; givenName?: string | null; familyName?: string | null }) => ({
+      name: optionalName(names.name ?? undefined, 'Name'),
+      givenName: optionalName(names.givenName ?? undefined, 'Given name'),
+      familyName: optionalName(names.familyName ?? undefined, 'Family name'),
+    }),
     /** Checks a new account's fields and hashes its password; nothing is written yet. */
     prepareAccount,
 

@@ -2,12 +2,14 @@
 // own sign-in (a mailed code or link used elsewhere, a password reset), an account nobody had
 // verified passes to the address's owner, and nothing its registrant set up survives: password,
 // names, second factors, recovery codes, sessions, grants, tokens and the consents it gave.
+// An account an administrator made (CLI, admin API) is not claimed: its maker is trusted, and
+// the person proving the address is the one it was made for.
 import type { Queries } from '../queries/index.ts';
 import { recordAudit } from './audit/audit-log.ts';
 import type { SecondFactors } from './mfa/second-factors.ts';
 
 export function createAddressClaim({ secondFactors }: { secondFactors: Pick<SecondFactors, 'forgetAll'> }) {
-  /** Inside the caller's transaction; false (and nothing changed) when the account was verified already. */
+  /** Inside the caller's transaction; false (and nothing changed) when the account was verified already or an administrator made it. */
   return async function claimAddress(q: Queries, accountId: string): Promise<boolean> {
     if (!(await q.accounts.claimUnverifiedAccount(accountId))) return false;
     await recordAudit(q, { type: 'email.verified', subjectId: accountId, details: { how: 'claimed', note: 'the owner proved the address; what the registrant set up was dropped' } });

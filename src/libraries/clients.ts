@@ -1,7 +1,7 @@
 // OAuth clients: registration with validated metadata, secrets generated here, shown once
 // and sealed at rest, and the metadata oidc-provider reads through the adapter.
 import crypto from 'node:crypto';
-import { SUPPORTED_SCOPES } from '../config/scopes.ts';
+import { isMachineScope, MACHINE_SCOPES, SUPPORTED_SCOPES } from '../config/scopes.ts';
 import type { Queries } from '../queries/index.ts';
 import { CLIENT_CHANGES, type ClientRow } from '../queries/clients.ts';
 import type { ChangeNotices } from '../db/change-notices.ts';
@@ -78,6 +78,12 @@ function publicKeySet(value: unknown): { keys: Array<Record<string, unknown>> } 
   return { keys: keys as Array<Record<string, unknown>> };
 }
 
+/**
+ * What a client may ask for: the scopes it was registered with, or every OpenID scope. Always
+ * written out, so that no client may ask for an API scope it was not given.
+ */
+export const clientScope = (scopes: string[] | undefined) => (scopes?.length ? [...new Set(scopes)] : SUPPORTED_SCOPES).join(' ');
+
 /** Checks a registration and returns oidc-provider client metadata; needs no database. */
 export function buildClientMetadata(input: ClientInput): Record<string, unknown> {
   const name = input.name.trim();
@@ -101,8 +107,11 @@ export function buildClientMetadata(input: ClientInput): Record<string, unknown>
   const native = input.isPublic && kinds.length > 0 && kinds.every((kind) => kind !== 'web');
 
   for (const scope of input.scopes) {
-    assertThat(SUPPORTED_SCOPES.includes(scope), 'invalid_scope', `Unsupported scope ${scope}; use ${SUPPORTED_SCOPES.join(', ')}.`);
+    assertThat(SUPPORTED_SCOPES.includes(scope) || isMachineScope(scope), 'invalid_scope', `Unsupported scope ${scope}; use ${[...SUPPORTED_SCOPES, ...MACHINE_SCOPES].join(', ')}.`);
   }
+  // Latchkey's own APIs are for machines: a client that also signs people in must not hold them.
+  assertThat(!input.scopes.some(isMachineScope) || (grantTypes.length === 1 && grantTypes[0] === 'client_credentials'), 'invalid_scope',
+    `${MACHINE_SCOPES.join(', ')} are for machine clients: use --grant-type client_credentials alone.`);
   const jwks = input.jwks === undefined ? undefined : publicKeySet(input.jwks);
   assertThat(!(jwks && input.isPublic), 'invalid_client_metadata', 'A public client has no credentials; leave out --jwks or --public.');
   const alg = input.idTokenSigningAlg ?? 'RS256';
@@ -124,7 +133,7 @@ export function buildClientMetadata(input: ClientInput): Record<string, unknown>
     token_endpoint_auth_method: input.isPublic ? 'none' : jwks ? 'private_key_jwt' : 'client_secret_basic',
     ...(jwks ? { jwks } : {}),
     id_token_signed_response_alg: alg,
-    ...(input.scopes.length ? { scope: [...new Set(input.scopes)].join(' ') } : {}),
+    scope: clientScope(input.scopes),
     ...(input.logoUri ? { logo_uri: input.logoUri } : {}),
     ...(input.clientUri ? { client_uri: input.clientUri } : {}),
     ...(input.policyUri ? { policy_uri: input.policyUri } : {}),
@@ -234,6 +243,7 @@ export function createClients({ queries, secretBox, validateMetadata, changes }:
         if (!row) return undefined;
         return {
           ...row.metadata,
+          scope: (row.metadata.scope as string | undefined) ?? clientScope(undefined), // registered before scopes were always written
           client_id: row.client_id,
           client_name: row.name,
           ...(row.client_secret_sealed ? { client_secret: secretBox.open('client-secret', row.client_secret_sealed) } : {}),

@@ -65,7 +65,8 @@ export function createPasswordReset({ config, queries, oneTimeSecrets, mail, mai
       await queries.transaction(async (q) => {
         await oneTimeSecrets.consume(q, row);
         // An address proved only now: whatever its registrant set up goes with the old password.
-        await claimAddress(q, account.id);
+        const claimed = await claimAddress(q, account.id);
+        if (!claimed && !account.email_verified) await recordAudit(q, { type: 'email.verified', subjectId: account.id, details: { how: 'reset_link' } });
         await q.accounts.changePassword(account.id, hash);
         await recordAudit(q, { type: 'password.reset', subjectId: account.id });
         // Whoever knew the old password is out: sessions, grants and every token end here.

@@ -25,10 +25,24 @@ export interface AccountRow {
   roles: string[];
 }
 
-export type SignupMethod = 'registration' | 'email_code' | 'cli';
+export type SignupMethod = 'registration' | 'email_code' | 'cli' | 'admin';
 
 export type NewAccount = Pick<AccountRow, 'id' | 'email' | 'email_verified' | 'password_hash' | 'name' | 'given_name' | 'family_name'
   | 'signup_method' | 'signup_client_id' | 'signup_referrer' | 'signup_utm' | 'roles'>;
+
+export interface AccountSearch {
+  /** A prefix of the address or the name, any letter case. */
+  query?: string;
+  role?: string;
+  disabled?: boolean;
+  verified?: boolean;
+  hasSecondFactor?: boolean;
+  /** The last account of the previous page (accounts come newest first). */
+  after?: { createdAt: Date; id: string };
+  limit: number;
+}
+
+export type AccountProfileChange = Partial<Pick<AccountRow, 'name' | 'given_name' | 'family_name' | 'email' | 'email_verified'>>;
 
 export interface SignupCount {
   key: string;
@@ -95,6 +109,37 @@ export function createAccountQueries(db: Knex) {
       return db<AccountRow>('accounts').whereRaw('lower(email) = lower(?)', [email]).first();
     },
 
+    /** Accounts matching every filter given, newest first, each with whether it has a second factor. */
+    async searchAccounts(search: AccountSearch): Promise<Array<AccountRow & { has_second_factor: boolean }>> {
+      const hasFactor = `(exists (select 1 from totp_factors t where t.account_id = accounts.id and t.confirmed_at is not null)
+        or exists (select 1 from webauthn_credentials w where w.account_id = accounts.id))`;
+      const query = db<AccountRow>('accounts').select('accounts.*', db.raw(`${hasFactor} as has_second_factor`))
+        .orderBy([{ column: 'created_at', order: 'desc' }, { column: 'id', order: 'desc' }]).limit(search.limit);
+      if (search.query) {
+        const prefix = `${search.query.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+        query.where((q) => q.whereRaw('lower(email) like ?', [prefix]).orWhereRaw('lower(name) like ?', [prefix]));
+      }
+      if (search.role) query.whereRaw('? = any(roles)', [search.role]);
+      if (search.disabled !== undefined) query.where('disabled', search.disabled);
+      if (search.verified !== undefined) query.where('email_verified', search.verified);
+      if (search.hasSecondFactor !== undefined) query.whereRaw(search.hasSecondFactor ? hasFactor : `not ${hasFactor}`);
+      if (search.after) query.whereRaw('(created_at, id) < (?, ?)', [search.after.createdAt, search.after.id]);
+      return query as never;
+    },
+
+    /** Changes profile fields (and the address) as given; false when the new address is another account's. */
+    async updateAccountProfile(id: string, change: AccountProfileChange): Promise<boolean> {
+      const query = db('accounts').where({ id });
+      if (change.email !== undefined) {
+        query.whereNotExists((other) => other.from('accounts as other').whereRaw('lower(other.email) = lower(?)', [change.email!]).andWhereNot('other.id', id));
+      }
+      return (await query.update({ ...change, updated_at: db.fn.now() })) > 0;
+    },
+
+    async deleteAccount(id: string): Promise<boolean> {
+      return (await db('accounts').where({ id }).delete()) > 0;
+    },
+
     async listAccounts({ limit, offset }: { limit: number; offset: number }): Promise<AccountRow[]> {
       return db<AccountRow>('accounts').orderBy('created_at').orderBy('id').limit(limit).offset(offset);
     },
@@ -128,7 +173,9 @@ export function createAccountQueries(db: Knex) {
      * account was verified already (nothing changes).
      */
     async claimUnverifiedAccount(id: string): Promise<boolean> {
-      const count = await db('accounts').where({ id, email_verified: false }).update({
+      // An account an administrator made has no untrusted registrant: there is nothing to take over.
+      const count = await db('accounts').where({ id, email_verified: false })
+        .andWhere((query) => query.whereNull('signup_method').orWhereNotIn('signup_method', ['admin', 'cli'])).update({
         email_verified: true, password_hash: null, name: null, given_name: null, family_name: null,
         password_changed_at: db.fn.now(), updated_at: db.fn.now(),
       });

@@ -1,6 +1,7 @@
 // Every query of the app, built on one Knex handle (or transaction) and collected in one place.
 import type { Knex } from 'knex';
 import { createAccountQueries } from './accounts.ts';
+import { createApiTokenQueries } from './api-tokens.ts';
 import { createAuditEventQueries } from './audit-events.ts';
 import { createClientQueries } from './clients.ts';
 import { createConsentQueries } from './consents.ts';
@@ -17,6 +18,7 @@ import { createWebauthnQueries } from './webauthn.ts';
 
 export interface Queries {
   accounts: ReturnType<typeof createAccountQueries>;
+  apiTokens: ReturnType<typeof createApiTokenQueries>;
   auditEvents: ReturnType<typeof createAuditEventQueries>;
   clients: ReturnType<typeof createClientQueries>;
   consents: ReturnType<typeof createConsentQueries>;
@@ -37,6 +39,7 @@ export interface Queries {
 export function createQueries(db: Knex): Queries {
   return {
     accounts: createAccountQueries(db),
+    apiTokens: createApiTokenQueries(db),
     auditEvents: createAuditEventQueries(db),
     clients: createClientQueries(db),
     consents: createConsentQueries(db),

@@ -116,6 +116,13 @@ export function createOidcPayloadQueries(db: Knex) {
       return db('oidc_payloads').where({ account_id: accountId, client_id: clientId }).delete();
     },
 
+    /** The account's live records of one model (its sessions, its grants), newest to expire last. */
+    async listLivePayloadsOfAccount(model: string, accountId: string): Promise<Array<{ payload: Record<string, unknown>; expiresAt: Date | null }>> {
+      const rows = await db('oidc_payloads').select('payload', 'expires_at').where({ model, account_id: accountId }).andWhereRaw(`(${live})`)
+        .orderBy('expires_at', 'desc') as Array<{ payload: Record<string, unknown>; expires_at: Date | null }>;
+      return rows.map((row) => ({ payload: row.payload, expiresAt: row.expires_at }));
+    },
+
     /** Revokes every grant, code and token of a client. */
     async deletePayloadsByClientId(clientId: string): Promise<number> {
       return db('oidc_payloads').where({ client_id: clientId }).delete();

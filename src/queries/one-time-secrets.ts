@@ -57,6 +57,11 @@ export function createOneTimeSecretQueries(db: Knex) {
       await live(db('one_time_secrets').where({ purpose, email, ...(kind ? { kind } : {}) })).update({ consumed_at: db.fn.now() });
     },
 
+    /** Every link and code issued for the account (its address changed: they were mailed to the old one). */
+    async deleteOneTimeSecretsOfAccount(accountId: string): Promise<number> {
+      return db('one_time_secrets').where({ account_id: accountId }).delete();
+    },
+
     async deleteExpiredOneTimeSecrets(): Promise<number> {
       return db('one_time_secrets').where('expires_at', '<', db.raw("now() - interval '1 day'")).delete();
     },

@@ -1,0 +1,239 @@
+// What an administrator does to people, whichever door they use (admin API, console, CLI): find
+// them, see everything about them, make them (with an invitation to choose a password), change
+// their profile or address, prove their address, send a reset, end their sessions, take away
+// their second factors when they lost them, delete them. Each change is audited, in its transaction.
+import type { Config } from '../config/env.ts';
+import { greetingName } from '../mail/greeting.ts';
+import type { Mail } from '../mail/index.ts';
+import type { AccountProfileChange, AccountRow } from '../queries/accounts.ts';
+import type { Queries } from '../queries/index.ts';
+import type { Accounts, NewAccountInput } from './accounts.ts';
+import { recordAudit } from './audit/audit-log.ts';
+import { normaliseEmail } from './email-address.ts';
+import { assertThat, RequestError } from './errors.ts';
+import { oneTimeLifetimes, type OneTimeSecrets } from './one-time-secrets.ts';
+
+/** How long an invitation's "choose your password" link works. */
+export const INVITE_LINK_SECONDS = 7 * 24 * 60 * 60;
+
+export function presentAccount(account: AccountRow & { has_second_factor?: boolean }) {
+  return {
+    id: account.id,
+    email: account.email,
+    email_verified: account.email_verified,
+    name: account.name,
+    given_name: account.given_name,
+    family_name: account.family_name,
+    disabled: account.disabled,
+    roles: account.roles,
+    has_password: account.password_hash !== null,
+    ...(account.has_second_factor === undefined ? {} : { has_second_factor: account.has_second_factor }),
+    language: account.language,
+    created_at: account.created_at.toISOString(),
+    updated_at: account.updated_at.toISOString(),
+    last_sign_in_at: account.last_login_at?.toISOString() ?? null,
+    signup: { method: account.signup_method, client_id: account.signup_client_id, referrer: account.signup_referrer, utm: account.signup_utm },
+  };
+}
+
+export type PresentedAccount = ReturnType<typeof presentAccount>;
+
+export interface AccountFilter {
+  query?: string;
+  role?: string;
+  disabled?: boolean;
+  verified?: boolean;
+  hasSecondFactor?: boolean;
+  cursor?: string;
+  limit: number;
+}
+
+const encodeCursor = (account: AccountRow) => Buffer.from(JSON.stringify([account.created_at.toISOString(), account.id])).toString('base64url');
+
+function decodeCursor(cursor: string): { createdAt: Date; id: string } {
+  try {
+    const [at, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [string, string];
+    const createdAt = new Date(at);
+    if (!Number.isNaN(createdAt.getTime()) && /^[0-9a-f-]{36}$/.test(id)) return { createdAt, id };
+  } catch {
+    // falls through to the refusal
+  }
+  throw new RequestError('invalid_cursor', 400, 'The cursor is not one this API gave out.');
+}
+
+export interface ProfileChange {
+  name?: string | null;
+  givenName?: string | null;
+  familyName?: string | null;
+  email?: string;
+  emailVerified?: boolean;
+}
+
+export function createAccountAdmin({ config, queries, accounts, mail, oneTimeSecrets }: {
+  config: Config; queries: Queries; accounts: Accounts; mail: Mail; oneTimeSecrets: OneTimeSecrets;
+}) {
+  async function find(id: string): Promise<AccountRow> {
+    const account = await queries.accounts.maybeFindAccountById(id);
+    if (!account) throw new RequestError('account_not_found', 404, `No account ${id}.`);
+    return account;
+  }
+
+  async function queueInvite(q: Queries, account: AccountRow): Promise<void> {
+    const token = await oneTimeSecrets.issueLink(q, { purpose: 'reset_password', email: account.email, accountId: account.id, ttlSeconds: INVITE_LINK_SECONDS });
+    await mail.enqueue(q, {
+      to: account.email,
+      subject: 'mail.invite.subject',
+      template: 'invite',
+      accountLanguage: account.language,
+      data: { name: greetingName(account), link: `${config.issuer}/password/reset?token=${token}`, days: INVITE_LINK_SECONDS / 86_400 },
+    });
+  }
+
+  return {
+    /** Accounts matching every filter, newest first; `next` is the cursor of the following page. */
+    async search(filter: AccountFilter): Promise<{ accounts: PresentedAccount[]; next: string | undefined }> {
+      const rows = await queries.accounts.searchAccounts({
+        query: filter.query, role: filter.role, disabled: filter.disabled, verified: filter.verified, hasSecondFactor: filter.hasSecondFactor,
+        after: filter.cursor ? decodeCursor(filter.cursor) : undefined, limit: filter.limit + 1,
+      });
+      const page = rows.slice(0, filter.limit);
+      return { accounts: page.map(presentAccount), next: rows.length > filter.limit ? encodeCursor(page.at(-1)!) : undefined };
+    },
+
+    /** Everything an administrator may see about one person (never a secret). */
+    async view(id: string) {
+      const account = await find(id);
+      const [totp, passkeys, recoveryCodesLeft, sessions, consents, hasSecondFactor] = await Promise.all([
+        queries.totpFactors.maybeFindConfirmedTotpFactor(account.id),
+        queries.webauthn.listWebauthnCredentials(account.id),
+        queries.recoveryCodes.countUnusedRecoveryCodes(account.id),
+        queries.oidcPayloads.listLivePayloadsOfAccount('Session', account.id),
+        queries.consents.listConsents(account.id),
+        queries.accounts.accountHasSecondFactor(account.id),
+      ]);
+      const clientNames = new Map((await queries.clients.listClients()).map((client) => [client.client_id, client.name]));
+      return {
+        ...presentAccount({ ...account, has_second_factor: hasSecondFactor }),
+        second_factors: {
+          totp: totp ? { since: (totp.confirmed_at ?? totp.created_at).toISOString() } : null,
+          passkeys: passkeys.map((key) => ({
+            id: key.id, name: key.name, synced: key.backed_up, created_at: key.created_at.toISOString(), last_used_at: key.last_used_at?.toISOString() ?? null,
+          })),
+          recovery_codes_left: recoveryCodesLeft,
+        },
+        sessions: sessions.map(({ payload, expiresAt }) => ({
+          signed_in_at: typeof payload.loginTs === 'number' ? new Date(payload.loginTs * 1000).toISOString() : null,
+          expires_at: expiresAt?.toISOString() ?? null,
+          amr: Array.isArray(payload.amr) ? payload.amr as string[] : [],
+          applications: Object.keys((payload.authorizations as Record<string, unknown> | undefined) ?? {}),
+        })),
+        applications: consents.map((consent) => ({
+          client_id: consent.client_id, client_name: clientNames.get(consent.client_id) ?? null, scopes: consent.scopes,
+          allowed_at: consent.created_at.toISOString(), updated_at: consent.updated_at.toISOString(),
+        })),
+      };
+    },
+
+    /**
+     * Makes an account. Without a password the person is mailed a link to choose one (valid 7
+     * days); `invite: false` leaves them to "Forgot your password?" or a mailed code.
+     */
+    async create(input: Omit<NewAccountInput, 'signupMethod'> & { invite?: boolean }): Promise<AccountRow> {
+      const prepared = await accounts.prepareAccount({ ...input, signupMethod: 'admin' });
+      return queries.transaction(async (q) => {
+        const account = await q.accounts.insertAccount(prepared);
+        if (!account) throw new RequestError('email_taken', 409, `An account with ${prepared.email} already exists.`);
+        const invited = input.password === undefined && input.invite !== false;
+        await recordAudit(q, { type: 'account.created', subjectId: account.id, details: { method: 'admin', roles: account.roles, invited } });
+        if (invited) await queueInvite(q, account);
+        return account;
+      });
+    },
+
+    /** Changes names, the address and whether it is verified; a new address is unverified unless said otherwise. */
+    async updateProfile(id: string, change: ProfileChange): Promise<AccountRow> {
+      const account = await find(id);
+      const checked = accounts.checkProfile({ name: change.name, givenName: change.givenName, familyName: change.familyName });
+      const update: AccountProfileChange = {};
+      if (change.name !== undefined) update.name = checked.name;
+      if (change.givenName !== undefined) update.given_name = checked.givenName;
+      if (change.familyName !== undefined) update.family_name = checked.familyName;
+      const email = change.email === undefined ? undefined : normaliseEmail(change.email);
+      const newAddress = email !== undefined && email.toLowerCase() !== account.email.toLowerCase();
+      if (email !== undefined && email !== account.email) update.email = email;
+      if (change.emailVerified !== undefined) update.email_verified = change.emailVerified;
+      else if (newAddress) update.email_verified = false;
+      const fields = Object.keys(update).filter((field) => update[field as keyof AccountProfileChange] !== account[field as keyof AccountRow]);
+      if (!fields.length) return account;
+      return queries.transaction(async (q) => {
+        if (!(await q.accounts.updateAccountProfile(account.id, update))) throw new RequestError('email_taken', 409, `Another account has ${email}.`);
+        if (newAddress) {
+          // Links and codes mailed to the old address stop working; so do sign-ins in progress with it.
+          await q.oneTimeSecrets.deleteOneTimeSecretsOfAccount(account.id);
+          await recordAudit(q, { type: 'email.changed', subjectId: account.id });
+        }
+        if (update.email_verified && !account.email_verified) await recordAudit(q, { type: 'email.verified', subjectId: account.id, details: { how: 'admin' } });
+        await recordAudit(q, { type: 'account.updated', subjectId: account.id, details: { fields } });
+        return (await q.accounts.maybeFindAccountById(account.id))!;
+      });
+    },
+
+    /** Mails the person a link to choose a new password (what "Forgot your password?" sends). */
+    async sendPasswordReset(id: string): Promise<void> {
+      const account = await find(id);
+      assertThat(!account.disabled, 'account_disabled', 'The account is disabled: enable it first.', 409);
+      await queries.transaction(async (q) => {
+        const token = await oneTimeSecrets.issueLink(q, { purpose: 'reset_password', email: account.email, accountId: account.id, ttlSeconds: oneTimeLifetimes.resetPasswordLink });
+        await mail.enqueue(q, {
+          to: account.email,
+          subject: 'mail.passwordReset.subject',
+          template: 'password-reset',
+          accountLanguage: account.language,
+          data: { name: greetingName(account), link: `${config.issuer}/password/reset?token=${token}`, minutes: oneTimeLifetimes.resetPasswordLink / 60 },
+        });
+        await recordAudit(q, { type: 'password.reset_sent', subjectId: account.id });
+      });
+    },
+
+    /**
+     * For a person who lost every second factor: removes the authenticator app, keys, passkeys
+     * and recovery codes, signs out everywhere, and mails the owner. Sign-in then asks them to
+     * set one up again where policy requires one.
+     */
+    async removeSecondFactors(id: string): Promise<{ removed: number }> {
+      const account = await find(id);
+      return queries.transaction(async (q) => {
+        await q.accounts.lockAccount(account.id);
+        const removed = await q.totpFactors.deleteTotpFactors(account.id) + await q.webauthn.deleteWebauthnCredentials(account.id);
+        await q.recoveryCodes.deleteRecoveryCodes(account.id);
+        if (!removed) return { removed };
+        await q.oidcPayloads.deletePayloadsByAccountId(account.id);
+        await mail.enqueue(q, { to: account.email, subject: 'mail.factorsRemoved.subject', template: 'factors-removed', accountLanguage: account.language, data: { name: greetingName(account) } });
+        await recordAudit(q, { type: 'factor.removed', subjectId: account.id, details: { factor: 'all', count: removed, reason: 'admin' } });
+        return { removed };
+      });
+    },
+
+    /** Signs the person out everywhere: sessions, grants and every token end. */
+    async endSessions(id: string): Promise<{ ended: number }> {
+      const account = await find(id);
+      return queries.transaction(async (q) => {
+        const ended = await q.oidcPayloads.deletePayloadsByAccountId(account.id);
+        if (ended) await recordAudit(q, { type: 'sessions.ended', subjectId: account.id, details: { records: ended } });
+        return { ended };
+      });
+    },
+
+    /** Erases the account with its factors, sessions, grants, tokens, consents and pending links. */
+    async delete(id: string): Promise<void> {
+      const account = await find(id);
+      await queries.transaction(async (q) => {
+        await q.oidcPayloads.deletePayloadsByAccountId(account.id);
+        await q.accounts.deleteAccount(account.id); // factors, codes, consents and links go with it
+        await recordAudit(q, { type: 'account.deleted', subjectId: account.id });
+      });
+    },
+  };
+}
+
+export type AccountAdmin = ReturnType<typeof createAccountAdmin>;

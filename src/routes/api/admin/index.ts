@@ -1,0 +1,26 @@
+// The admin API at /api/admin/v1: every route with its scope, and the OpenAPI document made
+// from the same definitions at /api/admin/v1/openapi.json (public: it holds no data).
+import Router from '@koa/router';
+import type { Services } from '../../../services.ts';
+import { auditRoutes } from './audit-events.ts';
+import { mountRoutes, type ApiRoute } from './define-route.ts';
+import { buildOpenApiDocument } from './openapi.ts';
+import { userRoutes } from './users.ts';
+
+export const ADMIN_API_PREFIX = '/api/admin/v1';
+
+export const adminApiRoutes: ApiRoute[] = [...userRoutes, ...auditRoutes];
+
+/** The OpenAPI document's own route, open to anyone; the rest need a bearer token. */
+export function adminApiDocumentRoute(router: Router, services: Services): void {
+  const document = buildOpenApiDocument(adminApiRoutes, { issuer: services.config.issuer, version: '1' });
+  router.get(`${ADMIN_API_PREFIX}/openapi.json`, (ctx) => {
+    ctx.body = document;
+  });
+}
+
+export function adminApiRouter(services: Services): Router {
+  const router = new Router({ prefix: ADMIN_API_PREFIX });
+  mountRoutes(router, adminApiRoutes, services);
+  return router;
+}

@@ -1,0 +1,67 @@
+// Schemas the admin API's routes share: pages, ids, and the shapes of people and events.
+import { z } from 'zod';
+
+export const timestamp = z.string().describe('ISO 8601 time');
+
+/** A query flag: true/false (as a query string carries it). */
+export const queryBoolean = z.enum(['true', 'false']).transform((value) => value === 'true');
+
+export const pageQuery = {
+  limit: z.string().regex(/^\d{1,4}$/, 'must be a whole number').transform(Number).pipe(z.number().int().min(1).max(200)).optional()
+    .describe('Items per page, 1 to 200 (default 50)'),
+  cursor: z.string().max(500).optional().describe('next_cursor of the previous page'),
+};
+
+export const uuidParams = z.object({ id: z.string().uuid('must be an id (a UUID)').describe('The account id') });
+
+export const accountSchema = z.object({
+  id: z.string(),
+  email: z.string(),
+  email_verified: z.boolean(),
+  name: z.string().nullable(),
+  given_name: z.string().nullable(),
+  family_name: z.string().nullable(),
+  disabled: z.boolean(),
+  roles: z.array(z.string()),
+  has_password: z.boolean(),
+  has_second_factor: z.boolean().optional(),
+  language: z.string().nullable().describe('Of the pages last signed in on; mails no page causes use it'),
+  created_at: timestamp,
+  updated_at: timestamp,
+  last_sign_in_at: timestamp.nullable(),
+  signup: z.object({
+    method: z.string().nullable().describe('registration, email_code, cli or admin'),
+    client_id: z.string().nullable(),
+    referrer: z.string().nullable(),
+    utm: z.record(z.string(), z.string()).nullable(),
+  }),
+});
+
+export const accountDetailSchema = accountSchema.extend({
+  second_factors: z.object({
+    totp: z.object({ since: timestamp }).nullable(),
+    passkeys: z.array(z.object({ id: z.string(), name: z.string(), synced: z.boolean(), created_at: timestamp, last_used_at: timestamp.nullable() })),
+    recovery_codes_left: z.number().int(),
+  }),
+  sessions: z.array(z.object({
+    signed_in_at: timestamp.nullable(), expires_at: timestamp.nullable(), amr: z.array(z.string()), applications: z.array(z.string()),
+  })),
+  applications: z.array(z.object({
+    client_id: z.string(), client_name: z.string().nullable(), scopes: z.array(z.string()), allowed_at: timestamp, updated_at: timestamp,
+  })),
+});
+
+export const auditEventSchema = z.object({
+  id: z.string(),
+  occurred_at: timestamp,
+  type: z.string(),
+  actor: z.object({ type: z.string(), id: z.string().nullable() }),
+  subject_id: z.string().nullable(),
+  client_id: z.string().nullable(),
+  ip: z.string().nullable(),
+  user_agent: z.string().nullable(),
+  request_id: z.string().nullable(),
+  details: z.record(z.string(), z.unknown()),
+});
+
+export const page = <T extends z.ZodType>(item: T) => z.object({ data: z.array(item), next_cursor: z.string().nullable() });
