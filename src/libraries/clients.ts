@@ -36,6 +36,29 @@ export interface ClientInput {
   jwks?: unknown;
 }
 
+/** What an update may change: everything but whether the client is public and how it authenticates. */
+export type ClientChange = Partial<Omit<ClientInput, 'isPublic' | 'jwks'>>;
+
+/** The registration a stored client was made from, to apply a change to. */
+function inputOf(row: ClientRow): ClientInput {
+  const m = row.metadata as Record<string, never>;
+  return {
+    name: row.name,
+    redirectUris: m.redirect_uris ?? [],
+    postLogoutRedirectUris: m.post_logout_redirect_uris ?? [],
+    isPublic: m.token_endpoint_auth_method === 'none',
+    grantTypes: m.grant_types ?? [],
+    scopes: (m.scope as string | undefined)?.split(' ') ?? [],
+    skipConsent: row.skip_consent,
+    logoUri: m.logo_uri,
+    clientUri: m.client_uri,
+    policyUri: m.policy_uri,
+    tosUri: m.tos_uri,
+    idTokenSigningAlg: m.id_token_signed_response_alg,
+    jwks: m.jwks,
+  };
+}
+
 export interface ClientSummary {
   client_id: string;
   client_name: string;
@@ -222,10 +245,46 @@ export function createClients({ queries, secretBox, validateMetadata, changes }:
       providerMetadata.delete(clientId);
     },
 
+    /**
+     * Changes a client's settings, checked as a new registration would be; what it holds
+     * (grants, tokens) stays. Every process drops its copy at once. An empty URI clears logo and links.
+     */
+    async updateClient(clientId: string, change: ClientChange): Promise<ClientSummary> {
+      const row = await findRow(clientId);
+      const before = inputOf(row);
+      const clear = (value: string | undefined, old: string | undefined) => (value === undefined ? old : value || undefined);
+      const after: ClientInput = {
+        ...before,
+        ...Object.fromEntries(Object.entries(change).filter(([, value]) => value !== undefined)),
+        logoUri: clear(change.logoUri, before.logoUri),
+        clientUri: clear(change.clientUri, before.clientUri),
+        policyUri: clear(change.policyUri, before.policyUri),
+        tosUri: clear(change.tosUri, before.tosUri),
+      };
+      const metadata = buildClientMetadata(after);
+      await validateMetadata({ ...metadata, client_id: clientId, ...(row.client_secret_sealed ? { client_secret: 'unchanged-secret-for-validation-only' } : {}) })
+        .catch((error: { error_description?: string; message: string }) => {
+          throw new RequestError('invalid_client_metadata', 400, error.error_description ?? error.message);
+        });
+      const fields = [...new Set([...Object.keys(metadata), ...Object.keys(row.metadata)])]
+        .filter((key) => JSON.stringify(metadata[key]) !== JSON.stringify((row.metadata as Record<string, unknown>)[key]));
+      if (after.skipConsent !== row.skip_consent) fields.push('skip_consent');
+      if (!fields.length) return summarise(row);
+      const updated = await queries.transaction(async (q) => {
+        const saved = await q.clients.updateClientMetadata(clientId, { name: metadata.client_name as string, metadata, skip_consent: after.skipConsent });
+        if (!saved) throw new RequestError('client_not_found', 404, `No client ${clientId}.`);
+        await recordAudit(q, { type: 'client.updated', clientId, details: { fields } });
+        await q.clients.announceClientChange(clientId);
+        return saved;
+      });
+      providerMetadata.delete(clientId);
+      return summarise(updated);
+    },
+
     /** A new secret replaces the old one at once; it is returned once and stored sealed. */
     async rotateClientSecret(clientId: string): Promise<string> {
       const row = await findRow(clientId);
-      assertThat(row.client_secret_sealed, 'no_client_secret', `${clientId} has no secret (a public client, or one that signs with its own keys).`);
+      assertThat(row.client_secret_sealed, 'no_client_secret', `${clientId} has no secret (a public client, or one that signs with its own keys).`, 409);
       const clientSecret = newSecret();
       await queries.transaction(async (q) => {
         await q.clients.updateClientSecret(clientId, secretBox.seal('client-secret', clientSecret));

@@ -46,6 +46,12 @@ export function createClientQueries(db: Knex) {
     },
 
     /** Returns false when there is no such client. */
+    async updateClientMetadata(clientId: string, change: { name: string; metadata: Record<string, unknown>; skip_consent: boolean }): Promise<ClientRow | undefined> {
+      const [row] = await db<ClientRow>('clients').where({ client_id: clientId })
+        .update({ name: change.name, metadata: JSON.stringify(change.metadata) as never, skip_consent: change.skip_consent, updated_at: db.fn.now() as never }).returning('*');
+      return row;
+    },
+
     async updateClientSecret(clientId: string, sealedSecret: string): Promise<boolean> {
       const count = await db('clients').where({ client_id: clientId })
         .update({ client_secret_sealed: sealedSecret, updated_at: db.fn.now() });

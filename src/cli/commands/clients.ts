@@ -1,4 +1,4 @@
-// latchkey clients create|list|show|delete|rotate-secret
+// latchkey clients create|update|list|show|delete|rotate-secret
 import { buildClientMetadata, type ClientSummary } from '../../libraries/clients.ts';
 import { table, UsageError, type Execute } from '../io.ts';
 import { onePositional, parse, required } from '../parse.ts';
@@ -18,6 +18,11 @@ export const clientsHelp = `latchkey clients create --name NAME --redirect-uri U
     --id-token-alg: how its ID tokens are signed (default RS256)
     --jwks: the client's public keys as a JWK Set ({"keys": [...]}); it then authenticates with
             private_key_jwt (a JWT signed with its private key) and gets no secret
+latchkey clients update CLIENT_ID [--name NAME] [--redirect-uri URI...] [--post-logout-redirect-uri URI...]
+                       [--grant-type TYPE...] [--scope SCOPE...] [--skip-consent | --ask-consent] [--logo-uri URL]
+                       [--client-uri URL] [--policy-uri URL] [--tos-uri URL] [--id-token-alg ALG] [--json]
+    Changes what is given (a repeated option replaces the whole list; an empty URL clears a logo or link),
+    checked as a new registration would be. Whether it is public, and its keys, stay.
 latchkey clients list [--json]
 latchkey clients show CLIENT_ID [--json]
 latchkey clients delete CLIENT_ID
@@ -86,6 +91,43 @@ export function parseClientsCommand(args: string[]): Execute {
         const { client, clientSecret } = await clients.createClient(input);
         if (values.json) return io.out(JSON.stringify({ ...client, ...(clientSecret ? { client_secret: clientSecret } : {}) }));
         [`Created client "${client.client_name}"`, ...describe(client, clientSecret)].forEach(io.out);
+      };
+    }
+    case 'update': {
+      const { values, positionals } = parse(`clients ${sub}`, rest, {
+        name: { type: 'string' },
+        'redirect-uri': { type: 'string', multiple: true },
+        'post-logout-redirect-uri': { type: 'string', multiple: true },
+        'grant-type': { type: 'string', multiple: true },
+        scope: { type: 'string', multiple: true },
+        'skip-consent': { type: 'boolean' },
+        'ask-consent': { type: 'boolean' },
+        'logo-uri': { type: 'string' },
+        'client-uri': { type: 'string' },
+        'policy-uri': { type: 'string' },
+        'tos-uri': { type: 'string' },
+        'id-token-alg': { type: 'string' },
+      });
+      const clientId = onePositional(positionals, 'CLIENT_ID', 'clients update');
+      if (values['skip-consent'] && values['ask-consent']) throw new UsageError('clients update takes --skip-consent or --ask-consent, not both');
+      const change = {
+        name: values.name,
+        redirectUris: values['redirect-uri'],
+        postLogoutRedirectUris: values['post-logout-redirect-uri'],
+        grantTypes: values['grant-type'],
+        scopes: values.scope?.flatMap((scope) => scope.split(/[\s,]+/)).filter(Boolean),
+        skipConsent: values['skip-consent'] ? true : values['ask-consent'] ? false : undefined,
+        logoUri: values['logo-uri'],
+        clientUri: values['client-uri'],
+        policyUri: values['policy-uri'],
+        tosUri: values['tos-uri'],
+        idTokenSigningAlg: values['id-token-alg'],
+      };
+      if (Object.values(change).every((value) => value === undefined)) throw new UsageError('clients update needs something to change (see latchkey clients --help)');
+      return async ({ clients }, io) => {
+        const client = await clients.updateClient(clientId, change);
+        if (values.json) return io.out(JSON.stringify(client));
+        [`Updated client "${client.client_name}"`, ...describe(client, undefined)].forEach(io.out);
       };
     }
     case 'list': {

@@ -1,18 +1,30 @@
-// latchkey users create|list|disable|enable
+// latchkey users: create, show, list, disable, enable, remove factors, end sessions, delete, admin role, consents
 import { normaliseEmail } from '../../libraries/email-address.ts';
 import { checkNewPassword } from '../../libraries/password-policy.ts';
-import type { AccountRow } from '../../queries/accounts.ts';
+import { presentAccount } from '../../libraries/account-admin.ts';
 import { table, UsageError, type Execute } from '../io.ts';
 import { count, onePositional, parse, required } from '../parse.ts';
 
-export const usersHelp = `latchkey users create --email EMAIL (--password PASSWORD | --password-stdin) [--name NAME]
+export const usersHelp = `latchkey users create --email EMAIL (--password PASSWORD | --password-stdin | --invite) [--name NAME]
                      [--given-name NAME] [--family-name NAME] [--verified] [--admin] [--json]
-    Creates an account. --password-stdin reads the password from standard input (keeps it out of shell history).
+    Creates an account. --password-stdin reads the password from standard input (keeps it out of shell history);
+    --invite mails the person a link to choose their password (valid 7 days) instead.
     --verified marks the email address as verified; --admin gives it the admin role.
+latchkey users show EMAIL|ID [--json]
+    Everything about one person: profile, roles, second factors (never secrets), sessions, the
+    applications they allowed, how they signed up.
 latchkey users list [--limit N] [--offset N] [--json]
 latchkey users disable EMAIL|ID
     Blocks sign-in and ends the account's sessions, grants and tokens.
 latchkey users enable EMAIL|ID
+latchkey users remove-factors EMAIL|ID [--json]
+    For a person who lost their phone and recovery codes: removes every second factor and recovery
+    code, signs them out everywhere and mails them. Where policy requires a second factor, their
+    next sign-in asks them to set one up again.
+latchkey users end-sessions EMAIL|ID [--json]
+    Signs the person out everywhere: every session, grant and token ends.
+latchkey users delete EMAIL|ID --confirm EMAIL
+    Erases the account with its factors, sessions, grants, tokens and consents (--confirm repeats the address).
 latchkey users grant-admin EMAIL|ID
 latchkey users revoke-admin EMAIL|ID
     Gives or takes the admin role (with MFA_REQUIRED=admins, admins must use a second factor).
@@ -22,21 +34,6 @@ latchkey users revoke-consent EMAIL|ID [--client CLIENT_ID] [--json]
     Forgets what the person allowed one application (or all), and ends the grants and tokens
     it holds for them: their next sign-in to it asks for consent again.`;
 
-function summary(account: AccountRow) {
-  return {
-    id: account.id,
-    email: account.email,
-    email_verified: account.email_verified,
-    name: account.name,
-    given_name: account.given_name,
-    family_name: account.family_name,
-    disabled: account.disabled,
-    roles: account.roles,
-    created_at: account.created_at.toISOString(),
-    last_login_at: account.last_login_at?.toISOString() ?? null,
-    language: account.language, // of the pages last signed in on; mails no page causes use it
-  };
-}
 
 export function parseUsersCommand(args: string[]): Execute {
   const [sub, ...rest] = args;
@@ -50,10 +47,12 @@ export function parseUsersCommand(args: string[]): Execute {
         'family-name': { type: 'string' },
         verified: { type: 'boolean' },
         admin: { type: 'boolean' },
+        invite: { type: 'boolean' },
       });
+      if (values.invite && values.password !== undefined) throw new UsageError('users create takes --invite or a password, not both (see latchkey users --help)');
       const input = {
         email: required(values.email, '--email', 'users create'),
-        password: required(values.password, '--password or --password-stdin', 'users create'),
+        password: values.invite ? undefined : required(values.password, '--password, --password-stdin or --invite', 'users create'),
         name: values.name,
         givenName: values['given-name'],
         familyName: values['family-name'],
@@ -63,10 +62,10 @@ export function parseUsersCommand(args: string[]): Execute {
       };
       // Refuse bad input before opening the database (the server's PASSWORD_MIN_LENGTH is applied on creation).
       normaliseEmail(input.email);
-      checkNewPassword(input.password, { email: input.email, name: input.name, givenName: input.givenName, familyName: input.familyName });
-      return async ({ accounts }, io) => {
-        const account = await accounts.createAccount(input);
-        io.out(values.json ? JSON.stringify(summary(account)) : `Created account ${account.email} (id ${account.id})`);
+      if (input.password !== undefined) checkNewPassword(input.password, { email: input.email, name: input.name, givenName: input.givenName, familyName: input.familyName });
+      return async ({ accounts, accountAdmin }, io) => {
+        const account = input.password === undefined ? await accountAdmin.create({ ...input, invite: true }) : await accounts.createAccount(input);
+        io.out(values.json ? JSON.stringify(presentAccount(account)) : `Created account ${account.email} (id ${account.id})`);
       };
     }
     case 'list': {
@@ -74,7 +73,7 @@ export function parseUsersCommand(args: string[]): Execute {
       const page = { limit: count(values.limit, '--limit', 'users list', 100), offset: count(values.offset, '--offset', 'users list', 0) };
       return async ({ accounts }, io) => {
         const all = await accounts.listAccounts(page);
-        if (values.json) return io.out(JSON.stringify({ users: all.map(summary) }));
+        if (values.json) return io.out(JSON.stringify({ users: all.map((account) => presentAccount(account)) }));
         if (!all.length) return io.out('No accounts yet: latchkey users create --email EMAIL --password-stdin');
         table([['ID', 'EMAIL', 'VERIFIED', 'STATUS', 'ROLES', 'LAST SIGN-IN'], ...all.map((a) => [
           a.id, a.email, a.email_verified ? 'yes' : 'no', a.disabled ? 'disabled' : 'active', a.roles.join(',') || '-', a.last_login_at?.toISOString() ?? 'never',
@@ -87,7 +86,55 @@ export function parseUsersCommand(args: string[]): Execute {
       const who = onePositional(positionals, 'EMAIL or ID', `users ${sub}`);
       return async ({ accounts }, io) => {
         const account = await accounts.setDisabled(who, sub === 'disable');
-        io.out(values.json ? JSON.stringify(summary(account)) : `${sub === 'disable' ? 'Disabled' : 'Enabled'} ${account.email}`);
+        io.out(values.json ? JSON.stringify(presentAccount(account)) : `${sub === 'disable' ? 'Disabled' : 'Enabled'} ${account.email}`);
+      };
+    }
+    case 'show': {
+      const { values, positionals } = parse(`users ${sub}`, rest, {});
+      const who = onePositional(positionals, 'EMAIL or ID', `users ${sub}`);
+      return async ({ accounts, accountAdmin }, io) => {
+        const person = await accountAdmin.view((await accounts.findByIdOrEmail(who)).id);
+        if (values.json) return io.out(JSON.stringify(person));
+        const factors = person.second_factors;
+        [
+          `id:             ${person.id}`,
+          `email:          ${person.email} (${person.email_verified ? 'verified' : 'not verified'})`,
+          `name:           ${person.name ?? '—'}`,
+          `status:         ${person.disabled ? 'disabled' : 'active'}`,
+          `roles:          ${person.roles.join(', ') || '—'}`,
+          `second factors: ${[factors.totp ? 'authenticator app' : '', ...factors.passkeys.map((key) => `passkey "${key.name}"`)].filter(Boolean).join(', ') || 'none'}`
+            + (factors.recovery_codes_left ? `; ${factors.recovery_codes_left} recovery codes left` : ''),
+          `sessions:       ${person.sessions.length}`,
+          `applications:   ${person.applications.map((app) => app.client_name ?? app.client_id).join(', ') || '—'}`,
+          `signed up:      ${person.created_at} (${person.signup.method ?? 'unknown'})`,
+          `last sign-in:   ${person.last_sign_in_at ?? 'never'}`,
+        ].forEach(io.out);
+      };
+    }
+    case 'remove-factors':
+    case 'end-sessions': {
+      const { values, positionals } = parse(`users ${sub}`, rest, {});
+      const who = onePositional(positionals, 'EMAIL or ID', `users ${sub}`);
+      return async ({ accounts, accountAdmin }, io) => {
+        const account = await accounts.findByIdOrEmail(who);
+        if (sub === 'remove-factors') {
+          const { removed } = await accountAdmin.removeSecondFactors(account.id);
+          io.out(values.json ? JSON.stringify({ removed }) : removed ? `Removed ${removed} second factor(s) of ${account.email}; they were signed out and mailed.` : `${account.email} has no second factor.`);
+        } else {
+          const { ended } = await accountAdmin.endSessions(account.id);
+          io.out(values.json ? JSON.stringify({ ended }) : `Signed ${account.email} out everywhere (${ended} session, grant and token records ended).`);
+        }
+      };
+    }
+    case 'delete': {
+      const { positionals, values } = parse(`users ${sub}`, rest, { confirm: { type: 'string' } });
+      const who = onePositional(positionals, 'EMAIL or ID', `users ${sub}`);
+      const confirm = required(values.confirm, '--confirm EMAIL', `users ${sub}`);
+      return async ({ accounts, accountAdmin }, io) => {
+        const account = await accounts.findByIdOrEmail(who);
+        if (normaliseEmail(confirm).toLowerCase() !== account.email.toLowerCase()) throw new UsageError(`--confirm must repeat the account's address, ${account.email}`);
+        await accountAdmin.delete(account.id);
+        io.out(values.json ? JSON.stringify({ deleted: account.id }) : `Deleted ${account.email}`);
       };
     }
     case 'grant-admin':
@@ -96,7 +143,7 @@ export function parseUsersCommand(args: string[]): Execute {
       const who = onePositional(positionals, 'EMAIL or ID', `users ${sub}`);
       return async ({ accounts }, io) => {
         const account = await accounts.setAdmin(who, sub === 'grant-admin');
-        io.out(values.json ? JSON.stringify(summary(account)) : `${account.email} ${sub === 'grant-admin' ? 'is now an admin' : 'is no longer an admin'}`);
+        io.out(values.json ? JSON.stringify(presentAccount(account)) : `${account.email} ${sub === 'grant-admin' ? 'is now an admin' : 'is no longer an admin'}`);
       };
     }
     case 'consents': {

@@ -26,6 +26,7 @@ export const AUDIT_EVENT_TYPES = {
   'security.undone': 'The owner used "this wasn\'t me": sessions, consents and the password ended, added factors went (details: what).',
   'sessions.ended': 'Someone else ended every session, grant and token of an account.',
   'client.created': 'An application was registered.',
+  'client.updated': 'An application\'s settings changed (details: the fields).',
   'client.secret_rotated': 'An application was given a new secret.',
   'client.deleted': 'An application was deleted with its grants and tokens.',
   'api_token.created': 'An API token was made (details: its id, name, scopes, expiry).',

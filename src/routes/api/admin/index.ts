@@ -3,13 +3,15 @@
 import Router from '@koa/router';
 import type { Services } from '../../../services.ts';
 import { auditRoutes } from './audit-events.ts';
+import { clientRoutes } from './clients.ts';
+import { keyAndReportRoutes } from './keys-and-reports.ts';
 import { mountRoutes, type ApiRoute } from './define-route.ts';
 import { buildOpenApiDocument } from './openapi.ts';
 import { userRoutes } from './users.ts';
 
 export const ADMIN_API_PREFIX = '/api/admin/v1';
 
-export const adminApiRoutes: ApiRoute[] = [...userRoutes, ...auditRoutes];
+export const adminApiRoutes: ApiRoute[] = [...userRoutes, ...clientRoutes, ...keyAndReportRoutes, ...auditRoutes];
 
 /** The OpenAPI document's own route, open to anyone; the rest need a bearer token. */
 export function adminApiDocumentRoute(router: Router, services: Services): void {
