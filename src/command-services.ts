@@ -14,6 +14,7 @@ import { createApiTokens } from './libraries/api-tokens.ts';
 import { createAuditLog } from './libraries/audit/audit-log.ts';
 import { createClients, type ClientMetadataValidator } from './libraries/clients.ts';
 import { createConsents } from './libraries/consents.ts';
+import { createRoles } from './libraries/roles.ts';
 import { createPasswordPolicy } from './libraries/password-policy.ts';
 import { createPasswordHasher } from './libraries/passwords.ts';
 import { createSecretBox } from './libraries/secret-box.ts';
@@ -71,6 +72,7 @@ export function createCommandServices({ config, secret, db, log, validateMetadat
     }),
     consents: createConsents({ queries }),
     apiTokens: createApiTokens({ queries, secretBox }),
+    roles: createRoles({ queries }),
     audit: createAuditLog({ queries, retentionDays: config.auditRetentionDays }),
     signupReport: createSignupReport({ queries }),
     keysChanged: keysChanged ?? (async () => undefined),

@@ -134,6 +134,9 @@ export function buildProviderConfiguration(deps: ProviderDependencies): Configur
       long: deps.postMethods ? { httpOnly: true, sameSite: 'none', secure: true } : { httpOnly: true, sameSite: 'lax' },
       short: { httpOnly: true, sameSite: 'lax' },
     },
+    // The claims of the granted scopes (email, profile, roles) go in the ID token as well as
+    // userinfo, as relying parties commonly expect (oidc-provider's default keeps them for userinfo only).
+    conformIdTokenClaims: false,
     features: {
       devInteractions: { enabled: false },
       clientCredentials: { enabled: true },

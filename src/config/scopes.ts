@@ -4,6 +4,7 @@ export const claimsByScope = {
   email: ['email', 'email_verified'],
   profile: ['name', 'given_name', 'family_name', 'updated_at'],
   offline_access: [],
+  roles: ['roles'], // the names of the roles the person holds
 };
 
 export const SUPPORTED_SCOPES = Object.keys(claimsByScope);

@@ -131,18 +131,6 @@ export function createAccounts({ queries, hasher, passwordPolicy }: { queries: Q
 
     listAccounts: (page: { limit: number; offset: number }) => queries.accounts.listAccounts(page),
 
-    /** Gives or takes the admin role. */
-    async setAdmin(idOrEmail: string, admin: boolean): Promise<AccountRow> {
-      const account = await findByIdOrEmail(idOrEmail);
-      const roles = admin ? [...new Set([...account.roles, 'admin'])] : account.roles.filter((role) => role !== 'admin');
-      if (roles.length === account.roles.length) return account; // nothing changes: nothing to record
-      await queries.transaction(async (q) => {
-        await q.accounts.setAccountRoles(account.id, roles);
-        await recordAudit(q, { type: admin ? 'role.granted' : 'role.revoked', subjectId: account.id, details: { role: 'admin' } });
-      });
-      return { ...account, roles };
-    },
-
     /** Disabling also ends the account's sessions and revokes its grants and tokens. */
     async setDisabled(idOrEmail: string, disabled: boolean): Promise<AccountRow> {
       const account = await findByIdOrEmail(idOrEmail);

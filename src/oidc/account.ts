@@ -20,6 +20,7 @@ export function createFindAccount(accounts: Accounts): FindAccount {
           given_name: account.given_name ?? undefined,
           family_name: account.family_name ?? undefined,
           updated_at: Math.floor(account.updated_at.getTime() / 1000),
+          roles: account.roles,
         };
       },
     };

@@ -21,7 +21,7 @@ export interface AccountRow {
   signup_referrer: string | null;
   signup_utm: Record<string, string> | null;
   password_changed_at: Date | null;
-  /** 'admin' is the one role Latchkey knows so far. */
+  /** The names of the roles it holds (the roles table defines them; admin is built in). */
   roles: string[];
 }
 
@@ -58,13 +58,14 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function createAccountQueries(db: Knex) {
   return {
-    /** Inserts the account, or returns undefined when the email (in any letter case) is taken. */
+    /** Inserts the account (with the roles given and every default role), or returns undefined when the email (in any letter case) is taken. */
     async insertAccount(account: NewAccount): Promise<AccountRow | undefined> {
       const result = await db.raw<{ rows: AccountRow[] }>(
         `insert into accounts (id, email, email_verified, password_hash, name, given_name, family_name,
            signup_method, signup_client_id, signup_referrer, signup_utm, roles)
          values (:id, :email, :email_verified, :password_hash, :name, :given_name, :family_name,
-           :signup_method, :signup_client_id, :signup_referrer, :signup_utm::jsonb, :roles::text[])
+           :signup_method, :signup_client_id, :signup_referrer, :signup_utm::jsonb,
+           :roles::text[] || array(select name from roles where is_default and not (name = any(:roles::text[])) order by name))
          on conflict ((lower(email))) do nothing
          returning *`,
         { ...account, signup_utm: account.signup_utm ? JSON.stringify(account.signup_utm) : null },

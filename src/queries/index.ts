@@ -11,6 +11,7 @@ import { createOidcPayloadQueries } from './oidc-payloads.ts';
 import { createOneTimeSecretQueries } from './one-time-secrets.ts';
 import { createRateWindowQueries } from './rate-windows.ts';
 import { createRecoveryCodeQueries } from './recovery-codes.ts';
+import { createRoleQueries } from './roles.ts';
 import { createSigningKeyQueries } from './signing-keys.ts';
 import { createThrottleQueries } from './throttles.ts';
 import { createTotpFactorQueries } from './totp-factors.ts';
@@ -28,6 +29,7 @@ export interface Queries {
   oneTimeSecrets: ReturnType<typeof createOneTimeSecretQueries>;
   rateWindows: ReturnType<typeof createRateWindowQueries>;
   recoveryCodes: ReturnType<typeof createRecoveryCodeQueries>;
+  roles: ReturnType<typeof createRoleQueries>;
   signingKeys: ReturnType<typeof createSigningKeyQueries>;
   throttles: ReturnType<typeof createThrottleQueries>;
   totpFactors: ReturnType<typeof createTotpFactorQueries>;
@@ -49,6 +51,7 @@ export function createQueries(db: Knex): Queries {
     oneTimeSecrets: createOneTimeSecretQueries(db),
     rateWindows: createRateWindowQueries(db),
     recoveryCodes: createRecoveryCodeQueries(db),
+    roles: createRoleQueries(db),
     signingKeys: createSigningKeyQueries(db),
     throttles: createThrottleQueries(db),
     totpFactors: createTotpFactorQueries(db),

@@ -21,7 +21,7 @@ describe('applications through the admin API', () => {
   it('registers a web app with a secret shown once, changes it, rotates the secret and deletes it with its tokens', async () => {
     const created = await api.call(admin, 'post', '/clients', { client_name: 'Shop', redirect_uris: ['https://shop.example/cb'] });
     expect(created.status).toBe(201);
-    expect(created.body).toMatchObject({ client_name: 'Shop', public: false, grant_types: ['authorization_code', 'refresh_token'], scope: 'openid email profile offline_access' });
+    expect(created.body).toMatchObject({ client_name: 'Shop', public: false, grant_types: ['authorization_code', 'refresh_token'], scope: 'openid email profile offline_access roles' });
     expect(created.body.client_secret).toMatch(/^[\w-]{40,}$/);
     const id = created.body.client_id as string;
     expect((await api.call(reader, 'get', `/clients/${id}`)).body).not.toHaveProperty('client_secret');

@@ -96,7 +96,7 @@ describe('latchkey CLI', () => {
 
   it('names the whole command in its messages, and answers a bad number in words of its own', async () => {
     const cases: Array<[string[], string]> = [
-      [['users', 'create', '--email', 'x@example.test'], 'latchkey: users create needs --password or --password-stdin (see latchkey users --help)'],
+      [['users', 'create', '--email', 'x@example.test'], 'latchkey: users create needs --password, --password-stdin or --invite (see latchkey users --help)'],
       [['clients', 'create', '--redirect-uri', 'https://a.example/cb'], 'latchkey: clients create needs --name (see latchkey clients --help)'],
       [['users', 'list', '--limit', '-5'], 'latchkey: users list --limit takes a whole number, such as 20 (see latchkey users --help)'],
       [['users', 'list', '--limit', 'ten'], 'latchkey: users list --limit takes a whole number, such as 20 (see latchkey users --help)'],

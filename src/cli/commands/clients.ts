@@ -9,7 +9,7 @@ export const clientsHelp = `latchkey clients create --name NAME --redirect-uri U
                        [--id-token-alg RS256|ES256|EdDSA] [--jwks JSON] [--json]
     Registers a relying party and prints its client_id and, for a confidential client, its secret (shown once).
     --grant-type: authorization_code, refresh_token, client_credentials (default: the first two)
-    --scope: the scopes the client may ask for (default: openid, email, profile, offline_access); a machine
+    --scope: the scopes the client may ask for (default: openid, email, profile, offline_access, roles); a machine
             client (--grant-type client_credentials alone) may instead hold admin, admin:read or scim,
             the scopes of the admin API and SCIM
     --skip-consent: a first-party app; its users are not asked for consent
@@ -38,7 +38,7 @@ function describe(client: ClientSummary, secret: string | undefined): string[] {
     `grant types:    ${client.grant_types.join(', ')}`,
     `redirect URIs:  ${client.redirect_uris.join(', ') || '—'}`,
     `logout URIs:    ${client.post_logout_redirect_uris.join(', ') || '—'}`,
-    `scopes:         ${client.scope ?? 'openid email profile offline_access'}`,
+    `scopes:         ${client.scope ?? 'openid email profile offline_access roles'}`,
     `skip consent:   ${client.skip_consent ? 'yes' : 'no'}`,
     `ID token alg:   ${client.id_token_signed_response_alg}`,
   ];

@@ -25,9 +25,10 @@ latchkey users end-sessions EMAIL|ID [--json]
     Signs the person out everywhere: every session, grant and token ends.
 latchkey users delete EMAIL|ID --confirm EMAIL
     Erases the account with its factors, sessions, grants, tokens and consents (--confirm repeats the address).
-latchkey users grant-admin EMAIL|ID
-latchkey users revoke-admin EMAIL|ID
-    Gives or takes the admin role (with MFA_REQUIRED=admins, admins must use a second factor).
+latchkey users grant-role EMAIL|ID ROLE
+latchkey users revoke-role EMAIL|ID ROLE
+    Gives or takes a role (see latchkey roles). grant-admin and revoke-admin EMAIL|ID do it for
+    the admin role (with MFA_REQUIRED=admins, admins must use a second factor).
 latchkey users consents EMAIL|ID [--json]
     The applications the person allowed, with the scopes (remembered until revoked).
 latchkey users revoke-consent EMAIL|ID [--client CLIENT_ID] [--json]
@@ -138,12 +139,20 @@ export function parseUsersCommand(args: string[]): Execute {
       };
     }
     case 'grant-admin':
-    case 'revoke-admin': {
+    case 'revoke-admin':
+    case 'grant-role':
+    case 'revoke-role': {
+      const admin = sub.endsWith('-admin');
       const { values, positionals } = parse(`users ${sub}`, rest, {});
-      const who = onePositional(positionals, 'EMAIL or ID', `users ${sub}`);
-      return async ({ accounts }, io) => {
-        const account = await accounts.setAdmin(who, sub === 'grant-admin');
-        io.out(values.json ? JSON.stringify(presentAccount(account)) : `${account.email} ${sub === 'grant-admin' ? 'is now an admin' : 'is no longer an admin'}`);
+      if (positionals.length !== (admin ? 1 : 2)) throw new UsageError(`users ${sub} takes ${admin ? 'EMAIL|ID' : 'EMAIL|ID ROLE'} (see latchkey users --help)`);
+      const [who, role = 'admin'] = positionals as [string, string?];
+      const granting = sub.startsWith('grant');
+      return async ({ accounts, roles }, io) => {
+        const account = await accounts.findByIdOrEmail(who);
+        const changed = granting ? await roles.grant(role, account.id) : await roles.revoke(role, account.id);
+        const now = (await accounts.findByIdOrEmail(account.id)).roles;
+        if (values.json) return io.out(JSON.stringify({ id: account.id, email: account.email, roles: now, changed }));
+        io.out(`${account.email} ${granting ? (changed ? 'now holds' : 'already held') : (changed ? 'no longer holds' : 'did not hold')} the role ${role}`);
       };
     }
     case 'consents': {

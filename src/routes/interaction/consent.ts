@@ -6,7 +6,7 @@ import type { Services } from '../../services.ts';
 import { finishStep, loadInteraction } from './load-interaction.ts';
 
 /** The scopes the consent page describes in plain words (the catalogue's scopes.<name>). */
-export const DESCRIBED_SCOPES = ['openid', 'profile', 'email', 'offline_access'];
+export const DESCRIBED_SCOPES = ['openid', 'profile', 'email', 'roles', 'offline_access'];
 
 function requestedScopes(promptDetails: Record<string, unknown>, requested: unknown): string[] {
   const missing = promptDetails.missingOIDCScope as string[] | undefined;
