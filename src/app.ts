@@ -1,5 +1,5 @@
 // Composition root of the HTTP side: a request for one of Latchkey's own pages goes to its Koa
-// app (pages, account area, health, static files), one for its APIs (admin API) to theirs
+// app (pages, account area, health, static files), one for its APIs (admin API, SCIM) to theirs
 // (routes/api); everything else (discovery, authorization,
 // token, userinfo, logout …) straight to oidc-provider, which runs the same request log, metrics,
 // memo and headers as its own middleware (services.ts), without a second app in front.
@@ -14,7 +14,7 @@ import { withRequestMemo } from './oidc/request-memo.ts';
 import { securityHeaders } from './middleware/koa-security-headers.ts';
 import { pageLanguage } from './pages/page-language.ts';
 import accountRoutes from './routes/account/index.ts';
-import { API_PATHS, createApiApp } from './routes/api/index.ts';
+import { ADMIN_API_PATHS, createApiApps, SCIM_PATHS } from './routes/api/index.ts';
 import brandRoutes from './routes/brand.ts';
 import devMailRoutes from './routes/dev-mail.ts';
 import healthRoutes from './routes/health.ts';
@@ -58,10 +58,11 @@ export function createApp(services: Services): RequestListener {
   app.use(router.routes());
 
   const own = app.callback();
-  const api = createApiApp(services);
+  const api = createApiApps(services);
   return (req, res) => {
     if (OWN_PATHS.test(req.url ?? '')) void own(req, res);
-    else if (API_PATHS.test(req.url ?? '')) api(req, res);
+    else if (ADMIN_API_PATHS.test(req.url ?? '')) api.admin(req, res);
+    else if (SCIM_PATHS.test(req.url ?? '')) api.scim(req, res);
     else void services.provider.handle(req, res);
   };
 }

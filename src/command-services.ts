@@ -59,7 +59,7 @@ export function createCommandServices({ config, secret, db, log, validateMetadat
     mail,
     oneTimeSecrets,
     accounts,
-    accountAdmin: createAccountAdmin({ config, queries, accounts, mail, oneTimeSecrets }),
+    accountAdmin: createAccountAdmin({ config, queries, accounts, mail, oneTimeSecrets, hasher, passwordPolicy }),
     clients: createClients({
       queries,
       secretBox,

@@ -8,6 +8,8 @@ import type { Mail } from '../mail/index.ts';
 import type { AccountProfileChange, AccountRow } from '../queries/accounts.ts';
 import type { Queries } from '../queries/index.ts';
 import type { Accounts, NewAccountInput } from './accounts.ts';
+import type { PasswordPolicy } from './password-policy.ts';
+import type { PasswordHasher } from './passwords.ts';
 import { recordAudit } from './audit/audit-log.ts';
 import { normaliseEmail } from './email-address.ts';
 import { assertThat, RequestError } from './errors.ts';
@@ -61,6 +63,18 @@ function decodeCursor(cursor: string): { createdAt: Date; id: string } {
   throw new RequestError('invalid_cursor', 400, 'The cursor is not one this API gave out.');
 }
 
+/** What a provisioning directory (SCIM) says about a person; what it leaves out stays as it is. */
+export interface DirectoryRecord {
+  email?: unknown;
+  name?: string | null;
+  givenName?: string | null;
+  familyName?: string | null;
+  externalId?: string | null;
+  active?: boolean;
+  /** Checked against the password policy, hashed, never returned. */
+  password?: unknown;
+}
+
 export interface ProfileChange {
   name?: string | null;
   givenName?: string | null;
@@ -69,8 +83,8 @@ export interface ProfileChange {
   emailVerified?: boolean;
 }
 
-export function createAccountAdmin({ config, queries, accounts, mail, oneTimeSecrets }: {
-  config: Config; queries: Queries; accounts: Accounts; mail: Mail; oneTimeSecrets: OneTimeSecrets;
+export function createAccountAdmin({ config, queries, accounts, mail, oneTimeSecrets, hasher, passwordPolicy }: {
+  config: Config; queries: Queries; accounts: Accounts; mail: Mail; oneTimeSecrets: OneTimeSecrets; hasher: PasswordHasher; passwordPolicy: PasswordPolicy;
 }) {
   async function find(id: string): Promise<AccountRow> {
     const account = await queries.accounts.maybeFindAccountById(id);
@@ -174,6 +188,64 @@ export function createAccountAdmin({ config, queries, accounts, mail, oneTimeSec
         }
         if (update.email_verified && !account.email_verified) await recordAudit(q, { type: 'email.verified', subjectId: account.id, details: { how: 'admin' } });
         await recordAudit(q, { type: 'account.updated', subjectId: account.id, details: { fields } });
+        return (await q.accounts.maybeFindAccountById(account.id))!;
+      });
+    },
+
+    /**
+     * A person a directory provisions: the directory vouches for the address (verified). Without
+     * a password they are mailed a link to choose one; inactive, the account is made disabled.
+     */
+    async provision(record: DirectoryRecord & { email: unknown }): Promise<AccountRow> {
+      const prepared = await accounts.prepareAccount({
+        email: record.email, password: record.password, name: record.name ?? undefined, givenName: record.givenName ?? undefined,
+        familyName: record.familyName ?? undefined, emailVerified: true, signupMethod: 'scim',
+      });
+      const disabled = record.active === false;
+      return queries.transaction(async (q) => {
+        const account = await q.accounts.insertAccount({ ...prepared, disabled, external_id: record.externalId ?? null });
+        if (!account) throw new RequestError('email_taken', 409, `An account with ${prepared.email} already exists.`);
+        const invited = record.password === undefined && !disabled;
+        await recordAudit(q, { type: 'account.created', subjectId: account.id, details: { method: 'scim', roles: account.roles, invited, disabled } });
+        if (invited) await queueInvite(q, account);
+        return account;
+      });
+    },
+
+    /**
+     * Applies what a directory says now (SCIM PUT or PATCH): a new address (verified: the
+     * directory vouches), names, external id, a password (which signs the person out
+     * everywhere), and active (false disables: sessions, grants and tokens end).
+     */
+    async applyDirectory(id: string, record: DirectoryRecord): Promise<AccountRow> {
+      const account = await find(id);
+      const names = accounts.checkProfile({ name: record.name, givenName: record.givenName, familyName: record.familyName });
+      const change: Parameters<Queries['accounts']['updateFromDirectory']>[1] = {};
+      if (record.name !== undefined && names.name !== account.name) change.name = names.name;
+      if (record.givenName !== undefined && names.givenName !== account.given_name) change.given_name = names.givenName;
+      if (record.familyName !== undefined && names.familyName !== account.family_name) change.family_name = names.familyName;
+      if (record.externalId !== undefined && record.externalId !== account.external_id) change.external_id = record.externalId;
+      const email = record.email === undefined ? undefined : normaliseEmail(record.email);
+      const newAddress = email !== undefined && email.toLowerCase() !== account.email.toLowerCase();
+      if (email !== undefined && email !== account.email) change.email = email;
+      if (newAddress && !account.email_verified) change.email_verified = true;
+      if (record.password !== undefined) {
+        const password = passwordPolicy.check(record.password, { email: email ?? account.email, name: names.name, givenName: names.givenName, familyName: names.familyName });
+        change.password_hash = await hasher.hash(password);
+      }
+      if (record.active !== undefined && record.active === account.disabled) change.disabled = !record.active;
+      const fields = Object.keys(change).filter((field) => field !== 'password_hash' && field !== 'disabled');
+      if (!Object.keys(change).length) return account;
+      return queries.transaction(async (q) => {
+        if (!(await q.accounts.updateFromDirectory(account.id, change))) throw new RequestError('email_taken', 409, `Another account has ${email}.`);
+        if (newAddress) {
+          await q.oneTimeSecrets.deleteOneTimeSecretsOfAccount(account.id);
+          await recordAudit(q, { type: 'email.changed', subjectId: account.id });
+        }
+        if (fields.length) await recordAudit(q, { type: 'account.updated', subjectId: account.id, details: { fields } });
+        if (change.password_hash !== undefined) await recordAudit(q, { type: 'password.changed', subjectId: account.id, details: { by: 'directory' } });
+        if (change.password_hash !== undefined || change.disabled) await q.oidcPayloads.deletePayloadsByAccountId(account.id);
+        if (change.disabled !== undefined) await recordAudit(q, { type: change.disabled ? 'account.disabled' : 'account.enabled', subjectId: account.id });
         return (await q.accounts.maybeFindAccountById(account.id))!;
       });
     },

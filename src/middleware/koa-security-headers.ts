@@ -31,12 +31,12 @@ const DOCUMENT_HEADERS = {
   'Permissions-Policy': 'camera=(), microphone=(), geolocation=(), payment=()',
 };
 
-/** oidc-provider's endpoints whose every answer, error or not, is JSON (or a JWT); Latchkey's APIs under /api/ too. */
+/** oidc-provider's endpoints whose every answer, error or not, is JSON (or a JWT); Latchkey's APIs under /api/ and /scim/ too. */
 const JSON_ONLY_PATHS = new Set(['/.well-known/openid-configuration', '/jwks', '/token', '/token/introspection', '/token/revocation', '/me', '/request']);
 
 export function securityHeaders(): Middleware {
   return async (ctx, next) => {
-    ctx.set(JSON_ONLY_PATHS.has(ctx.path) || ctx.path.startsWith('/api/') ? API_HEADERS : DOCUMENT_HEADERS);
+    ctx.set(JSON_ONLY_PATHS.has(ctx.path) || (ctx.path.startsWith('/api/') || ctx.path.startsWith('/scim/')) ? API_HEADERS : DOCUMENT_HEADERS);
     if (ctx.secure) ctx.set('Strict-Transport-Security', 'max-age=31536000; includeSubDomains');
     await next();
   };

@@ -21,14 +21,24 @@ export interface AccountRow {
   signup_referrer: string | null;
   signup_utm: Record<string, string> | null;
   password_changed_at: Date | null;
+  /** The id a provisioning directory gave the person (SCIM externalId). */
+  external_id: string | null;
   /** The names of the roles it holds (the roles table defines them; admin is built in). */
   roles: string[];
 }
 
-export type SignupMethod = 'registration' | 'email_code' | 'cli' | 'admin';
+export type SignupMethod = 'registration' | 'email_code' | 'cli' | 'admin' | 'scim';
 
 export type NewAccount = Pick<AccountRow, 'id' | 'email' | 'email_verified' | 'password_hash' | 'name' | 'given_name' | 'family_name'
-  | 'signup_method' | 'signup_client_id' | 'signup_referrer' | 'signup_utm' | 'roles'>;
+  | 'signup_method' | 'signup_client_id' | 'signup_referrer' | 'signup_utm' | 'roles'> & { disabled?: boolean; external_id?: string | null };
+
+/** One comparison of a directory's filter (SCIM), on a column it may filter by. */
+export interface DirectoryCondition {
+  field: 'id' | 'email' | 'external_id' | 'name' | 'given_name' | 'family_name' | 'active' | 'created_at' | 'updated_at';
+  op: 'eq' | 'ne' | 'co' | 'sw' | 'ew' | 'pr' | 'gt' | 'ge' | 'lt' | 'le';
+  value?: string | boolean | Date;
+  negate?: boolean;
+}
 
 export interface AccountSearch {
   /** A prefix of the address or the name, any letter case. */
@@ -62,13 +72,13 @@ export function createAccountQueries(db: Knex) {
     async insertAccount(account: NewAccount): Promise<AccountRow | undefined> {
       const result = await db.raw<{ rows: AccountRow[] }>(
         `insert into accounts (id, email, email_verified, password_hash, name, given_name, family_name,
-           signup_method, signup_client_id, signup_referrer, signup_utm, roles)
+           signup_method, signup_client_id, signup_referrer, signup_utm, disabled, external_id, roles)
          values (:id, :email, :email_verified, :password_hash, :name, :given_name, :family_name,
-           :signup_method, :signup_client_id, :signup_referrer, :signup_utm::jsonb,
+           :signup_method, :signup_client_id, :signup_referrer, :signup_utm::jsonb, :disabled, :external_id,
            :roles::text[] || array(select name from roles where is_default and not (name = any(:roles::text[])) order by name))
          on conflict ((lower(email))) do nothing
          returning *`,
-        { ...account, signup_utm: account.signup_utm ? JSON.stringify(account.signup_utm) : null },
+        { ...account, disabled: account.disabled ?? false, external_id: account.external_id ?? null, signup_utm: account.signup_utm ? JSON.stringify(account.signup_utm) : null },
       );
       return result.rows[0];
     },
@@ -128,6 +138,54 @@ export function createAccountQueries(db: Knex) {
       return query as never;
     },
 
+    /**
+     * Accounts matching any of the groups of conditions (each group: all of its conditions), in
+     * order of creation, from an offset; with how many match in all. Text compares in any letter
+     * case except the case-exact external id.
+     */
+    async searchDirectory(anyOf: DirectoryCondition[][], page: { offset: number; limit: number }): Promise<{ rows: AccountRow[]; total: number }> {
+      const text = (field: string) => (field === 'external_id' ? field : `lower(${field})`);
+      const like = (value: string) => value.replace(/[\\%_]/g, (c) => `\\${c}`);
+      const apply = (query: Knex.QueryBuilder, c: DirectoryCondition) => {
+        const method = c.negate ? 'whereNot' : 'where';
+        query[method]((q: Knex.QueryBuilder) => {
+          if (c.op === 'pr') return void q.whereNotNull(c.field);
+          if (c.field === 'active') return void q.where('disabled', c.op === 'eq' ? !c.value : Boolean(c.value));
+          if (c.field === 'id' || c.field === 'created_at' || c.field === 'updated_at') {
+            const sql = { eq: '=', ne: '<>', gt: '>', ge: '>=', lt: '<', le: '<=' }[c.op as 'eq'] ?? '=';
+            return void q.where(c.field, sql, c.value as never);
+          }
+          const value = c.field === 'external_id' ? String(c.value) : String(c.value).toLowerCase();
+          const clause = ({
+            eq: [`${text(c.field)} = ?`, value], ne: [`${text(c.field)} is distinct from ?`, value],
+            sw: [`${text(c.field)} like ?`, `${like(value)}%`], ew: [`${text(c.field)} like ?`, `%${like(value)}`], co: [`${text(c.field)} like ?`, `%${like(value)}%`],
+            gt: [`${text(c.field)} > ?`, value], ge: [`${text(c.field)} >= ?`, value], lt: [`${text(c.field)} < ?`, value], le: [`${text(c.field)} <= ?`, value],
+          } as Record<string, [string, string]>)[c.op]!;
+          q.whereRaw(clause[0], [clause[1]]);
+        });
+      };
+      const matching = () => {
+        const query = db('accounts');
+        if (anyOf.length) query.where((outer) => { for (const group of anyOf) outer.orWhere((inner) => { for (const c of group) apply(inner, c); }); });
+        return query;
+      };
+      const [rows, [counted]] = await Promise.all([
+        matching().select('*').orderBy([{ column: 'created_at' }, { column: 'id' }]).offset(page.offset).limit(page.limit),
+        matching().count({ total: '*' }) as unknown as Promise<Array<{ total: string | number }>>,
+      ]);
+      return { rows: rows as AccountRow[], total: Number(counted?.total ?? 0) };
+    },
+
+    /** What a directory sets on an account (SCIM PUT or PATCH); false when the new address is another account's. */
+    async updateFromDirectory(id: string, change: Partial<Pick<AccountRow, 'email' | 'email_verified' | 'name' | 'given_name' | 'family_name' | 'external_id' | 'disabled' | 'password_hash'>>): Promise<boolean> {
+      const query = db('accounts').where({ id });
+      if (change.email !== undefined) {
+        query.whereNotExists((other) => other.from('accounts as other').whereRaw('lower(other.email) = lower(?)', [change.email!]).andWhereNot('other.id', id));
+      }
+      const passwordChanged = change.password_hash !== undefined ? { password_changed_at: db.fn.now() } : {};
+      return (await query.update({ ...change, ...passwordChanged, updated_at: db.fn.now() })) > 0;
+    },
+
     /** Changes profile fields (and the address) as given; false when the new address is another account's. */
     async updateAccountProfile(id: string, change: AccountProfileChange): Promise<boolean> {
       const query = db('accounts').where({ id });
@@ -176,7 +234,7 @@ export function createAccountQueries(db: Knex) {
     async claimUnverifiedAccount(id: string): Promise<boolean> {
       // An account an administrator made has no untrusted registrant: there is nothing to take over.
       const count = await db('accounts').where({ id, email_verified: false })
-        .andWhere((query) => query.whereNull('signup_method').orWhereNotIn('signup_method', ['admin', 'cli'])).update({
+        .andWhere((query) => query.whereNull('signup_method').orWhereNotIn('signup_method', ['admin', 'cli', 'scim'])).update({
         email_verified: true, password_hash: null, name: null, given_name: null, family_name: null,
         password_changed_at: db.fn.now(), updated_at: db.fn.now(),
       });

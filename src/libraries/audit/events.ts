@@ -8,6 +8,7 @@ export const AUDIT_EVENT_TYPES = {
   'second_factor.failed': 'A second factor was refused (details: factor).',
   'recovery_code.used': 'A recovery code stood in for a second factor.',
   'recovery_codes.made': 'A new set of recovery codes replaced the old one.',
+  'password.changed': 'A password was set for the person by a provisioning directory (details: by).',
   'password.reset_sent': 'An administrator had a password reset link mailed to the person.',
   'password.reset': 'A password was set through a mailed reset link.',
   'email.verified': 'An address was proven, or an administrator marked it verified (details: how).',

@@ -1,10 +1,11 @@
-// Latchkey's APIs for programs (the admin API; SCIM): a Koa app of their own, without the pages'
-// language, forms and error pages. Each call is logged, measured and audited like a page's;
-// errors are problem details; every call but the OpenAPI document needs a bearer token.
+// Latchkey's APIs for programs, the admin API (/api/admin/v1) and SCIM (/scim/v2): Koa apps of
+// their own, without the pages' language, forms and error pages. Each call is logged, measured
+// and audited like a page's; every call but the admin API's OpenAPI document needs a bearer
+// token. Errors are problem details (admin API) or SCIM errors.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import Router from '@koa/router';
-import Koa from 'koa';
-import { createApiAccess } from '../../libraries/api-access.ts';
+import Koa, { type Middleware } from 'koa';
+import { createApiAccess, type ApiAccess } from '../../libraries/api-access.ts';
 import { auditContext } from '../../middleware/koa-audit-context.ts';
 import { bearerAuth } from '../../middleware/koa-bearer-auth.ts';
 import { jsonBody } from '../../middleware/koa-json-body.ts';
@@ -15,14 +16,17 @@ import { withRequestMemo } from '../../oidc/request-memo.ts';
 import type { Services } from '../../services.ts';
 import { adminApiDocumentRoute, adminApiRouter } from './admin/index.ts';
 import { problemDetails } from './problem-details.ts';
+import { scimErrors } from './scim/scim-errors.ts';
+import { scimRouter } from './scim/index.ts';
 
-/** The paths this app answers. */
-export const API_PATHS = /^\/api\/admin\/v1(?:[/?]|$)/i;
+/** The paths of the admin API and of SCIM. */
+export const ADMIN_API_PATHS = /^\/api\/admin\/v1(?:[/?]|$)/i;
+export const SCIM_PATHS = /^\/scim\/v2(?:[/?]|$)/i;
 
-export function createApiApp(services: Services): (req: IncomingMessage, res: ServerResponse) => void {
-  const app = new Koa({ proxy: services.config.proxyHops > 0, maxIpsCount: services.config.proxyHops });
-  app.silent = true;
-  const apiAccess = createApiAccess({
+type Listener = (req: IncomingMessage, res: ServerResponse) => void;
+
+function apiAccessOf(services: Services): ApiAccess {
+  return createApiAccess({
     apiTokens: services.apiTokens,
     async findMachineToken(token) {
       const found = await services.provider.current.ClientCredentials.find(token);
@@ -33,22 +37,31 @@ export function createApiApp(services: Services): (req: IncomingMessage, res: Se
       return metadata && String(metadata.scope ?? '').split(' ');
     },
   });
+}
 
+function programApp(services: Services, apiAccess: ApiAccess, { errors, open, routes }: { errors: Middleware; open?: Router; routes: Router }): Listener {
+  const app = new Koa({ proxy: services.config.proxyHops > 0, maxIpsCount: services.config.proxyHops });
+  app.silent = true;
   app.use((_ctx, next) => withRequestMemo(next));
   app.use(requestLog(services.log));
   app.use(auditContext());
   app.use(requestMetrics(services.metrics));
   app.use(securityHeaders());
-  app.use(problemDetails(services.log));
-
-  const open = new Router();
-  adminApiDocumentRoute(open, services);
-  app.use(open.routes());
-
+  app.use(errors);
+  if (open) app.use(open.routes());
   app.use(bearerAuth({ apiAccess, throttle: services.throttle, rateRule: { limit: services.config.apiRateLimit, windowSeconds: 60 }, realm: services.config.issuer }));
   app.use(jsonBody());
-  const admin = adminApiRouter(services);
-  app.use(admin.routes());
-  app.use(admin.allowedMethods());
+  app.use(routes.routes());
+  app.use(routes.allowedMethods());
   return app.callback();
+}
+
+export function createApiApps(services: Services): { admin: Listener; scim: Listener } {
+  const apiAccess = apiAccessOf(services);
+  const open = new Router();
+  adminApiDocumentRoute(open, services);
+  return {
+    admin: programApp(services, apiAccess, { errors: problemDetails(services.log), open, routes: adminApiRouter(services) }),
+    scim: programApp(services, apiAccess, { errors: scimErrors(services.log), routes: scimRouter(services) }),
+  };
 }
