@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import type { Config } from './config/env.ts';
 import type { Database } from './db/open-database.ts';
 import { createAccountAdmin } from './libraries/account-admin.ts';
+import { createAccountImport } from './libraries/account-import.ts';
 import { createAccounts } from './libraries/accounts.ts';
 import { createOneTimeSecrets } from './libraries/one-time-secrets.ts';
 import { createThrottle } from './libraries/throttle.ts';
@@ -73,6 +74,7 @@ export function createCommandServices({ config, secret, db, log, validateMetadat
     consents: createConsents({ queries }),
     apiTokens: createApiTokens({ queries, secretBox }),
     roles: createRoles({ queries }),
+    accountImport: createAccountImport({ queries }),
     audit: createAuditLog({ queries, retentionDays: config.auditRetentionDays }),
     signupReport: createSignupReport({ queries }),
     keysChanged: keysChanged ?? (async () => undefined),

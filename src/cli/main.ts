@@ -2,11 +2,18 @@
 // and a server running, the server runs the command instead (PGlite admits one process).
 // Arguments are checked before anything heavy loads, so mistakes answer at once.
 import fs from 'node:fs';
+import path from 'node:path';
 import { ConfigError, loadConfig } from '../config/env.ts';
 import { currentHolder, DataDirBusyError } from '../db/data-dir-lock.ts';
 import { sendCommand } from './control-socket.ts';
 import { terminalIo } from './io.ts';
 import { execute, helpFor, parseCommand, reportFailure } from './run-command.ts';
+
+/** A file named to the CLI is read by the server when it runs the command: name it whole. */
+function absoluteFile(argv: string[]): string[] {
+  if (argv[0] !== 'users' || argv[1] !== 'import') return argv;
+  return argv.map((arg, index) => (index > 1 && !arg.startsWith('-') ? path.resolve(arg) : arg));
+}
 
 /** --password-stdin: the password comes from standard input, never from the command line. */
 function passwordFromStdin(argv: string[]): string[] {
@@ -29,7 +36,7 @@ async function main(rawArgv: string[]): Promise<number> {
     terminalIo.out(help);
     return 0;
   }
-  const argv = passwordFromStdin(rawArgv);
+  const argv = absoluteFile(passwordFromStdin(rawArgv));
   try {
     parseCommand(argv, { applied: [] }); // argument mistakes end here, before the database opens
   } catch (error) {

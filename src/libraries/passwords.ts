@@ -1,6 +1,8 @@
 // Password hashing with argon2id PHC strings. Verification tells when a stored hash uses
-// weaker parameters than configured, so sign-in can rehash it.
+// weaker parameters than configured, or is an imported one of another kind (bcrypt, Django
+// PBKDF2, scrypt), so sign-in can rehash it.
 import argon2 from 'argon2';
+import { hashKind, verifyImportedHash } from './imported-hashes.ts';
 
 export interface PasswordHashParameters {
   memoryKiB: number;
@@ -21,12 +23,13 @@ export function createPasswordHasher({ memoryKiB, iterations }: PasswordHashPara
 
   async function verify(hash: string, password: string) {
     let ok = false;
+    const kind = hashKind(hash);
     try {
-      ok = await argon2.verify(hash, password);
+      ok = kind === 'argon2' ? await argon2.verify(hash, password) : await verifyImportedHash(hash, password);
     } catch {
       ok = false; // a malformed stored hash never signs anyone in
     }
-    return { ok, needsRehash: ok && argon2.needsRehash(hash, options) };
+    return { ok, needsRehash: ok && (kind !== 'argon2' || argon2.needsRehash(hash, options)) };
   }
 
   return {

@@ -27,7 +27,7 @@ export interface AccountRow {
   roles: string[];
 }
 
-export type SignupMethod = 'registration' | 'email_code' | 'cli' | 'admin' | 'scim';
+export type SignupMethod = 'registration' | 'email_code' | 'cli' | 'admin' | 'scim' | 'import';
 
 export type NewAccount = Pick<AccountRow, 'id' | 'email' | 'email_verified' | 'password_hash' | 'name' | 'given_name' | 'family_name'
   | 'signup_method' | 'signup_client_id' | 'signup_referrer' | 'signup_utm' | 'roles'> & { disabled?: boolean; external_id?: string | null };
@@ -234,7 +234,7 @@ export function createAccountQueries(db: Knex) {
     async claimUnverifiedAccount(id: string): Promise<boolean> {
       // An account an administrator made has no untrusted registrant: there is nothing to take over.
       const count = await db('accounts').where({ id, email_verified: false })
-        .andWhere((query) => query.whereNull('signup_method').orWhereNotIn('signup_method', ['admin', 'cli', 'scim'])).update({
+        .andWhere((query) => query.whereNull('signup_method').orWhereNotIn('signup_method', ['admin', 'cli', 'scim', 'import'])).update({
         email_verified: true, password_hash: null, name: null, given_name: null, family_name: null,
         password_changed_at: db.fn.now(), updated_at: db.fn.now(),
       });
@@ -262,6 +262,29 @@ export function createAccountQueries(db: Knex) {
         [since],
       );
       return result.rows.map((row) => ({ key: row.key ?? '', name: row.name, count: Number(row.count) }));
+    },
+
+    /** Of these addresses (lower case), those an account has, in any letter case. */
+    async findTakenEmails(emails: string[]): Promise<Set<string>> {
+      if (!emails.length) return new Set();
+      const result = await db.raw<{ rows: Array<{ email: string }> }>('select lower(email) as email from accounts where lower(email) = any(?::text[])', [emails]);
+      return new Set(result.rows.map((row) => row.email));
+    },
+
+    /** Inserts accounts moving in (with the default roles); those whose address was taken meanwhile are skipped. */
+    async insertImportedAccounts(rows: Array<NewAccount & { created_at: string | null }>): Promise<Array<{ id: string; email: string; roles: string[] }>> {
+      if (!rows.length) return [];
+      const result = await db.raw<{ rows: Array<{ id: string; email: string; roles: string[] }> }>(
+        `insert into accounts (id, email, email_verified, password_hash, name, given_name, family_name, signup_method, disabled, external_id, created_at, roles)
+         select x.id, x.email, x.email_verified, x.password_hash, x.name, x.given_name, x.family_name, 'import', x.disabled, x.external_id,
+                coalesce(x.created_at, now()), x.roles || array(select name from roles where is_default and not (name = any(x.roles)) order by name)
+         from jsonb_to_recordset(?::jsonb) as x(id uuid, email text, email_verified boolean, password_hash text, name text, given_name text,
+              family_name text, disabled boolean, external_id text, created_at timestamptz, roles text[])
+         on conflict ((lower(email))) do nothing
+         returning id, email, roles`,
+        [JSON.stringify(rows.map((row) => ({ ...row, disabled: row.disabled ?? false, external_id: row.external_id ?? null })))],
+      );
+      return result.rows;
     },
 
     /** A finished sign-in, on pages in `language`, with its audit event: one statement, so both or neither. */

@@ -35,6 +35,10 @@ export function createAuditEventQueries(db: Knex) {
       await db('audit_events').insert({ ...event, details: JSON.stringify(event.details) });
     },
 
+    async insertAuditEvents(events: NewAuditEvent[]): Promise<void> {
+      if (events.length) await db('audit_events').insert(events.map((event) => ({ ...event, details: JSON.stringify(event.details) })));
+    },
+
     async listAuditEvents(filter: AuditEventFilter): Promise<AuditEventRow[]> {
       const query = db<AuditEventRow>('audit_events').orderBy('id', 'desc').limit(filter.limit);
       if (filter.types?.length) query.whereIn('type', filter.types);

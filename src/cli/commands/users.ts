@@ -1,7 +1,9 @@
 // latchkey users: create, show, list, disable, enable, remove factors, end sessions, delete, admin role, consents
 import { normaliseEmail } from '../../libraries/email-address.ts';
 import { checkNewPassword } from '../../libraries/password-policy.ts';
+import fs from 'node:fs';
 import { presentAccount } from '../../libraries/account-admin.ts';
+import { RequestError } from '../../libraries/errors.ts';
 import { table, UsageError, type Execute } from '../io.ts';
 import { count, onePositional, parse, required } from '../parse.ts';
 
@@ -29,6 +31,12 @@ latchkey users grant-role EMAIL|ID ROLE
 latchkey users revoke-role EMAIL|ID ROLE
     Gives or takes a role (see latchkey roles). grant-admin and revoke-admin EMAIL|ID do it for
     the admin role (with MFA_REQUIRED=admins, admins must use a second factor).
+latchkey users import FILE.jsonl [--dry-run] [--json]
+    Moves people in: one JSON object per line, such as {"email": "ada@example.com", "name": "Ada",
+    "password_hash": "$2b$12$…", "email_verified": true, "roles": ["editor"]}. Hashes may be bcrypt,
+    Django pbkdf2_sha256, argon2 or $scrypt$; each is verified as it is and rehashed to argon2id at
+    the first sign-in. All or nothing: a refused line (reported with its number) imports nothing;
+    addresses that have an account are left as they are, so importing a file again changes nothing.
 latchkey users consents EMAIL|ID [--json]
     The applications the person allowed, with the scopes (remembered until revoked).
 latchkey users revoke-consent EMAIL|ID [--client CLIENT_ID] [--json]
@@ -136,6 +144,29 @@ export function parseUsersCommand(args: string[]): Execute {
         if (normaliseEmail(confirm).toLowerCase() !== account.email.toLowerCase()) throw new UsageError(`--confirm must repeat the account's address, ${account.email}`);
         await accountAdmin.delete(account.id);
         io.out(values.json ? JSON.stringify({ deleted: account.id }) : `Deleted ${account.email}`);
+      };
+    }
+    case 'import': {
+      const { positionals, values } = parse(`users ${sub}`, rest, { 'dry-run': { type: 'boolean' } });
+      const file = onePositional(positionals, 'FILE.jsonl', `users ${sub}`);
+      return async ({ accountImport }, io) => {
+        let text: string;
+        try {
+          text = fs.readFileSync(file, 'utf8');
+        } catch (error) {
+          throw new UsageError(`users import cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+        }
+        const report = await accountImport.importJsonLines(text, { dryRun: values['dry-run'] });
+        if (values.json) io.out(JSON.stringify(report));
+        else {
+          for (const { line, reason } of report.refused) io.out(`line ${line}: ${reason}`);
+          if (!report.refused.length) {
+            io.out(report.dry_run
+              ? `Dry run: ${report.created} account(s) would be imported, ${report.unchanged} address(es) have an account already.`
+              : `Imported ${report.created} account(s); ${report.unchanged} address(es) had an account already and were left as they are.`);
+          }
+        }
+        if (report.refused.length) throw new RequestError('import_refused', 400, `${report.refused.length} line(s) refused; nothing was imported.`);
       };
     }
     case 'grant-admin':

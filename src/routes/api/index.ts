@@ -39,7 +39,7 @@ function apiAccessOf(services: Services): ApiAccess {
   });
 }
 
-function programApp(services: Services, apiAccess: ApiAccess, { errors, open, routes }: { errors: Middleware; open?: Router; routes: Router }): Listener {
+function programApp(services: Services, apiAccess: ApiAccess, { errors, open, routes, bodyLimit }: { errors: Middleware; open?: Router; routes: Router; bodyLimit: string }): Listener {
   const app = new Koa({ proxy: services.config.proxyHops > 0, maxIpsCount: services.config.proxyHops });
   app.silent = true;
   app.use((_ctx, next) => withRequestMemo(next));
@@ -50,7 +50,7 @@ function programApp(services: Services, apiAccess: ApiAccess, { errors, open, ro
   app.use(errors);
   if (open) app.use(open.routes());
   app.use(bearerAuth({ apiAccess, throttle: services.throttle, rateRule: { limit: services.config.apiRateLimit, windowSeconds: 60 }, realm: services.config.issuer }));
-  app.use(jsonBody());
+  app.use(jsonBody({ limit: bodyLimit }));
   app.use(routes.routes());
   app.use(routes.allowedMethods());
   return app.callback();
@@ -61,7 +61,7 @@ export function createApiApps(services: Services): { admin: Listener; scim: List
   const open = new Router();
   adminApiDocumentRoute(open, services);
   return {
-    admin: programApp(services, apiAccess, { errors: problemDetails(services.log), open, routes: adminApiRouter(services) }),
-    scim: programApp(services, apiAccess, { errors: scimErrors(services.log), routes: scimRouter(services) }),
+    admin: programApp(services, apiAccess, { errors: problemDetails(services.log), open, routes: adminApiRouter(services), bodyLimit: '2mb' }), // imports
+    scim: programApp(services, apiAccess, { errors: scimErrors(services.log), routes: scimRouter(services), bodyLimit: '256kb' }),
   };
 }

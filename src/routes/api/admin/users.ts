@@ -6,6 +6,11 @@ import { accountDetailSchema, accountSchema, page, pageQuery, queryBoolean, uuid
 
 const tag = 'Users';
 const name = z.string().max(200).nullable();
+const importReportSchema = z.object({
+  lines: z.number().int(), created: z.number().int().describe('Made (or, in a dry run, that would be)'),
+  unchanged: z.number().int().describe('Addresses that have an account already'),
+  refused: z.array(z.object({ line: z.number().int(), reason: z.string() })), dry_run: z.boolean().describe('Nothing was written'),
+});
 
 export const userRoutes = [
   defineRoute({
@@ -52,6 +57,21 @@ export const userRoutes = [
         emailVerified: body.email_verified ?? false, password: body.password, invite: body.invite, admin: body.admin ?? false,
       });
       return { status: 201, body: presentAccount(account), headers: { Location: `${services.config.issuer}/api/admin/v1/users/${account.id}` } };
+    },
+  }),
+
+  defineRoute({
+    method: 'post', path: '/users/import', operationId: 'importUsers', tag, need: 'admin',
+    summary: 'Move people in with their existing password hashes',
+    description: 'Up to 1000 people a call, each with an optional password_hash (bcrypt, Django pbkdf2_sha256, argon2 or $scrypt$), verified as it is and rehashed to argon2id at the first sign-in. All or nothing: if any entry is refused (listed with its position, from 1), nothing is imported (422). Addresses that have an account are left as they are. With dry_run, nothing is written and created says how many would be.',
+    body: z.object({ users: z.array(z.record(z.string(), z.unknown())).min(1).max(1000), dry_run: z.boolean().optional() }).strict(),
+    responses: {
+      200: { description: 'The report', schema: importReportSchema },
+      422: { description: 'Some entries were refused: nothing was imported', schema: importReportSchema },
+    },
+    async handle({ body, services }) {
+      const report = await services.accountImport.importAccounts(body.users.map((value, index) => ({ line: index + 1, value })), { dryRun: body.dry_run });
+      return { status: report.refused.length ? 422 : 200, body: report };
     },
   }),
 
