@@ -11,6 +11,7 @@ import { createAccounts } from './libraries/accounts.ts';
 import { createOneTimeSecrets } from './libraries/one-time-secrets.ts';
 import { createThrottle } from './libraries/throttle.ts';
 import { createMail } from './mail/index.ts';
+import { createApiResources } from './libraries/api-resources.ts';
 import { createApiTokens } from './libraries/api-tokens.ts';
 import { createAuditLog } from './libraries/audit/audit-log.ts';
 import { createClients, type ClientMetadataValidator } from './libraries/clients.ts';
@@ -74,6 +75,7 @@ export function createCommandServices({ config, secret, db, log, validateMetadat
     consents: createConsents({ queries }),
     apiTokens: createApiTokens({ queries, secretBox }),
     roles: createRoles({ queries }),
+    apiResources: createApiResources({ queries }),
     accountImport: createAccountImport({ queries }),
     audit: createAuditLog({ queries, retentionDays: config.auditRetentionDays }),
     signupReport: createSignupReport({ queries }),

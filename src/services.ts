@@ -11,7 +11,7 @@ import { requestLog } from './middleware/koa-request-log.ts';
 import { auditContext } from './middleware/koa-audit-context.ts';
 import { securityHeaders } from './middleware/koa-security-headers.ts';
 import { documentCache } from './oidc/document-cache.ts';
-import { withRequestMemo } from './oidc/request-memo.ts';
+import { memoized, withRequestMemo } from './oidc/request-memo.ts';
 import { createHousekeeping } from './libraries/housekeeping.ts';
 import { createEmailVerification } from './libraries/email-verification.ts';
 import { createMailLimits } from './libraries/mail-limits.ts';
@@ -96,6 +96,10 @@ export async function createServices({ config, secret, db, log }: { config: Conf
       httpsIssuer: new URL(config.issuer).protocol === 'https:',
       postMethods: config.authorizationByPost,
       staticClients: [accountClientMetadata(config.issuer, config.brand.name)],
+      resourceServer: async (indicator, subject) => {
+        const resource = await memoized(`resource:${indicator}`, () => core.apiResources.maybeFindByIdentifier(indicator));
+        return resource && { permissions: await core.apiResources.permittedScopes(indicator, subject), accessTokenTtl: resource.access_token_ttl };
+      },
       pages: createProviderPages(renderPage),
     },
   });

@@ -10,6 +10,7 @@ import { auditHelp, parseAuditCommand } from './commands/audit.ts';
 import { clientsHelp, parseClientsCommand } from './commands/clients.ts';
 import { keysHelp, parseKeysCommand } from './commands/keys.ts';
 import { parseReportCommand, reportHelp } from './commands/report.ts';
+import { parseResourcesCommand, resourcesHelp } from './commands/resources.ts';
 import { parseRolesCommand, rolesHelp } from './commands/roles.ts';
 import { parseUsersCommand, usersHelp } from './commands/users.ts';
 import { UsageError, type CommandIo, type Execute } from './io.ts';
@@ -28,6 +29,7 @@ ${migrateHelp}
 ${clientsHelp}
 ${usersHelp}
 ${rolesHelp}
+${resourcesHelp}
 ${keysHelp}
 ${reportHelp}
 ${auditHelp}
@@ -37,7 +39,7 @@ The CLI reads the server's settings (DATABASE_URL, DATA_DIR, LATCHKEY_SECRET …
 embedded database and the server running, the server carries out the command.
 Exit status: 0 done, 1 refused (the message says why), 2 bad arguments.`;
 
-const groupHelp: Record<string, string> = { serve: serveHelp, migrate: migrateHelp, clients: clientsHelp, users: usersHelp, roles: rolesHelp, keys: keysHelp, report: reportHelp, audit: auditHelp, 'api-tokens': apiTokensHelp };
+const groupHelp: Record<string, string> = { serve: serveHelp, migrate: migrateHelp, clients: clientsHelp, users: usersHelp, roles: rolesHelp, resources: resourcesHelp, keys: keysHelp, report: reportHelp, audit: auditHelp, 'api-tokens': apiTokensHelp };
 
 /** The help text asked for, if the command line asks for help. */
 export function helpFor(argv: string[]): string | undefined {
@@ -60,6 +62,8 @@ export function parseCommand(argv: string[], { applied }: { applied: string[] })
       return parseUsersCommand(rest);
     case 'roles':
       return parseRolesCommand(rest);
+    case 'resources':
+      return parseResourcesCommand(rest);
     case 'keys':
       return parseKeysCommand(rest);
     case 'report':

@@ -23,6 +23,11 @@ export interface ProviderDependencies {
   httpsIssuer: boolean;
   /** /auth and /session/end accept POST (AUTHORIZATION_BY_POST): the session cookie is then SameSite=None; Secure. */
   postMethods: boolean;
+  /**
+   * An API resource by its indicator (RFC 8707), with the permissions the subject holds (a
+   * person's roles, or a machine client's): undefined for an indicator no resource has.
+   */
+  resourceServer: (indicator: string, subject: { accountId?: string; clientId?: string }) => Promise<{ permissions: string[]; accessTokenTtl: number } | undefined>;
   /** Clients known to the provider only (Latchkey's own account area), beside the clients table. */
   staticClients: ClientMetadata[];
   pages: {
@@ -30,6 +35,17 @@ export interface ProviderDependencies {
     logoutSource: (ctx: KoaContextWithOIDC, form: string) => Promise<void>;
     postLogoutSuccessSource: (ctx: KoaContextWithOIDC) => Promise<void>;
   };
+}
+
+/**
+ * Whose permissions a token for an API resource carries: the person signing in or whose code or
+ * refresh token it is, or (client_credentials) the machine client itself.
+ */
+function tokenSubject(ctx: KoaContextWithOIDC): { accountId?: string; clientId?: string } {
+  const { entities, session, client, params } = ctx.oidc;
+  const accountId = session?.accountId ?? entities.AuthorizationCode?.accountId ?? entities.RefreshToken?.accountId ?? entities.Grant?.accountId;
+  if (accountId) return { accountId };
+  return params?.grant_type === 'client_credentials' && client ? { clientId: client.clientId } : {};
 }
 
 const skipsConsent = (ctx: KoaContextWithOIDC) =>
@@ -50,6 +66,10 @@ function existingGrantLoader(rememberedScopes: ProviderDependencies['rememberedS
     if (skipsConsent(ctx)) {
       const firstParty = grant ?? new provider.Grant({ clientId: client!.clientId, accountId: session!.accountId! });
       firstParty.addOIDCScope(requested.join(' '));
+      for (const [indicator, server] of Object.entries(ctx.oidc.resourceServers ?? {})) {
+        const permitted = [...ctx.oidc.requestParamScopes].filter((scope) => server.scopes.has(scope));
+        if (permitted.length) firstParty.addResourceScope(indicator, permitted.join(' '));
+      }
       await firstParty.save();
       return firstParty;
     }
@@ -156,7 +176,20 @@ export function buildProviderConfiguration(deps: ProviderDependencies): Configur
       },
       rpInitiatedLogout: { enabled: true, logoutSource: deps.pages.logoutSource, postLogoutSuccessSource: deps.pages.postLogoutSuccessSource },
       pushedAuthorizationRequests: { enabled: true },
-      resourceIndicators: { enabled: false }, // no API resources yet: access tokens are opaque and audience-less
+      // resource=<API resource>: a JWT access token (RFC 9068) for that audience; without it, opaque tokens as before.
+      resourceIndicators: {
+        enabled: true,
+        defaultResource: () => undefined,
+        useGrantedResource: () => true, // the code's resource, when the token request names none
+        async getResourceServerInfo(ctx, indicator) {
+          const found = await deps.resourceServer(indicator, tokenSubject(ctx));
+          if (!found) throw new errors.InvalidTarget(`no API resource ${indicator}`);
+          return {
+            scope: found.permissions.join(' '), audience: indicator, accessTokenTTL: found.accessTokenTtl,
+            accessTokenFormat: 'jwt', jwt: { sign: { alg: 'RS256' } },
+          };
+        },
+      },
       userinfo: { enabled: true },
     },
     extraClientMetadata: {
@@ -172,9 +205,10 @@ export function buildProviderConfiguration(deps: ProviderDependencies): Configur
     loadExistingGrant: existingGrantLoader(deps.rememberedScopes),
     rotateRefreshToken: true, // every use returns a new refresh token; reuse of an old one revokes the grant
     ttl: {
-      AccessToken: tokenLifetimes.AccessToken,
+      // A token for an API resource lives as long as the resource says (latchkey resources --token-ttl).
+      AccessToken: (_ctx, token) => token.resourceServer?.accessTokenTTL ?? tokenLifetimes.AccessToken,
       AuthorizationCode: tokenLifetimes.AuthorizationCode,
-      ClientCredentials: tokenLifetimes.ClientCredentials,
+      ClientCredentials: (_ctx, token) => token.resourceServer?.accessTokenTTL ?? tokenLifetimes.ClientCredentials,
       IdToken: tokenLifetimes.IdToken,
       Interaction: tokenLifetimes.Interaction,
       Session: sessionLifetime,

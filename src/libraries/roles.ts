@@ -93,6 +93,42 @@ export function createRoles({ queries }: { queries: Queries }) {
       return { role: presentRole(role), holders: await queries.roles.listRoleHolders(role.name, page) };
     },
 
+    /** The permissions the role holds, as (resource identifier, permission). */
+    permissions: async (idOrName: string) => queries.apiResources.listRolePermissions((await find(idOrName)).id),
+
+    /** Makes the role's permissions exactly these; each must be a permission its resource defines. */
+    async setPermissions(idOrName: string, permissions: Array<{ resource: string; permission: string }>): Promise<void> {
+      const role = await find(idOrName);
+      await queries.transaction(async (q) => {
+        if (!(await q.apiResources.replaceRolePermissions(role.id, permissions))) {
+          throw new RequestError('invalid_permissions', 400, 'A permission is not one its API resource defines (see latchkey resources list).');
+        }
+        await recordAudit(q, { type: 'role.updated', details: { role_id: role.id, role: role.name, fields: ['permissions'], permissions } });
+      });
+    },
+
+    /** The roles a machine client holds (their permissions go into its client_credentials tokens). */
+    clientRoles: (clientId: string) => queries.apiResources.listClientRoles(clientId),
+
+    async grantToClient(idOrName: string, clientId: string): Promise<boolean> {
+      const role = await find(idOrName);
+      if (!(await queries.clients.maybeFindClient(clientId))) throw new RequestError('client_not_found', 404, `No client ${clientId}.`);
+      return queries.transaction(async (q) => {
+        if (!(await q.apiResources.addClientRole(clientId, role.id))) return false;
+        await recordAudit(q, { type: 'role.granted', clientId, details: { role: role.name, role_id: role.id } });
+        return true;
+      });
+    },
+
+    async revokeFromClient(idOrName: string, clientId: string): Promise<boolean> {
+      const role = await find(idOrName);
+      return queries.transaction(async (q) => {
+        if (!(await q.apiResources.removeClientRole(clientId, role.id))) return false;
+        await recordAudit(q, { type: 'role.revoked', clientId, details: { role: role.name, role_id: role.id } });
+        return true;
+      });
+    },
+
     /** Gives the account the role; nothing changes (or is recorded) when it holds it already. */
     async grant(idOrName: string, accountId: string): Promise<boolean> {
       const role = await find(idOrName);

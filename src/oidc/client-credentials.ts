@@ -17,8 +17,10 @@ export function refuseOpenIdScopesForClientCredentials(provider: Provider): void
     const personal = requested.find((scope) => SUPPORTED_SCOPES.includes(scope));
     if (personal) throw new errors.InvalidScope('client_credentials tokens act for no person: OpenID scopes cannot be asked for', personal);
     const allowed = new Set(ctx.oidc.client!.scope?.split(' ') ?? []);
-    const refused = requested.find((scope) => !isMachineScope(scope) || !allowed.has(scope));
+    // With resource=<API resource>, the other scopes are its permissions: the provider keeps those the client's roles hold.
+    const forResource = ctx.oidc.params!.resource !== undefined;
+    const refused = requested.find((scope) => (isMachineScope(scope) ? !allowed.has(scope) : !forResource));
     if (refused) throw new errors.InvalidScope('requested scope is not allowed', refused);
     await handler(provider, helpers, ctx);
-  }, parameters);
+  }, new Set([...parameters, 'resource']), new Set(['resource'])); // as the provider registers it with resource indicators on
 }

@@ -22,6 +22,7 @@ export async function validateClientMetadata(config: Config, keySet: KeySet, met
     findAccount: async () => undefined,
     rememberedScopes: async () => [],
     needsSecondFactor: async () => false,
+    resourceServer: async () => undefined,
     signingKeys: keySet.keys,
     cookieKeys: ['client-validation-only'],
     httpsIssuer: config.issuer.startsWith('https:'),

@@ -1,6 +1,7 @@
 // Every query of the app, built on one Knex handle (or transaction) and collected in one place.
 import type { Knex } from 'knex';
 import { createAccountQueries } from './accounts.ts';
+import { createApiResourceQueries } from './api-resources.ts';
 import { createApiTokenQueries } from './api-tokens.ts';
 import { createAuditEventQueries } from './audit-events.ts';
 import { createClientQueries } from './clients.ts';
@@ -19,6 +20,7 @@ import { createWebauthnQueries } from './webauthn.ts';
 
 export interface Queries {
   accounts: ReturnType<typeof createAccountQueries>;
+  apiResources: ReturnType<typeof createApiResourceQueries>;
   apiTokens: ReturnType<typeof createApiTokenQueries>;
   auditEvents: ReturnType<typeof createAuditEventQueries>;
   clients: ReturnType<typeof createClientQueries>;
@@ -41,6 +43,7 @@ export interface Queries {
 export function createQueries(db: Knex): Queries {
   return {
     accounts: createAccountQueries(db),
+    apiResources: createApiResourceQueries(db),
     apiTokens: createApiTokenQueries(db),
     auditEvents: createAuditEventQueries(db),
     clients: createClientQueries(db),
