@@ -105,7 +105,7 @@ describe('roles', () => {
 
 describe('the document and the routes', () => {
   it('had every role operation answered with a documented, valid body', () => {
-    const mine = api.operations.filter((op) => op.template.startsWith('/roles'));
+    const mine = api.operations.filter((op) => op.template.startsWith('/roles') && !/\/(permissions|clients)/.test(op.template)); // those: resources tests
     const unseen = mine.filter((op) => ![...api.seen].some((key) => key.startsWith(`${op.method} ${op.template} 2`)));
     expect(unseen.map((op) => `${op.method} ${op.template}`)).toEqual([]);
   });

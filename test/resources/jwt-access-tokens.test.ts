@@ -87,3 +87,45 @@ describe('access tokens for an API resource', () => {
     expect(bad.stderr).toContain('not one its API resource defines');
   });
 });
+
+describe('API resources through the admin API', () => {
+  it('are made, given to roles and machine clients, changed and deleted, each answer as documented', async () => {
+    const { openAdminApi } = await import('../helpers/admin-api.ts');
+    const api = await openAdminApi(app);
+    const admin = JSON.parse((await app.cli('api-tokens', 'create', '--name', 'resources', '--scope', 'admin', '--json')).stdout).token as string;
+    const REPORTS = 'https://api.example.test/reports';
+    const made = await api.call(admin, 'post', '/resources', { identifier: REPORTS, name: 'Reports', permissions: ['read:reports', { name: 'export:reports', description: 'Download CSV' }] });
+    expect(made.status).toBe(201);
+    expect(made.body.permissions).toEqual([{ name: 'export:reports', description: 'Download CSV' }, { name: 'read:reports', description: '' }]);
+    expect((await api.call(admin, 'post', '/resources', { identifier: REPORTS, name: 'Again' })).status).toBe(409);
+    expect((await api.call(admin, 'post', '/resources', { identifier: 'not a uri', name: 'Bad' })).status).toBe(400);
+    expect((await api.call(admin, 'post', '/resources', { identifier: 'https://x.example.test/#frag', name: 'Bad' })).status).toBe(400);
+    expect((await api.call(admin, 'get', '/resources')).body.data.map((r: { identifier: string }) => r.identifier)).toContain(REPORTS);
+    expect((await api.call(admin, 'get', `/resources/${made.body.id}`)).body.name).toBe('Reports');
+
+    const role = (await api.call(admin, 'post', '/roles', { name: 'report-reader' })).body;
+    const set = await api.call(admin, 'put', `/roles/${role.id}/permissions`, { permissions: [{ resource: REPORTS, permission: 'read:reports' }] });
+    expect(set.body.data).toEqual([{ resource: REPORTS, permission: 'read:reports' }]);
+    expect((await api.call(admin, 'put', `/roles/${role.id}/permissions`, { permissions: [{ resource: REPORTS, permission: 'nope' }] })).status).toBe(400);
+    expect((await api.call(admin, 'get', `/roles/${role.id}/permissions`)).body.data).toHaveLength(1);
+
+    const machine = await machineClient();
+    const granted = await api.call(admin, 'put', `/roles/${role.id}/clients/${machine.clientId}`);
+    expect(granted.body).toEqual({ roles: ['report-reader'], changed: true });
+    const token = await tokenRequest(app, machine, { grant_type: 'client_credentials', resource: REPORTS, scope: 'read:reports export:reports' });
+    expect(jose.decodeJwt(token.body.access_token).scope).toBe('read:reports');
+    expect((await api.call(admin, 'delete', `/roles/${role.id}/clients/${machine.clientId}`)).body).toEqual({ roles: [], changed: true });
+
+    const renamed = await api.call(admin, 'patch', `/resources/${made.body.id}`, { name: 'Reporting', access_token_ttl: 300 });
+    expect(renamed.body).toMatchObject({ name: 'Reporting', access_token_ttl: 300 });
+    expect((await api.call(admin, 'patch', `/resources/${made.body.id}`, { access_token_ttl: 5 })).status).toBe(400);
+    expect((await api.call(admin, 'delete', `/resources/${made.body.id}`)).status).toBe(204);
+    expect((await api.call(admin, 'get', `/roles/${role.id}/permissions`)).body.data).toEqual([]);
+    const events = (await app.services.audit.list({ types: ['resource.created', 'resource.updated', 'resource.deleted'], limit: 3 })).events.map((event) => event.type);
+    expect(events).toEqual(['resource.deleted', 'resource.updated', 'resource.created']);
+
+    const mine = api.operations.filter((op) => op.template.startsWith('/resources') || /^\/roles\/\{id\}\/(permissions|clients)/.test(op.template));
+    const unseen = mine.filter((op) => ![...api.seen].some((key) => key.startsWith(`${op.method} ${op.template} 2`)));
+    expect(unseen.map((op) => `${op.method} ${op.template}`)).toEqual([]);
+  });
+});

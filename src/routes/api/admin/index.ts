@@ -5,6 +5,7 @@ import type { Services } from '../../../services.ts';
 import { auditRoutes } from './audit-events.ts';
 import { clientRoutes } from './clients.ts';
 import { keyAndReportRoutes } from './keys-and-reports.ts';
+import { resourceRoutes } from './resources.ts';
 import { roleRoutes } from './roles.ts';
 import { mountRoutes, type ApiRoute } from './define-route.ts';
 import { buildOpenApiDocument } from './openapi.ts';
@@ -12,7 +13,7 @@ import { userRoutes } from './users.ts';
 
 export const ADMIN_API_PREFIX = '/api/admin/v1';
 
-export const adminApiRoutes: ApiRoute[] = [...userRoutes, ...roleRoutes, ...clientRoutes, ...keyAndReportRoutes, ...auditRoutes];
+export const adminApiRoutes: ApiRoute[] = [...userRoutes, ...roleRoutes, ...resourceRoutes, ...clientRoutes, ...keyAndReportRoutes, ...auditRoutes];
 
 /** The OpenAPI document's own route, open to anyone; the rest need a bearer token. */
 export function adminApiDocumentRoute(router: Router, services: Services): void {
