@@ -96,6 +96,7 @@ export async function createServices({ config, secret, db, log }: { config: Conf
       httpsIssuer: new URL(config.issuer).protocol === 'https:',
       postMethods: config.authorizationByPost,
       staticClients: [accountClientMetadata(config.issuer, config.brand.name)],
+      dynamicRegistration: config.dynamicRegistration,
       resourceServer: async (indicator, subject) => {
         const resource = await memoized(`resource:${indicator}`, () => core.apiResources.maybeFindByIdentifier(indicator));
         return resource && { permissions: await core.apiResources.permittedScopes(indicator, subject), accessTokenTtl: resource.access_token_ttl };

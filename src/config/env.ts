@@ -32,6 +32,7 @@ export const settings = [
   { name: 'AUTHORIZATION_RATE_LIMIT', default: '300', meaning: 'Authorization requests one IP address may make per minute (at /auth, and pushed requests of public clients): each stores a sign-in in progress. 0 turns the limit off (load tests).' },
   { name: 'AUTHORIZATION_BY_POST', default: 'on', meaning: 'on: /auth and /session/end accept POST as well as GET (OpenID Connect Core 3.1.2.1, RP-Initiated Logout §2), and the provider\'s session cookie is SameSite=None; Secure so that a cross-site POST carries it (an http ISSUER other than localhost cannot, and gets GET only). off: GET only, and the session cookie is SameSite=Lax.' },
   { name: 'METRICS_ADDRESS', default: '127.0.0.1:9464', meaning: 'HOST:PORT of the listener that serves Prometheus metrics at /metrics, apart from the public port (keep it private); off: no metrics listener.' },
+  { name: 'DYNAMIC_REGISTRATION', default: 'off', meaning: 'on: clients may register themselves at /reg (RFC 7591) with an initial access token an admin made (latchkey clients initial-token create), and read, change and delete their registration (RFC 7592); they never get API scopes or skip consent. off: only admins register clients.' },
   { name: 'API_RATE_LIMIT', default: '600', meaning: 'Calls one API token or machine client may make to the admin API and SCIM per minute; 0 turns the limit off.' },
   { name: 'AUDIT_RETENTION_DAYS', default: '400', meaning: 'Days an audit event is kept (1 to 3650); older ones are swept. 400 covers a year of reviews with a margin.' },
   { name: 'BRAND_NAME', default: 'Latchkey', meaning: 'The name people see: page titles and headings, mails, the entry in their authenticator app and the passkey prompt. "Secured by Latchkey" stays, small, at the foot of the pages.' },
@@ -96,6 +97,7 @@ const schema = z.object({
     }),
   AUDIT_RETENTION_DAYS: integer(1, 3650),
   API_RATE_LIMIT: integer(0, 1_000_000),
+  DYNAMIC_REGISTRATION: z.enum(['on', 'off']).transform((value) => value === 'on'),
   AUTHORIZATION_BY_POST: z.enum(['on', 'off']).transform((value) => value === 'on'),
   WEBAUTHN_RP_ID: z.string().trim().toLowerCase().regex(/^[a-z0-9.-]+$/, 'must be a host name').optional(),
   BRAND_NAME: z.string().trim().min(1).max(60, 'must be at most 60 characters').refine((value) => !/\p{Cc}/u.test(value), 'must not contain control characters'),
@@ -126,6 +128,8 @@ export interface Config {
   auditRetentionDays: number;
   /** Calls per minute one API caller may make (0: no limit). */
   apiRateLimit: number;
+  /** Clients may register themselves with an initial access token (RFC 7591, 7592). */
+  dynamicRegistration: boolean;
   registration: 'open' | 'closed';
   /** Unverified accounts are offered verification instead of finishing a sign-in. */
   requireVerifiedEmail: boolean;
@@ -212,6 +216,7 @@ export function loadConfig(env: Environment = process.env): Config {
     passwordMinLength: values.PASSWORD_MIN_LENGTH,
     auditRetentionDays: values.AUDIT_RETENTION_DAYS,
     apiRateLimit: values.API_RATE_LIMIT,
+    dynamicRegistration: values.DYNAMIC_REGISTRATION,
     registration: values.REGISTRATION,
     requireVerifiedEmail: values.REQUIRE_VERIFIED_EMAIL,
     mfaRequired: values.MFA_REQUIRED,

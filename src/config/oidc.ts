@@ -1,7 +1,10 @@
 // oidc-provider's configuration: what Latchkey offers (code flow with PKCE, refresh tokens,
 // client credentials, introspection, revocation, RP-initiated logout, PAR) and what it leaves out.
+import crypto from 'node:crypto';
 import type { Adapter, ClientMetadata, Configuration, FindAccount, KoaContextWithOIDC } from 'oidc-provider';
 import { errors, interactionPolicy } from 'oidc-provider';
+import { applyRegistrationRules, REGISTRATION_POLICY } from '../libraries/clients.ts';
+import { RequestError } from '../libraries/errors.ts';
 import { ACR, ACR_VALUES, MFA_REQUIRED_REASON, requestsMultiFactor } from '../libraries/mfa/assurance.ts';
 import type { PrivateJwk } from '../libraries/signing-keys.ts';
 import { SIGNING_ALGORITHMS } from '../libraries/signing-keys.ts';
@@ -28,6 +31,8 @@ export interface ProviderDependencies {
    * person's roles, or a machine client's): undefined for an indicator no resource has.
    */
   resourceServer: (indicator: string, subject: { accountId?: string; clientId?: string }) => Promise<{ permissions: string[]; accessTokenTtl: number } | undefined>;
+  /** Clients may register themselves (RFC 7591) with an initial access token, and manage that registration (RFC 7592). */
+  dynamicRegistration: boolean;
   /** Clients known to the provider only (Latchkey's own account area), beside the clients table. */
   staticClients: ClientMetadata[];
   pages: {
@@ -46,6 +51,16 @@ function tokenSubject(ctx: KoaContextWithOIDC): { accountId?: string; clientId?:
   const accountId = session?.accountId ?? entities.AuthorizationCode?.accountId ?? entities.RefreshToken?.accountId ?? entities.Grant?.accountId;
   if (accountId) return { accountId };
   return params?.grant_type === 'client_credentials' && client ? { clientId: client.clientId } : {};
+}
+
+/** Latchkey's rules for self-registered clients, as the provider's registration policy (a refusal is invalid_client_metadata or invalid_redirect_uri). */
+async function registrationPolicy(_ctx: KoaContextWithOIDC, metadata: Record<string, unknown>) {
+  try {
+    applyRegistrationRules(metadata);
+  } catch (error) {
+    if (!(error instanceof RequestError)) throw error;
+    throw error.code === 'invalid_redirect_uri' ? new errors.InvalidRedirectUri(error.message) : new errors.InvalidClientMetadata(error.message);
+  }
 }
 
 const skipsConsent = (ctx: KoaContextWithOIDC) =>
@@ -176,6 +191,14 @@ export function buildProviderConfiguration(deps: ProviderDependencies): Configur
       },
       rpInitiatedLogout: { enabled: true, logoutSource: deps.pages.logoutSource, postLogoutSuccessSource: deps.pages.postLogoutSuccessSource },
       pushedAuthorizationRequests: { enabled: true },
+      registration: deps.dynamicRegistration ? {
+        enabled: true,
+        initialAccessToken: true, // only with a token an admin made; it carries Latchkey's registration policy
+        policies: { [REGISTRATION_POLICY]: registrationPolicy },
+        idFactory: () => crypto.randomBytes(16).toString('hex'),
+        secretFactory: () => crypto.randomBytes(32).toString('base64url'),
+      } : { enabled: false },
+      registrationManagement: { enabled: deps.dynamicRegistration, rotateRegistrationAccessToken: true },
       // resource=<API resource>: a JWT access token (RFC 9068) for that audience; without it, opaque tokens as before.
       resourceIndicators: {
         enabled: true,

@@ -11,6 +11,10 @@ import { checkRedirectUri } from './redirect-uris.ts';
 import { createShortCache } from './short-cache.ts';
 import type { SecretBox } from './secret-box.ts';
 import { SIGNING_ALGORITHMS } from './signing-keys.ts';
+import { tokenDigest } from './token-digest.ts';
+
+/** The registration policy every initial access token carries (see applyRegistrationRules). */
+export const REGISTRATION_POLICY = 'latchkey';
 
 export const GRANT_TYPES = ['authorization_code', 'refresh_token', 'client_credentials'] as const;
 
@@ -57,6 +61,26 @@ function inputOf(row: ClientRow): ClientInput {
     idTokenSigningAlg: m.id_token_signed_response_alg,
     jwks: m.jwks,
   };
+}
+
+/**
+ * What a client registering itself (RFC 7591) or changing its registration (RFC 7592) may not
+ * do: hold an API scope (admin, scim …), skip consent, or return to a redirect URI an
+ * administrator could not register. With no scope it may ask for the OpenID scopes. Changes
+ * `metadata` in place; throws a RequestError for what it refuses.
+ */
+export function applyRegistrationRules(metadata: Record<string, unknown>): void {
+  const scopes = typeof metadata.scope === 'string' ? metadata.scope.split(' ').filter(Boolean) : [];
+  assertThat(scopes.every((scope) => SUPPORTED_SCOPES.includes(scope)), 'invalid_client_metadata',
+    `A client that registers itself may ask for ${SUPPORTED_SCOPES.join(', ')} only.`);
+  metadata.scope = clientScope(scopes);
+  delete metadata.latchkey_skip_consent; // people are always asked what a self-registered client may see
+  const redirectUris = Array.isArray(metadata.redirect_uris) ? metadata.redirect_uris : [];
+  for (const uri of redirectUris) {
+    const kind = checkRedirectUri(String(uri), 'Redirect URI');
+    assertThat(kind !== 'private-use' || metadata.token_endpoint_auth_method === 'none', 'invalid_redirect_uri', 'Private-use scheme redirect URIs are for public (native) clients.');
+  }
+  for (const uri of Array.isArray(metadata.post_logout_redirect_uris) ? metadata.post_logout_redirect_uris : []) checkRedirectUri(String(uri), 'Post-logout redirect URI');
 }
 
 export interface ClientSummary {
@@ -279,6 +303,46 @@ export function createClients({ queries, secretBox, validateMetadata, changes }:
       });
       providerMetadata.delete(clientId);
       return summarise(updated);
+    },
+
+    /** Stores a client as dynamic registration made or changed it (the provider checked its metadata; this applies Latchkey's rules). */
+    async storeRegisteredClient(registered: Record<string, unknown>): Promise<void> {
+      const { client_id: clientId, client_secret: secret, ...metadata } = registered as { client_id: string; client_secret?: string } & Record<string, unknown>;
+      applyRegistrationRules(metadata);
+      const existing = await queries.clients.maybeFindClient(clientId);
+      const name = typeof metadata.client_name === 'string' && metadata.client_name ? metadata.client_name : clientId;
+      await queries.transaction(async (q) => {
+        if (existing) {
+          await q.clients.updateClientMetadata(clientId, { name, metadata, skip_consent: false });
+          if (secret && secret !== (existing.client_secret_sealed && secretBox.open('client-secret', existing.client_secret_sealed))) {
+            await q.clients.updateClientSecret(clientId, secretBox.seal('client-secret', secret));
+          }
+          await recordAudit(q, { type: 'client.updated', clientId, details: { dynamic: true } });
+        } else {
+          await q.clients.insertClient({ client_id: clientId, client_secret_sealed: secret ? secretBox.seal('client-secret', secret) : null, name, metadata, skip_consent: false });
+          await recordAudit(q, { type: 'client.created', clientId, details: { name, grant_types: metadata.grant_types, dynamic: true } });
+        }
+        await q.clients.announceClientChange(clientId);
+      });
+      providerMetadata.delete(clientId);
+    },
+
+    /**
+     * An initial access token (RFC 7591 §3): lets whoever holds it register clients until it
+     * expires. Shown once; stored as a digest, like the provider's own tokens.
+     */
+    async createInitialAccessToken(expiresInSeconds: number): Promise<{ token: string; expiresAt: string }> {
+      assertThat(Number.isInteger(expiresInSeconds) && expiresInSeconds > 0 && expiresInSeconds <= 30 * 86_400, 'invalid_expiry', 'An initial access token lasts at most 30 days.');
+      const token = crypto.randomBytes(32).toString('base64url');
+      const now = Math.floor(Date.now() / 1000);
+      await queries.transaction(async (q) => {
+        await q.oidcPayloads.upsertPayloads([{
+          model: 'InitialAccessToken', id: tokenDigest(token), expiresInSeconds,
+          payload: { iat: now, exp: now + expiresInSeconds, kind: 'InitialAccessToken', policies: [REGISTRATION_POLICY] }, lookups: {},
+        }]);
+        await recordAudit(q, { type: 'initial_access_token.created', details: { expires_at: new Date((now + expiresInSeconds) * 1000).toISOString() } });
+      });
+      return { token, expiresAt: new Date((now + expiresInSeconds) * 1000).toISOString() };
     },
 
     /** A new secret replaces the old one at once; it is returned once and stored sealed. */

@@ -1,16 +1,15 @@
-// oidc-provider's storage adapter: every model in oidc_payloads, except clients, which come
-// from the clients table. Token and cookie values are stored only as SHA-256 digests (reading
+// oidc-provider's storage adapter: every model in oidc_payloads, except clients, which live in
+// the clients table (read from it, and written there when dynamic registration is on). Token and cookie values are stored only as SHA-256 digests (reading
 // the database does not yield usable tokens), and consume() is atomic: of concurrent
 // redemptions exactly one wins, and the race revokes the grant as a replay would.
-import crypto from 'node:crypto';
 import { errors, type Adapter, type AdapterPayload } from 'oidc-provider';
 import type { Clients } from '../libraries/clients.ts';
+import { tokenDigest as digest } from '../libraries/token-digest.ts';
 import type { Queries } from '../queries/index.ts';
 import type { StoredPayload } from '../queries/oidc-payloads.ts';
 import { createPayloadBatches } from './payload-batches.ts';
 import { forget, memoized } from './request-memo.ts';
 
-const digest = (value: string) => crypto.createHash('sha256').update(value).digest('base64url');
 /** Request-memo keys (in this process's memory for one request, like the values themselves): a token's lookup under every kind at once, or one record of a model. */
 const tokensKey = (id: string) => `tokens:${id}`;
 const recordKey = (model: string, id: string) => `${model}:${id}`;
@@ -53,7 +52,8 @@ export function createAdapterClass({ queries, clients }: { queries: Queries; cli
     }
 
     async upsert(id: string, payload: AdapterPayload, expiresIn: number): Promise<void> {
-      if (this.model === 'Client') throw new Error('clients are registered with `latchkey clients create`');
+      // A client registering itself (RFC 7591) or updating its registration (RFC 7592).
+      if (this.model === 'Client') return clients.storeRegisteredClient(payload as Record<string, unknown>);
       this.forget(id);
       const { jti: _value, ...rest } = payload;
       await batches.write({
@@ -97,6 +97,7 @@ export function createAdapterClass({ queries, clients }: { queries: Queries; cli
     }
 
     async destroy(id: string): Promise<void> {
+      if (this.model === 'Client') return clients.deleteClient(id); // RFC 7592 DELETE
       this.forget(id);
       await payloads.deletePayload(this.model, digest(id));
     }

@@ -23,6 +23,7 @@ export async function validateClientMetadata(config: Config, keySet: KeySet, met
     rememberedScopes: async () => [],
     needsSecondFactor: async () => false,
     resourceServer: async () => undefined,
+    dynamicRegistration: false,
     signingKeys: keySet.keys,
     cookieKeys: ['client-validation-only'],
     httpsIssuer: config.issuer.startsWith('https:'),

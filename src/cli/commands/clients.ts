@@ -1,7 +1,7 @@
 // latchkey clients create|update|list|show|delete|rotate-secret
 import { buildClientMetadata, type ClientSummary } from '../../libraries/clients.ts';
 import { table, UsageError, type Execute } from '../io.ts';
-import { onePositional, parse, required } from '../parse.ts';
+import { onePositional, parse, periodSeconds, required } from '../parse.ts';
 
 export const clientsHelp = `latchkey clients create --name NAME --redirect-uri URI... [--post-logout-redirect-uri URI...]
                        [--public] [--grant-type TYPE...] [--scope SCOPE...] [--skip-consent] [--logo-uri URL]
@@ -23,6 +23,9 @@ latchkey clients update CLIENT_ID [--name NAME] [--redirect-uri URI...] [--post-
                        [--client-uri URL] [--policy-uri URL] [--tos-uri URL] [--id-token-alg ALG] [--json]
     Changes what is given (a repeated option replaces the whole list; an empty URL clears a logo or link),
     checked as a new registration would be. Whether it is public, and its keys, stay.
+latchkey clients initial-token create [--expires-in PERIOD] [--json]
+    With DYNAMIC_REGISTRATION=on: a token that lets whoever holds it register clients at /reg
+    (RFC 7591) until it expires (default 24h, at most 30d). Shown once.
 latchkey clients list [--json]
 latchkey clients show CLIENT_ID [--json]
 latchkey clients delete CLIENT_ID
@@ -128,6 +131,18 @@ export function parseClientsCommand(args: string[]): Execute {
         const client = await clients.updateClient(clientId, change);
         if (values.json) return io.out(JSON.stringify(client));
         [`Updated client "${client.client_name}"`, ...describe(client, undefined)].forEach(io.out);
+      };
+    }
+    case 'initial-token': {
+      const [action, ...options] = rest;
+      if (action !== 'create') throw new UsageError('clients initial-token takes create (see latchkey clients --help)');
+      const { values } = parse('clients initial-token create', options, { 'expires-in': { type: 'string' } });
+      const seconds = periodSeconds(values['expires-in'] ?? '24h', '--expires-in');
+      return async ({ clients, config }, io) => {
+        const { token, expiresAt } = await clients.createInitialAccessToken(seconds);
+        if (values.json) return io.out(JSON.stringify({ initial_access_token: token, expires_at: expiresAt, registration_endpoint: `${config.issuer}/reg`, enabled: config.dynamicRegistration }));
+        io.out(`Initial access token (shown only now, valid until ${expiresAt}): ${token}`);
+        io.out(config.dynamicRegistration ? `Clients register at ${config.issuer}/reg with Authorization: Bearer <token>.` : 'Dynamic registration is off: set DYNAMIC_REGISTRATION=on for /reg to accept it.');
       };
     }
     case 'list': {

@@ -35,6 +35,7 @@ export const AUDIT_EVENT_TYPES = {
   'client.created': 'An application was registered.',
   'client.updated': 'An application\'s settings changed (details: the fields).',
   'client.secret_rotated': 'An application was given a new secret.',
+  'initial_access_token.created': 'An initial access token for dynamic client registration was made (details: expiry).',
   'client.deleted': 'An application was deleted with its grants and tokens.',
   'api_token.created': 'An API token was made (details: its id, name, scopes, expiry).',
   'api_token.revoked': 'An API token was revoked (details: its id, name).',
