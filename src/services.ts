@@ -28,6 +28,7 @@ import { createFindAccount } from './oidc/account.ts';
 import { accountClientMetadata } from './oidc/account-client.ts';
 import { createAdapterClass } from './oidc/adapter.ts';
 import { introspectApiTokens } from './oidc/api-token-introspection.ts';
+import { auditRevocations } from './oidc/revocation-audit.ts';
 import { endpointLimits } from './oidc/endpoint-limits.ts';
 import { secureCookiesOverLocalhost } from './oidc/localhost-cookies.ts';
 import { dropBogusLogoutHint } from './oidc/logout-hint.ts';
@@ -74,7 +75,9 @@ export async function createServices({ config, secret, db, log }: { config: Conf
     proxyHops: config.proxyHops,
     signingKeys,
     log,
-    configure: (instance) => instance.on('grant.success', (ctx) => metrics.tokenIssued(String(ctx.oidc.params?.grant_type ?? 'unknown'))),
+    configure: (instance) => {
+      instance.on('grant.success', (ctx) => metrics.tokenIssued(String(ctx.oidc.params?.grant_type ?? 'unknown')));
+    },
     middleware: [
       (_ctx, next) => withRequestMemo(next),
       requestLog(log),
@@ -84,6 +87,7 @@ export async function createServices({ config, secret, db, log }: { config: Conf
       endpointLimits({ throttle, renderPage, authorizationRule: { limit: config.authorizationRateLimit, windowSeconds: 60 } }),
       dropBogusLogoutHint(),
       introspectApiTokens(core.apiTokens),
+      auditRevocations(queries),
       documentCache(),
       ...(config.authorizationByPost ? [secureCookiesOverLocalhost(config.issuer)] : []),
     ],

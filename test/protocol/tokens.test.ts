@@ -75,6 +75,10 @@ describe('tokens', () => {
     expect((await tokenRequest(app, client, { token: second.tokens.refresh_token, token_type_hint: 'refresh_token' }, '/token/revocation')).status).toBe(200);
     expect((await refresh(second.tokens.refresh_token)).body.error).toBe('invalid_grant');
     expect((await introspect(second.tokens.access_token)).active).toBe(false);
+    const revoked = (await app.services.audit.list({ subjectId: user.id, types: ['token.revoked'], limit: 5 })).events;
+    expect(revoked.map((event) => [event.details.kind, event.client_id, event.actor.type])).toEqual([
+      ['RefreshToken', client.clientId, 'client'], ['AccessToken', client.clientId, 'client'],
+    ]);
   });
 
   it('does not let a public client introspect another client\'s token', async () => {

@@ -31,6 +31,7 @@ export const AUDIT_EVENT_TYPES = {
   'consent.given': 'A person allowed an application scopes (details: scopes).',
   'consent.revoked': 'What a person allowed an application was forgotten, its grants and tokens ended.',
   'security.undone': 'The owner used "this wasn\'t me": sessions, consents and the password ended, added factors went (details: what).',
+  'token.revoked': 'An application revoked an access or refresh token at /token/revocation (details: kind).',
   'sessions.ended': 'Someone else ended every session, grant and token of an account.',
   'client.created': 'An application was registered.',
   'client.updated': 'An application\'s settings changed (details: the fields).',
