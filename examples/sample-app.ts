@@ -36,8 +36,9 @@ export async function startSampleApp({ issuer, clientId, clientSecret, port }: {
         const state = oc.randomState();
         const nonce = oc.randomNonce();
         pending.set(state, { verifier, nonce });
-        // prompt, max_age and acr_values pass through, to try fresh sign-ins and second factors.
-        const asked = Object.fromEntries(['prompt', 'max_age', 'acr_values'].flatMap((name) => {
+        // prompt, max_age and acr_values pass through, to try fresh sign-ins and second factors;
+        // scope too (/login?scope=openid%20roles shows the roles claim).
+        const asked = Object.fromEntries(['prompt', 'max_age', 'acr_values', 'scope'].flatMap((name) => {
           const value = url.searchParams.get(name);
           return value ? [[name, value]] : [];
         }));
