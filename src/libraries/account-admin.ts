@@ -11,6 +11,7 @@ import type { Accounts, NewAccountInput } from './accounts.ts';
 import type { PasswordPolicy } from './password-policy.ts';
 import type { PasswordHasher } from './passwords.ts';
 import { recordAudit } from './audit/audit-log.ts';
+import { ADMIN_ROLE } from './roles.ts';
 import { normaliseEmail } from './email-address.ts';
 import { assertThat, RequestError } from './errors.ts';
 import { oneTimeLifetimes, type OneTimeSecrets } from './one-time-secrets.ts';
@@ -73,6 +74,20 @@ export interface DirectoryRecord {
   active?: boolean;
   /** Checked against the password policy, hashed, never returned. */
   password?: unknown;
+}
+
+/**
+ * Whether a directory (a caller with the scim scope alone) may change this account: only one
+ * it provisioned, and never one that administers Latchkey. Anything else takes the admin scope,
+ * or a SCIM token would be a way to take over any account (a new address and password).
+ */
+export const directoryManages = (account: Pick<AccountRow, 'signup_method' | 'roles'>) =>
+  account.signup_method === 'scim' && !account.roles.includes(ADMIN_ROLE);
+
+function assertDirectoryManages(account: Pick<AccountRow, 'id' | 'signup_method' | 'roles'>): void {
+  if (!directoryManages(account)) {
+    throw new RequestError('not_directory_managed', 403, `Account ${account.id} was not provisioned over SCIM, or holds the admin role: changing it takes a token with the admin scope.`);
+  }
 }
 
 export interface ProfileChange {
@@ -217,8 +232,9 @@ export function createAccountAdmin({ config, queries, accounts, mail, oneTimeSec
      * directory vouches), names, external id, a password (which signs the person out
      * everywhere), and active (false disables: sessions, grants and tokens end).
      */
-    async applyDirectory(id: string, record: DirectoryRecord): Promise<AccountRow> {
+    async applyDirectory(id: string, record: DirectoryRecord, { asDirectory }: { asDirectory: boolean }): Promise<AccountRow> {
       const account = await find(id);
+      if (asDirectory) assertDirectoryManages(account);
       const names = accounts.checkProfile({ name: record.name, givenName: record.givenName, familyName: record.familyName });
       const change: Parameters<Queries['accounts']['updateFromDirectory']>[1] = {};
       if (record.name !== undefined && names.name !== account.name) change.name = names.name;
@@ -248,6 +264,14 @@ export function createAccountAdmin({ config, queries, accounts, mail, oneTimeSec
         if (change.disabled !== undefined) await recordAudit(q, { type: change.disabled ? 'account.disabled' : 'account.enabled', subjectId: account.id });
         return (await q.accounts.maybeFindAccountById(account.id))!;
       });
+    },
+
+    /** Refuses (404) unless every one of these accounts exists, and (403) as a directory, unless it may change them. */
+    async assertMayChangeAll(accountIds: string[], { asDirectory }: { asDirectory: boolean }): Promise<void> {
+      for (const id of new Set(accountIds)) {
+        const account = await find(id);
+        if (asDirectory) assertDirectoryManages(account);
+      }
     },
 
     /** Mails the person a link to choose a new password (what "Forgot your password?" sends). */
@@ -297,8 +321,9 @@ export function createAccountAdmin({ config, queries, accounts, mail, oneTimeSec
     },
 
     /** Erases the account with its factors, sessions, grants, tokens, consents and pending links. */
-    async delete(id: string): Promise<void> {
+    async delete(id: string, { asDirectory = false }: { asDirectory?: boolean } = {}): Promise<void> {
       const account = await find(id);
+      if (asDirectory) assertDirectoryManages(account);
       await queries.transaction(async (q) => {
         await q.oidcPayloads.deletePayloadsByAccountId(account.id);
         await q.accounts.deleteAccount(account.id); // factors, codes, consents and links go with it

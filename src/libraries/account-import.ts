@@ -9,7 +9,7 @@ import type { Queries } from '../queries/index.ts';
 import { auditRow } from './audit/audit-log.ts';
 import { normaliseEmail } from './email-address.ts';
 import { RequestError } from './errors.ts';
-import { hashKind } from './imported-hashes.ts';
+import { checkHash } from './imported-hashes.ts';
 
 const BATCH = 500;
 export const IMPORT_MAX_LINES = 1_000_000;
@@ -20,8 +20,10 @@ export const importLineSchema = z.object({
   email: z.string().max(320),
   email_verified: z.boolean().optional(),
   name, given_name: name, family_name: name,
-  password_hash: z.string().max(1000).nullable().optional()
-    .refine((hash) => hash == null || hashKind(hash) !== undefined, 'is not a bcrypt, Django pbkdf2_sha256, argon2 or $scrypt$ hash'),
+  password_hash: z.string().max(1000).nullable().optional().superRefine((hash, context) => {
+    const checked = hash == null ? undefined : checkHash(hash);
+    if (checked && 'problem' in checked) context.addIssue({ code: 'custom', message: `is refused: ${checked.problem}` });
+  }),
   roles: z.array(z.string().max(64)).max(50).optional(),
   external_id: z.string().max(200).nullable().optional(),
   disabled: z.boolean().optional(),

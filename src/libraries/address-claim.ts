@@ -2,8 +2,9 @@
 // own sign-in (a mailed code or link used elsewhere, a password reset), an account nobody had
 // verified passes to the address's owner, and nothing its registrant set up survives: password,
 // names, second factors, recovery codes, sessions, grants, tokens and the consents it gave.
-// An account an administrator made (CLI, admin API) is not claimed: its maker is trusted, and
-// the person proving the address is the one it was made for.
+// An account an administrator made (CLI, admin API, SCIM) is not claimed: its maker is trusted,
+// and the person proving the address is the one it was made for. One moved in from another
+// system is: whoever registered it there may never have proved the address either.
 import type { Queries } from '../queries/index.ts';
 import { recordAudit } from './audit/audit-log.ts';
 import type { SecondFactors } from './mfa/second-factors.ts';

@@ -44,7 +44,8 @@ function checkPermissions(value: unknown): PermissionRow[] {
 }
 
 function checkTtl(value: unknown): number {
-  assertThat(Number.isInteger(value) && (value as number) >= 60 && (value as number) <= 86_400, 'invalid_ttl', 'Access tokens live 60 to 86400 seconds.');
+  // Capped at an hour: a JWT is not stored, so disabling a person or taking a role reaches it only when it expires.
+  assertThat(Number.isInteger(value) && (value as number) >= 60 && (value as number) <= 3600, 'invalid_ttl', 'Access tokens live 60 to 3600 seconds.');
   return value as number;
 }
 

@@ -23,7 +23,7 @@ export function createPasswordHasher({ memoryKiB, iterations }: PasswordHashPara
 
   async function verify(hash: string, password: string) {
     let ok = false;
-    const kind = hashKind(hash);
+    const kind = hash.startsWith('$argon2') ? 'argon2' : hashKind(hash); // Latchkey's own, whatever PASSWORD_HASH_MEMORY_KIB made them
     try {
       ok = kind === 'argon2' ? await argon2.verify(hash, password) : await verifyImportedHash(hash, password);
     } catch {

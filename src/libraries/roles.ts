@@ -129,6 +129,23 @@ export function createRoles({ queries }: { queries: Queries }) {
       });
     },
 
+    /**
+     * Gives the role to some accounts and takes it from others, all in one transaction: an
+     * account that does not exist changes nothing at all (404).
+     */
+    async changeMembers(idOrName: string, { add = [], remove = [] }: { add?: string[]; remove?: string[] }): Promise<void> {
+      const role = await find(idOrName);
+      await queries.transaction(async (q) => {
+        for (const accountId of new Set(add)) {
+          if (!(await q.accounts.maybeFindAccountById(accountId))) throw new RequestError('account_not_found', 404, `No account ${accountId}.`);
+          if (await q.roles.addAccountRole(accountId, role.name)) await recordAudit(q, { type: 'role.granted', subjectId: accountId, details: { role: role.name, role_id: role.id } });
+        }
+        for (const accountId of new Set(remove)) {
+          if (await q.roles.removeAccountRole(accountId, role.name)) await recordAudit(q, { type: 'role.revoked', subjectId: accountId, details: { role: role.name, role_id: role.id } });
+        }
+      });
+    },
+
     /** Gives the account the role; nothing changes (or is recorded) when it holds it already. */
     async grant(idOrName: string, accountId: string): Promise<boolean> {
       const role = await find(idOrName);

@@ -149,7 +149,7 @@ export function createAccountQueries(db: Knex) {
       const apply = (query: Knex.QueryBuilder, c: DirectoryCondition) => {
         const method = c.negate ? 'whereNot' : 'where';
         query[method]((q: Knex.QueryBuilder) => {
-          if (c.op === 'pr') return void q.whereNotNull(c.field);
+          if (c.op === 'pr') return void (c.field === 'active' ? q.whereRaw('true') : q.whereNotNull(c.field)); // every account is active or not
           if (c.field === 'active') return void q.where('disabled', c.op === 'eq' ? !c.value : Boolean(c.value));
           if (c.field === 'id' || c.field === 'created_at' || c.field === 'updated_at') {
             const sql = { eq: '=', ne: '<>', gt: '>', ge: '>=', lt: '<', le: '<=' }[c.op as 'eq'] ?? '=';
@@ -232,9 +232,10 @@ export function createAccountQueries(db: Knex) {
      * account was verified already (nothing changes).
      */
     async claimUnverifiedAccount(id: string): Promise<boolean> {
-      // An account an administrator made has no untrusted registrant: there is nothing to take over.
+      // An account an administrator made has no untrusted registrant: there is nothing to take
+      // over. An imported one may have had one (the old system's registrant), so it is claimed.
       const count = await db('accounts').where({ id, email_verified: false })
-        .andWhere((query) => query.whereNull('signup_method').orWhereNotIn('signup_method', ['admin', 'cli', 'scim', 'import'])).update({
+        .andWhere((query) => query.whereNull('signup_method').orWhereNotIn('signup_method', ['admin', 'cli', 'scim'])).update({
         email_verified: true, password_hash: null, name: null, given_name: null, family_name: null,
         password_changed_at: db.fn.now(), updated_at: db.fn.now(),
       });

@@ -131,3 +131,31 @@ describe('moving people in', () => {
     expect([...api.seen].filter((key) => key.startsWith('post /users/import')).sort()).toEqual(['post /users/import 200', 'post /users/import 422']);
   });
 });
+
+describe('hashes an import refuses', () => {
+  it('refuses hashes too costly to check or too short to mean anything, and never signs in with one', async () => {
+    const { checkHash, verifyImportedHash } = await import('../../src/libraries/imported-hashes.ts');
+    const empty = '$scrypt$ln=1,r=1,p=1$AA$A';
+    expect(checkHash(empty)).toEqual({ problem: 'scrypt salt or hash too short' });
+    expect(await verifyImportedHash(empty, 'anything')).toBe(false);
+    expect('problem' in checkHash(`$2b$31$${'a'.repeat(53)}`)).toBe(true); // days per guess
+    expect('problem' in checkHash(django('x', 9_999_999))).toBe(true);
+    expect('problem' in checkHash('$scrypt$ln=20,r=8,p=999$c2FsdHNhbHRzYWx0$aGFzaGhhc2hoYXNoaGFzaGhhc2g')).toBe(true);
+    expect('problem' in checkHash('$argon2id$v=19$m=4194304,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNo')).toBe(true);
+    const t = tag();
+    const report = await app.services.accountImport.importAccounts([{ line: 1, value: { email: `cheap.${t}@example.test`, password_hash: empty } }]);
+    expect(report.refused).toEqual([{ line: 1, reason: 'password_hash is refused: scrypt salt or hash too short' }]);
+  });
+});
+
+describe('an imported address nobody proved', () => {
+  it('passes to whoever proves it, as a registration would: the old system\'s registrant may not have been its owner', async () => {
+    const t = tag();
+    await app.services.accountImport.importAccounts([{ line: 1, value: { email: `unproved.${t}@example.test`, email_verified: false, password_hash: bcrypt.hashSync('set by a stranger', 4) } }]);
+    const imported = (await app.services.queries.accounts.maybeFindAccountByEmail(`unproved.${t}@example.test`))!;
+    expect(await app.services.queries.accounts.claimUnverifiedAccount(imported.id)).toBe(true);
+    expect((await app.services.queries.accounts.maybeFindAccountById(imported.id))!).toMatchObject({ email_verified: true, password_hash: null });
+    const made = await app.services.accountAdmin.create({ email: `made.${t}@example.test`, invite: false });
+    expect(await app.services.queries.accounts.claimUnverifiedAccount(made.id)).toBe(false); // an administrator's account is theirs to vouch for
+  });
+});

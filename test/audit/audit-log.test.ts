@@ -44,7 +44,8 @@ describe('the audit log', () => {
     const [failed] = (await eventsOf(user.id)).filter((event) => event.type === 'sign_in.failed');
     expect(failed).toMatchObject({ subject_id: user.id, details: { method: 'password', reason: 'wrong_password' }, ip: '127.0.0.1' });
     const unknown = (await app.services.audit.list({ types: ['sign_in.failed'], limit: 50 })).events.find((event) => event.details.email === stranger);
-    expect(unknown).toMatchObject({ subject_id: null, actor: { type: 'system' }, details: { reason: 'unknown_account' } });
+    expect(unknown).toMatchObject({ subject_id: null, actor: { type: 'anonymous' }, details: { reason: 'unknown_account' } });
+    expect(failed!.actor).toEqual({ type: 'anonymous', id: null }); // a wrong guess is not the owner acting
     const everything = JSON.stringify(await app.services.db.knex('audit_events').select());
     expect(everything).not.toContain(wrong);
     expect(everything).not.toContain(PASSWORD);

@@ -2,7 +2,9 @@
 // jose against /jwks, with the audience, issuer, expiry and the at+jwt type.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as jose from 'jose';
-import { createUser, registerClient, signInForTokens, tokenRequest, type TestClient } from '../helpers/oidc-flow.ts';
+import { openSignIn } from '../helpers/hosted-pages.ts';
+import { HttpSession } from '../helpers/http-session.ts';
+import { createUser, registerClient, signInForTokens, submitLogin, tokenRequest, type TestClient } from '../helpers/oidc-flow.ts';
 import { startApp, type TestApp } from '../helpers/start-app.ts';
 
 const INVOICES = 'https://api.example.test/invoices';
@@ -52,6 +54,16 @@ describe('access tokens for an API resource', () => {
     await app.cli('users', 'grant-role', user.email, 'accountant');
     const again = await signInForTokens(app, client, user, { params: { scope: 'openid read:invoices write:invoices', resource: INVOICES, prompt: 'login' } });
     expect((await verifyAsResourceServer(again.tokens.access_token)).payload.scope).toBe('read:invoices write:invoices');
+  });
+
+  it('are shown to the person on the consent page, described, before any application gets them', async () => {
+    const thirdParty = await registerClient(app); // asks for consent
+    const user = await createUser(app);
+    await app.cli('users', 'grant-role', user.email, 'auditor');
+    const session = new HttpSession();
+    const { page } = await openSignIn(app, thirdParty, session, { scope: 'openid read:invoices', resource: INVOICES });
+    const consent = await submitLogin(session, app, page, user.email, user.password);
+    expect(consent.body).toContain('Act for you at Invoices: See invoices');
   });
 
   it('give a machine client the permissions its roles hold, and nothing without a role', async () => {

@@ -31,6 +31,17 @@ async function scim(method: string, path: string, body?: unknown, token = scimTo
   return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : undefined };
 }
 
+let provisioned = 0;
+/** A person the directory provisions (with a password, to sign in with). */
+async function provision(extra: Record<string, unknown> = {}) {
+  provisioned += 1;
+  const email = `scim${provisioned}.${Date.now()}@example.test`;
+  const password = 'directory given passphrase 42';
+  const created = await scim('POST', '/Users', { schemas: [USER], userName: email, name: { givenName: 'Dir', familyName: `User${provisioned}` }, password, ...extra });
+  expect(created.status, JSON.stringify(created.body)).toBe(201);
+  return { id: created.body.id as string, email, password };
+}
+
 const makeToken = async (scope: string) => JSON.parse((await app.cli('api-tokens', 'create', '--name', `scim ${scope}`, '--scope', scope, '--json')).stdout).token as string;
 
 beforeAll(async () => {
@@ -106,8 +117,8 @@ describe('Users, as Entra ID provisions them', () => {
   });
 
   it('disables with "Replace" active "False", which ends sessions and refuses sign-in, and enables again', async () => {
-    const user = await createUser(app);
-    const { tokens } = await signInForTokens(app, client, user);
+    const user = await provision();
+    const { tokens } = await signInForTokens(app, client, user, { params: { scope: 'openid offline_access', prompt: 'consent' } });
     const disabled = await scim('PATCH', `/Users/${user.id}`, { schemas: [PATCH], Operations: [{ op: 'Replace', path: 'active', value: 'False' }] });
     expect(disabled.status, JSON.stringify(disabled.body)).toBe(200);
     expect(disabled.body.active).toBe(false);
@@ -122,7 +133,7 @@ describe('Users, as Entra ID provisions them', () => {
   });
 
   it('changes names and the address with path and path-less operations, and 204s a patch that changes nothing', async () => {
-    const user = await createUser(app);
+    const user = await provision();
     const newAddress = `moved.${Date.now()}@example.test`;
     const patched = await scim('PATCH', `/Users/${user.id}`, {
       schemas: [PATCH],
@@ -196,19 +207,21 @@ describe('Users, as Okta provisions them', () => {
 
 describe('Groups (Latchkey roles)', () => {
   it('are made with members, found by displayName, patched as Entra does, and reach ID tokens in the roles claim', async () => {
-    const [ada, bob] = [await createUser(app), await createUser(app)];
+    const [ada, bob] = [await provision(), await provision()];
     const created = await scim('POST', '/Groups', { schemas: [GROUP], displayName: 'Engineering', members: [{ value: ada.id }] });
     expect(created.status).toBe(201);
     expect(created.body).toMatchObject({ displayName: 'Engineering', members: [{ value: ada.id, display: ada.email }], meta: { resourceType: 'Group' } });
-    const found = await scim('GET', `/Groups?filter=${encodeURIComponent('displayName eq "Engineering"')}&excludedAttributes=members`);
+    const found = await scim('GET', `/Groups?filter=${encodeURIComponent('displayName eq "Engineering"')}`);
     expect(found.body.Resources).toEqual([expect.objectContaining({ id: created.body.id, displayName: 'Engineering' })]);
-    expect(found.body.Resources[0]).not.toHaveProperty('members');
+    expect(found.body.Resources[0]).not.toHaveProperty('members'); // lists leave members out unless asked
+    const withMembers = await scim('GET', `/Groups?filter=${encodeURIComponent('displayName eq "Engineering"')}&attributes=displayName,members`);
+    expect(withMembers.body.Resources[0].members).toEqual([expect.objectContaining({ value: ada.id })]);
 
     const claims = jose.decodeJwt((await signInForTokens(app, client, ada, { params: { scope: 'openid roles' } })).tokens.id_token);
     expect(claims.roles).toEqual(['Engineering']);
 
-    expect((await scim('PATCH', `/Groups/${created.body.id}`, { schemas: [PATCH], Operations: [{ op: 'Add', path: 'members', value: [{ value: bob.id }] }] })).status).toBe(200);
-    expect((await scim('PATCH', `/Groups/${created.body.id}`, { schemas: [PATCH], Operations: [{ op: 'Remove', path: `members[value eq "${ada.id}"]` }] })).status).toBe(200);
+    expect((await scim('PATCH', `/Groups/${created.body.id}`, { schemas: [PATCH], Operations: [{ op: 'Add', path: 'members', value: [{ value: bob.id }] }] })).status).toBe(204);
+    expect((await scim('PATCH', `/Groups/${created.body.id}`, { schemas: [PATCH], Operations: [{ op: 'Remove', path: `members[value eq "${ada.id}"]` }] })).status).toBe(204);
     const renamed = await scim('PATCH', `/Groups/${created.body.id}`, { schemas: [PATCH], Operations: [{ op: 'replace', value: { id: created.body.id, displayName: 'Platform' } }] });
     expect(renamed.body).toMatchObject({ displayName: 'Platform', members: [{ value: bob.id }] });
     expect((await scim('GET', `/Users/${bob.id}`)).body.groups).toEqual([{ value: created.body.id, display: 'Platform', $ref: `${app.url}/scim/v2/Groups/${created.body.id}` }]);
@@ -223,14 +236,52 @@ describe('Groups (Latchkey roles)', () => {
   it('show the admin role, which a scim-only token may not change, and an admin token may', async () => {
     const [adminGroup] = (await scim('GET', `/Groups?filter=${encodeURIComponent('displayName eq "admin"')}`)).body.Resources;
     expect(adminGroup.displayName).toBe('admin');
-    const user = await createUser(app);
+    const user = await provision();
     const add = { schemas: [PATCH], Operations: [{ op: 'add', path: 'members', value: [{ value: user.id }] }] };
     const refused = await scim('PATCH', `/Groups/${adminGroup.id}`, add);
     expect(refused.status).toBe(403);
     expect((await app.services.queries.accounts.maybeFindAccountById(user.id))!.roles).toEqual([]);
     expect((await scim('DELETE', `/Groups/${adminGroup.id}`)).status).toBe(403);
-    expect((await scim('PATCH', `/Groups/${adminGroup.id}`, add, adminToken)).status).toBe(200);
+    expect((await scim('PATCH', `/Groups/${adminGroup.id}`, add, adminToken)).status).toBe(204);
     expect((await app.services.queries.accounts.maybeFindAccountById(user.id))!.roles).toEqual(['admin']);
     expect((await scim('DELETE', `/Groups/${adminGroup.id}`, undefined, adminToken)).status).toBe(409);
+  });
+});
+
+describe('what a directory may not do', () => {
+  it('changes or deletes only the accounts it provisioned, and none that holds admin, without the admin scope', async () => {
+    const local = await createUser(app); // made here, not by the directory
+    const takeOver = { schemas: [PATCH], Operations: [{ op: 'replace', path: 'userName', value: `evil.${Date.now()}@attacker.example` }, { op: 'replace', path: 'password', value: 'attacker chosen passphrase 1' }] };
+    const refused = await scim('PATCH', `/Users/${local.id}`, takeOver);
+    expect(refused.status).toBe(403);
+    expect(refused.body).toMatchObject({ schemas: [ERROR], status: '403' });
+    expect((await scim('PUT', `/Users/${local.id}`, { schemas: [USER], userName: local.email, active: false })).status).toBe(403);
+    expect((await scim('DELETE', `/Users/${local.id}`)).status).toBe(403);
+    expect((await app.services.queries.accounts.maybeFindAccountById(local.id))!).toMatchObject({ email: local.email, disabled: false });
+    await signInForTokens(app, client, local); // the password is still the owner's
+
+    const directoryAdmin = await provision();
+    await app.cli('users', 'grant-admin', directoryAdmin.id);
+    expect((await scim('PATCH', `/Users/${directoryAdmin.id}`, takeOver)).status).toBe(403);
+    const editors = await scim('POST', '/Groups', { schemas: [GROUP], displayName: `editors-${Date.now()}`, members: [{ value: local.id }] });
+    expect(editors.status).toBe(403);
+    expect((await scim('GET', `/Groups?filter=${encodeURIComponent(`displayName sw "editors-"`)}`)).body.totalResults).toBe(0); // nothing half-made
+    expect((await scim('PATCH', `/Users/${local.id}`, { schemas: [PATCH], Operations: [{ op: 'replace', path: 'displayName', value: 'By admin' }] }, adminToken)).status).toBe(200);
+  });
+
+  it('keeps a disabled account disabled when a PUT leaves active out', async () => {
+    const user = await provision();
+    await scim('PATCH', `/Users/${user.id}`, { schemas: [PATCH], Operations: [{ op: 'replace', path: 'active', value: false }] });
+    const put = await scim('PUT', `/Users/${user.id}`, { schemas: [USER], userName: user.email, displayName: 'Renamed' });
+    expect(put.body).toMatchObject({ displayName: 'Renamed', active: false });
+  });
+
+  it('answers active pr, and a member that does not exist changes nothing', async () => {
+    expect((await scim('GET', `/Users?filter=${encodeURIComponent('active pr')}&count=1`)).status).toBe(200);
+    const user = await provision();
+    const group = await scim('POST', '/Groups', { schemas: [GROUP], displayName: `team-${Date.now()}`, members: [{ value: user.id }] });
+    const missing = await scim('PATCH', `/Groups/${group.body.id}`, { schemas: [PATCH], Operations: [{ op: 'add', path: 'members', value: [{ value: '00000000-0000-4000-8000-000000000000' }] }] });
+    expect(missing.status).toBe(404);
+    expect((await scim('GET', `/Groups/${group.body.id}`)).body.members.map((member: { value: string }) => member.value)).toEqual([user.id]);
   });
 });

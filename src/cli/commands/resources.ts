@@ -6,7 +6,7 @@ export const resourcesHelp = `latchkey resources create --identifier URI --name 
                          [--token-ttl SECONDS] [--json]
     An API that accepts Latchkey's access tokens: an authorization or client_credentials request
     with resource=URI gets a JWT (RFC 9068) for it, whose scope holds the permissions asked for
-    that the person's roles (or the machine client's) hold. --token-ttl: 60 to 86400 (default 3600).
+    that the person's roles (or the machine client's) hold. --token-ttl: 60 to 3600 (default 3600).
 latchkey resources list [--json]
 latchkey resources show RESOURCE [--json]
 latchkey resources update RESOURCE [--name NAME] [--permission NAME[=DESCRIPTION]...] [--token-ttl SECONDS] [--json]

@@ -31,7 +31,9 @@ export function auditRow(event: AuditEventInput): NewAuditEvent {
   for (const key of Object.keys(details)) {
     if (SECRET_KEY.test(key)) throw new Error(`audit detail "${key}" looks like a secret`);
   }
-  const actor: AuditActor = event.actor ?? doorActor ?? (event.subjectId ? { type: 'account', id: event.subjectId } : { type: 'system' });
+  // A failed proof proves nobody: it is not the subject acting, whoever it was (the IP tells more).
+  const actor: AuditActor = event.actor ?? doorActor
+    ?? (event.type.endsWith('.failed') ? { type: 'anonymous' } : event.subjectId ? { type: 'account', id: event.subjectId } : { type: 'system' });
   return {
     type: event.type,
     actor_type: actor.type,

@@ -8,6 +8,7 @@ export type AuditActor =
   | { type: 'client'; id: string }
   | { type: 'api_token'; id: string }
   | { type: 'cli'; id?: string }
+  | { type: 'anonymous' } // whoever sent a request that proved nobody (a failed sign-in)
   | { type: 'system' };
 
 export interface RequestFacts {

@@ -61,8 +61,12 @@ export function createEmailCodeSignIn({ config, queries, accounts, oneTimeSecret
         if (existing?.disabled) throw accountDisabled();
         if (existing?.email_verified) return existing;
         if (existing) {
-          // Someone registered this address and never proved it; its owner now has.
-          await claimAddress(q, existing.id);
+          // Someone registered this address and never proved it; its owner now has. (An account an
+          // administrator made is theirs already: the code proves the address.)
+          if (!(await claimAddress(q, existing.id))) {
+            await q.accounts.markEmailVerified(existing.id, existing.email);
+            await recordAudit(q, { type: 'email.verified', subjectId: existing.id, details: { how: 'sign_in_code' } });
+          }
           return (await q.accounts.maybeFindAccountById(existing.id))!;
         }
         if (config.registration !== 'open') throw new RequestError('registration_closed', 403, 'New accounts cannot be created here.', { messageKey: 'messages.registrationClosed' });

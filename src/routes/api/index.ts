@@ -30,7 +30,8 @@ function apiAccessOf(services: Services): ApiAccess {
     apiTokens: services.apiTokens,
     async findMachineToken(token) {
       const found = await services.provider.current.ClientCredentials.find(token);
-      return found?.isValid && found.clientId ? { clientId: found.clientId, scopes: found.scope?.split(' ') ?? [] } : undefined;
+      // A sender-constrained token (DPoP, mTLS) proves nothing here without its proof: refused.
+      return found?.isValid && found.clientId && !found.isSenderConstrained() ? { clientId: found.clientId, scopes: found.scope?.split(' ') ?? [] } : undefined;
     },
     currentClientScopes: async (clientId) => {
       const metadata = await services.clients.maybeLoadProviderMetadata(clientId);

@@ -14,9 +14,20 @@ function requestedScopes(promptDetails: Record<string, unknown>, requested: unkn
   return scopes.filter((scope) => DESCRIBED_SCOPES.includes(scope));
 }
 
+/** The API resources asked for, each with the permissions the person would allow (their descriptions where there are some). */
+async function requestedResources(services: Services, promptDetails: Record<string, unknown>) {
+  const missing = (promptDetails.missingResourceScopes ?? {}) as Record<string, string[]>;
+  return Promise.all(Object.entries(missing).map(async ([indicator, scopes]) => {
+    const resource = await services.apiResources.maybeFindByIdentifier(indicator);
+    const described = new Map(resource?.permissions.map((permission) => [permission.name, permission.description || permission.name]));
+    return { name: resource?.name ?? indicator, permissions: scopes.map((scope) => described.get(scope) ?? scope) };
+  }));
+}
+
 export async function renderConsentPage(ctx: Context, services: Services, interaction: Awaited<ReturnType<typeof loadInteraction>>) {
   const { details, client } = interaction;
   const account = await services.accounts.maybeFindActiveAccount(details.session?.accountId ?? '');
+  const resources = await requestedResources(services, details.prompt.details);
   ctx.type = 'html';
   ctx.body = await services.renderPage('interaction/consent', {
     title: 'consent.title',
@@ -24,6 +35,7 @@ export async function renderConsentPage(ctx: Context, services: Services, intera
     uid: details.uid,
     client,
     scopes: requestedScopes(details.prompt.details, details.params.scope),
+    resources,
     accountEmail: account?.email ?? '',
   });
 }

@@ -1,39 +1,62 @@
 // /scim/v2/Groups: Latchkey's roles as SCIM Groups (admin included), their members the accounts
-// that hold them. A caller with only the scim scope may read the admin role but not change it.
+// that hold them. A caller with only the scim scope may read the admin role but not change it,
+// and changes membership only of the accounts it provisioned. Lists leave members out unless
+// asked for; member additions and removals go straight to the database, so a role held by a
+// million accounts costs no more to change than one held by ten.
 import type Router from '@koa/router';
 import type { Context } from 'koa';
 import SCIMMY from 'scimmy';
 import type { PresentedRole } from '../../../libraries/roles.ts';
 import { ADMIN_ROLE } from '../../../libraries/roles.ts';
-import { callerOf } from '../../../middleware/koa-bearer-auth.ts';
 import type { Services } from '../../../services.ts';
 import { groupSchema, scimGroupJson, withBooleans } from './representations.ts';
-import { answer, LIST_SCHEMA, projection } from './users.ts';
+import { answer, asDirectory, LIST_SCHEMA, projection } from './users.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const MEMBERS_PAGE = 1000;
+/** The most members one answer lists; a bigger group is read with excludedAttributes=members. */
+const MEMBERS_MAX = 10_000;
+const MEMBER_PATH = /^members\[value eq "([^"]+)"\]$/i;
 
-type Members = Array<{ value?: string }>;
+type Members = Array<{ value?: unknown }>;
+type Operation = { op?: unknown; path?: unknown; value?: unknown };
+
+const memberIds = (members: Members | undefined): string[] => {
+  const ids = (members ?? []).map((member) => member?.value);
+  for (const id of ids) if (typeof id !== 'string' || !UUID.test(id)) throw new SCIMMY.Types.Error(400, 'invalidValue', `Member ${String(id)} is not a User id.`);
+  return ids as string[];
+};
+
+/** A PATCH that only adds or removes members (as Entra ID and Okta send them), as ids; undefined for anything else. */
+function memberChanges(operations: Operation[]): { add: string[]; remove: string[] } | undefined {
+  const add: string[] = [];
+  const remove: string[] = [];
+  for (const { op, path, value } of operations) {
+    const verb = typeof op === 'string' ? op.toLowerCase() : '';
+    const target = typeof path === 'string' ? path.trim() : '';
+    if (verb === 'add' && target.toLowerCase() === 'members') add.push(...memberIds(value as Members));
+    else if (verb === 'remove' && target.toLowerCase() === 'members' && Array.isArray(value)) remove.push(...memberIds(value as Members));
+    else if (verb === 'remove' && MEMBER_PATH.test(target)) remove.push(...memberIds([{ value: MEMBER_PATH.exec(target)![1] }]));
+    else return undefined;
+  }
+  return { add, remove };
+}
 
 export default function scimGroupRoutes(router: Router, services: Services) {
   const base = `${services.config.issuer}/scim/v2`;
 
   async function members(role: PresentedRole): Promise<Array<{ value: string; display: string; $ref: string }>> {
-    const all: Array<{ id: string; email: string }> = [];
-    for (let afterEmail: string | undefined, page; ; afterEmail = page.at(-1)!.email) {
-      page = (await services.roles.holders(role.id, { afterEmail, limit: MEMBERS_PAGE })).holders;
-      all.push(...page);
-      if (page.length < MEMBERS_PAGE) break;
-    }
-    return all.map((holder) => ({ value: holder.id, display: holder.email, $ref: `${base}/Users/${holder.id}` }));
+    const { holders } = await services.roles.holders(role.id, { limit: MEMBERS_MAX + 1 });
+    if (holders.length > MEMBERS_MAX) throw new SCIMMY.Types.Error(400, 'tooMany', `${role.name} has more than ${MEMBERS_MAX} members: ask with excludedAttributes=members.`);
+    return holders.map((holder) => ({ value: holder.id, display: holder.email, $ref: `${base}/Users/${holder.id}` }));
   }
 
-  async function scimGroup(role: PresentedRole, ctx?: Context) {
+  async function scimGroup(role: PresentedRole, ctx: Context | undefined, { membersByDefault }: { membersByDefault: boolean }) {
     const attributes = ctx ? projection(ctx) : undefined;
-    const excluded = typeof ctx?.query.excludedAttributes === 'string' && /(^|,)\s*members\s*(,|$)/i.test(ctx.query.excludedAttributes);
+    const asked = (name: 'attributes' | 'excludedAttributes') => typeof ctx?.query[name] === 'string' && /(^|,)\s*members\s*(,|$)/i.test(ctx.query[name] as string);
+    const withMembers = !asked('excludedAttributes') && (asked('attributes') || (membersByDefault && typeof ctx?.query.attributes !== 'string'));
     return new groupSchema({
       id: role.id, displayName: role.name,
-      ...(excluded ? {} : { members: await members(role) }),
+      ...(withMembers ? { members: await members(role) } : {}),
       meta: { created: new Date(role.created_at), lastModified: new Date(role.updated_at) },
     }, 'out', `${base}/Groups`, attributes);
   }
@@ -49,21 +72,25 @@ export default function scimGroupRoutes(router: Router, services: Services) {
 
   /** Who holds admin decides who administers Latchkey: that takes the admin scope. */
   function mayChange(ctx: Context, target: PresentedRole) {
-    if (target.name === ADMIN_ROLE && !callerOf(ctx).scopes.has('admin')) {
+    if (target.name === ADMIN_ROLE && asDirectory(ctx)) {
       throw new SCIMMY.Types.Error(403, null as never, 'Changing the admin role takes a token with the admin scope.');
     }
   }
 
-  /** Makes the role's holders exactly `wanted` (account ids), giving and taking one by one. */
-  async function setMembers(target: PresentedRole, wanted: Members) {
-    const ids = new Set(wanted.map((member) => member.value).filter((value): value is string => typeof value === 'string'));
-    for (const id of ids) if (!UUID.test(id)) throw new SCIMMY.Types.Error(400, 'invalidValue', `Member ${id} is not a User id.`);
+  async function changeMembers(ctx: Context, target: PresentedRole, change: { add: string[]; remove: string[] }) {
+    await services.accountAdmin.assertMayChangeAll([...change.add, ...change.remove], { asDirectory: asDirectory(ctx) });
+    await services.roles.changeMembers(target.id, change);
+  }
+
+  /** Makes the role's holders exactly these accounts. */
+  async function replaceMembers(ctx: Context, target: PresentedRole, wanted: string[]) {
     const now = new Set((await members(target)).map((member) => member.value));
-    for (const id of ids) if (!now.has(id)) await services.roles.grant(target.id, id);
-    for (const id of now) if (!ids.has(id)) await services.roles.revoke(target.id, id);
+    const keep = new Set(wanted);
+    await changeMembers(ctx, target, { add: wanted.filter((id) => !now.has(id)), remove: [...now].filter((id) => !keep.has(id)) });
   }
 
   const body = (ctx: Context) => withBooleans((ctx.request as { body?: unknown }).body ?? {}) as Record<string, unknown>;
+  const json = async (target: PresentedRole, ctx: Context) => scimGroupJson(await scimGroup(await services.roles.find(target.id), ctx, { membersByDefault: true }));
 
   router.get('/Groups', async (ctx) => {
     const filter = typeof ctx.query.filter === 'string' ? new SCIMMY.Types.Filter(ctx.query.filter) : undefined;
@@ -75,42 +102,50 @@ export default function scimGroupRoutes(router: Router, services: Services) {
     const count = Math.min(Math.max(Number.parseInt(String(ctx.query.count ?? '100'), 10) || 0, 0), 200);
     const page = matching.slice(startIndex - 1, startIndex - 1 + count);
     const roles = new Map(all.map((found) => [found.id, found]));
-    answer(ctx, 200, {
-      schemas: [LIST_SCHEMA], totalResults: matching.length, startIndex, itemsPerPage: page.length,
-      Resources: await Promise.all(page.map(async (group) => scimGroupJson(await scimGroup(roles.get(group.id)!, ctx)))),
-    });
+    const resources = [];
+    for (const group of page) resources.push(scimGroupJson(await scimGroup(roles.get(group.id)!, ctx, { membersByDefault: false })));
+    answer(ctx, 200, { schemas: [LIST_SCHEMA], totalResults: matching.length, startIndex, itemsPerPage: page.length, Resources: resources });
   });
 
   router.post('/Groups', async (ctx) => {
     const group = new groupSchema(body(ctx), 'in') as unknown as { displayName?: string; members?: Members };
+    const wanted = memberIds(group.members);
+    await services.accountAdmin.assertMayChangeAll(wanted, { asDirectory: asDirectory(ctx) }); // before the role exists: all or nothing
     const created = await services.roles.create({ name: group.displayName });
-    if (group.members?.length) await setMembers(created, group.members);
+    if (wanted.length) await services.roles.changeMembers(created.id, { add: wanted });
     ctx.set('Location', `${base}/Groups/${created.id}`);
-    answer(ctx, 201, scimGroupJson(await scimGroup(await services.roles.find(created.id), ctx)));
+    answer(ctx, 201, await json(created, ctx));
   });
 
-  router.get('/Groups/:id', async (ctx) => answer(ctx, 200, scimGroupJson(await scimGroup(await role(ctx.params.id!), ctx))));
+  router.get('/Groups/:id', async (ctx) => answer(ctx, 200, scimGroupJson(await scimGroup(await role(ctx.params.id!), ctx, { membersByDefault: true }))));
 
   router.put('/Groups/:id', async (ctx) => {
     const target = await role(ctx.params.id!);
     mayChange(ctx, target);
     const group = new groupSchema(body(ctx), 'in') as unknown as { displayName?: string; members?: Members };
+    const wanted = memberIds(group.members);
     if (group.displayName && group.displayName !== target.name) await services.roles.update(target.id, { name: group.displayName });
-    await setMembers(target, group.members ?? []);
-    answer(ctx, 200, scimGroupJson(await scimGroup(await services.roles.find(target.id), ctx)));
+    await replaceMembers(ctx, target, wanted);
+    answer(ctx, 200, await json(target, ctx));
   });
 
   router.patch('/Groups/:id', async (ctx) => {
     const target = await role(ctx.params.id!);
     mayChange(ctx, target);
-    const patched = await new SCIMMY.Messages.PatchOp(body(ctx) as never).apply(await scimGroup(target) as never, async (instance: unknown) => {
+    const message = body(ctx) as { Operations?: Operation[] };
+    const direct = Array.isArray(message.Operations) && message.Operations.length ? memberChanges(message.Operations) : undefined;
+    if (direct) {
+      await changeMembers(ctx, target, direct);
+      return answer(ctx, 204); // RFC 7644 §3.5.2: no body is needed, and the members may be many
+    }
+    const patched = await new SCIMMY.Messages.PatchOp(message as never).apply(await scimGroup(target, undefined, { membersByDefault: true }) as never, async (instance: unknown) => {
       const group = instance as { displayName?: string; members?: Members };
       if (group.displayName && group.displayName !== target.name) await services.roles.update(target.id, { name: group.displayName });
-      await setMembers(target, group.members ?? []);
+      await replaceMembers(ctx, target, memberIds(group.members));
       return instance as never;
     });
     if (patched === undefined) answer(ctx, 204);
-    else answer(ctx, 200, scimGroupJson(await scimGroup(await services.roles.find(target.id), ctx)));
+    else answer(ctx, 200, await json(target, ctx));
   });
 
   router.delete('/Groups/:id', async (ctx) => {

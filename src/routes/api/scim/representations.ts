@@ -76,7 +76,7 @@ export function directoryRecord(user: Record<string, any>, current?: AccountRow)
     givenName: user.name?.givenName ?? null,
     familyName: user.name?.familyName ?? null,
     externalId: user.externalId ?? null,
-    active: user.active ?? true,
+    active: user.active, // left out: unchanged (a directory's profile PUT must not enable a disabled account)
     ...(user.password !== undefined ? { password: user.password } : {}),
   };
 }

@@ -7,6 +7,7 @@ import type { Services } from '../../../services.ts';
 import { directoryConditions } from './scim-filter.ts';
 import { directoryRecord, scimUser, userResource, userSchema, withBooleans } from './representations.ts';
 import { SCIM_TYPE } from './scim-errors.ts';
+import { callerOf } from '../../../middleware/koa-bearer-auth.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export const LIST_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:ListResponse';
@@ -24,6 +25,9 @@ function whole(value: unknown, name: string, fallback: number, min: number): num
   if (typeof value !== 'string' || !/^-?\d{1,9}$/.test(value)) throw new SCIMMY.Types.Error(400, 'invalidValue', `${name} must be a whole number.`);
   return Math.max(Number(value), min);
 }
+
+/** A caller with only the scim scope acts as the directory: it changes only the accounts it provisioned. */
+export const asDirectory = (ctx: Context) => !callerOf(ctx).scopes.has('admin');
 
 export function answer(ctx: Context, status: number, body?: unknown) {
   if (body === undefined) {
@@ -76,7 +80,7 @@ export default function scimUserRoutes(router: Router, services: Services) {
     const current = await account(ctx.params.id!);
     const user = new userSchema(body(ctx), 'in') as unknown as Record<string, unknown>;
     if (typeof user.userName !== 'string') throw new SCIMMY.Types.Error(400, 'invalidValue', 'userName (the email address) is required.');
-    const updated = await services.accountAdmin.applyDirectory(current.id, directoryRecord(user, current));
+    const updated = await services.accountAdmin.applyDirectory(current.id, directoryRecord(user, current), { asDirectory: asDirectory(ctx) });
     answer(ctx, 200, scimUser(updated, base, await roleIds(), projection(ctx)));
   });
 
@@ -85,7 +89,7 @@ export default function scimUserRoutes(router: Router, services: Services) {
     const roles = await roleIds();
     let updated = current;
     const patched = await new SCIMMY.Messages.PatchOp(body(ctx) as never).apply(userResource(current, base, roles) as never, async (instance: unknown) => {
-      updated = await services.accountAdmin.applyDirectory(current.id, directoryRecord(instance as Record<string, unknown>, current));
+      updated = await services.accountAdmin.applyDirectory(current.id, directoryRecord(instance as Record<string, unknown>, current), { asDirectory: asDirectory(ctx) });
       return userResource(updated, base, roles) as never;
     });
     if (patched === undefined) answer(ctx, 204);
@@ -93,7 +97,7 @@ export default function scimUserRoutes(router: Router, services: Services) {
   });
 
   router.delete('/Users/:id', async (ctx) => {
-    await services.accountAdmin.delete((await account(ctx.params.id!)).id);
+    await services.accountAdmin.delete((await account(ctx.params.id!)).id, { asDirectory: asDirectory(ctx) });
     answer(ctx, 204);
   });
 }
