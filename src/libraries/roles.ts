@@ -71,6 +71,7 @@ export function createRoles({ queries }: { queries: Queries }) {
       const fields = Object.keys(update).filter((key) => update[key as keyof typeof update] !== role[key as keyof RoleWithCount]);
       if (!fields.length) return presentRole(role);
       await queries.transaction(async (q) => {
+        await q.roles.lockRoles([role.name], 'update');
         if (!(await q.roles.updateRole(role.id, role.name, update))) throw new RequestError('role_exists', 409, `A role named ${update.name} exists already.`);
         await recordAudit(q, { type: 'role.updated', details: { role_id: role.id, role: update.name ?? role.name, fields } });
       });
@@ -82,6 +83,7 @@ export function createRoles({ queries }: { queries: Queries }) {
       const role = await find(idOrName);
       assertThat(role.name !== ADMIN_ROLE, 'built_in_role', 'The admin role cannot be deleted.', 409);
       await queries.transaction(async (q) => {
+        await q.roles.lockRoles([role.name], 'update');
         const held = await q.roles.deleteRole(role.id, role.name);
         await recordAudit(q, { type: 'role.deleted', details: { role_id: role.id, role: role.name, holders: held } });
       });
@@ -136,6 +138,7 @@ export function createRoles({ queries }: { queries: Queries }) {
     async changeMembers(idOrName: string, { add = [], remove = [] }: { add?: string[]; remove?: string[] }): Promise<void> {
       const role = await find(idOrName);
       await queries.transaction(async (q) => {
+        if (!(await q.roles.lockRoles([role.name]))) throw new RequestError('role_not_found', 404, `No role ${idOrName}.`);
         for (const accountId of new Set(add)) {
           if (!(await q.accounts.maybeFindAccountById(accountId))) throw new RequestError('account_not_found', 404, `No account ${accountId}.`);
           if (await q.roles.addAccountRole(accountId, role.name)) await recordAudit(q, { type: 'role.granted', subjectId: accountId, details: { role: role.name, role_id: role.id } });
@@ -151,6 +154,7 @@ export function createRoles({ queries }: { queries: Queries }) {
       const role = await find(idOrName);
       await account(accountId);
       return queries.transaction(async (q) => {
+        if (!(await q.roles.lockRoles([role.name]))) throw new RequestError('role_not_found', 404, `No role ${idOrName}.`);
         if (!(await q.roles.addAccountRole(accountId, role.name))) return false;
         await recordAudit(q, { type: 'role.granted', subjectId: accountId, details: { role: role.name, role_id: role.id } });
         return true;

@@ -63,6 +63,17 @@ export function createRoleQueries(db: Knex) {
       return query;
     },
 
+    /**
+     * Holds the roles (by name) until the transaction ends, so that none is renamed or deleted
+     * while it is given: a name left behind would pass to a later role of that name. False when
+     * one of them is gone.
+     */
+    async lockRoles(names: string[], mode: 'share' | 'update' = 'share'): Promise<boolean> {
+      if (!names.length) return true;
+      const result = await db.raw<{ rows: unknown[] }>(`select id from roles where name = any(?::text[]) for ${mode === 'share' ? 'share' : 'update'}`, [names]);
+      return result.rows.length === new Set(names).size;
+    },
+
     /** Gives the account the role; false when it held it already. */
     async addAccountRole(accountId: string, name: string): Promise<boolean> {
       return (await db('accounts').where({ id: accountId }).whereRaw('not (? = any(roles))', [name])
