@@ -150,8 +150,10 @@ export function createAccountAdmin({ config, queries, accounts, mail, oneTimeSec
           })),
           recovery_codes_left: recoveryCodesLeft,
         },
-        sessions: sessions.map(({ payload, expiresAt }) => ({
+        sessions: sessions.map(({ payload, expiresAt, savedAt }) => ({
           signed_in_at: typeof payload.loginTs === 'number' ? new Date(payload.loginTs * 1000).toISOString() : null,
+          // The session is saved each time it signs the person in to an application.
+          last_active_at: savedAt?.toISOString() ?? null,
           expires_at: expiresAt?.toISOString() ?? null,
           amr: Array.isArray(payload.amr) ? payload.amr as string[] : [],
           applications: Object.keys((payload.authorizations as Record<string, unknown> | undefined) ?? {}),

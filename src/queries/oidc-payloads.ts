@@ -53,14 +53,14 @@ export function createOidcPayloadQueries(db: Knex) {
       }));
       // The rows travel as one JSON parameter, whatever their number.
       await db.raw(
-        `insert into oidc_payloads (model, id, payload, grant_id, uid, user_code, account_id, client_id, expires_at)
+        `insert into oidc_payloads (model, id, payload, grant_id, uid, user_code, account_id, client_id, expires_at, saved_at)
          select model, id, payload, grant_id, uid, user_code, account_id, client_id,
-                case when expires_in is null then null else now() + make_interval(secs => expires_in) end
+                case when expires_in is null then null else now() + make_interval(secs => expires_in) end, now()
          from jsonb_to_recordset(?::jsonb)
            as written (model text, id text, payload jsonb, grant_id text, uid text, user_code text, account_id text, client_id text, expires_in int)
          on conflict (model, id) do update set
            payload = excluded.payload, grant_id = excluded.grant_id, uid = excluded.uid, user_code = excluded.user_code,
-           account_id = excluded.account_id, client_id = excluded.client_id, expires_at = excluded.expires_at`,
+           account_id = excluded.account_id, client_id = excluded.client_id, expires_at = excluded.expires_at, saved_at = excluded.saved_at`,
         [storableJson(written)],
       );
     },
@@ -117,10 +117,10 @@ export function createOidcPayloadQueries(db: Knex) {
     },
 
     /** The account's live records of one model (its sessions, its grants), newest to expire last. */
-    async listLivePayloadsOfAccount(model: string, accountId: string): Promise<Array<{ payload: Record<string, unknown>; expiresAt: Date | null }>> {
-      const rows = await db('oidc_payloads').select('payload', 'expires_at').where({ model, account_id: accountId }).andWhereRaw(`(${live})`)
-        .orderBy('expires_at', 'desc') as Array<{ payload: Record<string, unknown>; expires_at: Date | null }>;
-      return rows.map((row) => ({ payload: row.payload, expiresAt: row.expires_at }));
+    async listLivePayloadsOfAccount(model: string, accountId: string): Promise<Array<{ payload: Record<string, unknown>; expiresAt: Date | null; savedAt: Date | null }>> {
+      const rows = await db('oidc_payloads').select('payload', 'expires_at', 'saved_at').where({ model, account_id: accountId }).andWhereRaw(`(${live})`)
+        .orderBy('expires_at', 'desc') as Array<{ payload: Record<string, unknown>; expires_at: Date | null; saved_at: Date | null }>;
+      return rows.map((row) => ({ payload: row.payload, expiresAt: row.expires_at, savedAt: row.saved_at }));
     },
 
     /** Revokes every grant, code and token of a client. */

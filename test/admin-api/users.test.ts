@@ -194,6 +194,7 @@ describe('people through the admin API', () => {
     });
     expect(shown.body.sessions).toHaveLength(1);
     expect(shown.body.sessions[0]).toMatchObject({ amr: ['pwd'], applications: [client.clientId] });
+    expect(Date.parse(shown.body.sessions[0].last_active_at)).toBeGreaterThan(Date.now() - 60_000);
     expect(shown.body.last_sign_in_at).not.toBeNull();
     expect(JSON.stringify(shown.body)).not.toMatch(/password_hash|argon2/);
     expect((await api.call(reader, 'get', '/users/00000000-0000-4000-8000-000000000000')).status).toBe(404);

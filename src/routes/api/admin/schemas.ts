@@ -44,7 +44,8 @@ export const accountDetailSchema = accountSchema.extend({
     recovery_codes_left: z.number().int(),
   }),
   sessions: z.array(z.object({
-    signed_in_at: timestamp.nullable(), expires_at: timestamp.nullable(), amr: z.array(z.string()), applications: z.array(z.string()),
+    signed_in_at: timestamp.nullable(), last_active_at: timestamp.nullable().describe('When the session last signed the person in to an application'),
+    expires_at: timestamp.nullable(), amr: z.array(z.string()), applications: z.array(z.string()),
   })),
   applications: z.array(z.object({
     client_id: z.string(), client_name: z.string().nullable(), scopes: z.array(z.string()), allowed_at: timestamp, updated_at: timestamp,
