@@ -14,7 +14,8 @@ import { recordAudit } from './audit/audit-log.ts';
 import { ADMIN_ROLE } from './roles.ts';
 import { normaliseEmail } from './email-address.ts';
 import { assertThat, RequestError } from './errors.ts';
-import { oneTimeLifetimes, type OneTimeSecrets } from './one-time-secrets.ts';
+import type { OneTimeSecrets } from './one-time-secrets.ts';
+import { queueResetMail } from './password-reset.ts';
 
 /** How long an invitation's "choose your password" link works. */
 export const INVITE_LINK_SECONDS = 7 * 24 * 60 * 60;
@@ -281,14 +282,7 @@ export function createAccountAdmin({ config, queries, accounts, mail, oneTimeSec
       const account = await find(id);
       assertThat(!account.disabled, 'account_disabled', 'The account is disabled: enable it first.', 409);
       await queries.transaction(async (q) => {
-        const token = await oneTimeSecrets.issueLink(q, { purpose: 'reset_password', email: account.email, accountId: account.id, ttlSeconds: oneTimeLifetimes.resetPasswordLink });
-        await mail.enqueue(q, {
-          to: account.email,
-          subject: 'mail.passwordReset.subject',
-          template: 'password-reset',
-          accountLanguage: account.language,
-          data: { name: greetingName(account), link: `${config.issuer}/password/reset?token=${token}`, minutes: oneTimeLifetimes.resetPasswordLink / 60 },
-        });
+        await queueResetMail(q, { config, oneTimeSecrets, mail }, account);
         await recordAudit(q, { type: 'password.reset_sent', subjectId: account.id });
       });
     },

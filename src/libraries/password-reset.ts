@@ -16,6 +16,20 @@ import type { PasswordPolicy } from './password-policy.ts';
 import type { PasswordHasher } from './passwords.ts';
 import { answerNoSoonerThan, STEADY_ANSWER_MS } from './steady-timing.ts';
 
+/** Queues the "choose a new password" mail with a fresh link, in the caller's transaction (a request, or an administrator's). */
+export async function queueResetMail(q: Queries, { config, oneTimeSecrets, mail }: { config: Config; oneTimeSecrets: OneTimeSecrets; mail: Mail }, account: AccountRow): Promise<void> {
+  const token = await oneTimeSecrets.issueLink(q, {
+    purpose: 'reset_password', email: account.email, accountId: account.id, ttlSeconds: oneTimeLifetimes.resetPasswordLink,
+  });
+  await mail.enqueue(q, {
+    to: account.email,
+    subject: 'mail.passwordReset.subject',
+    template: 'password-reset',
+    accountLanguage: account.language,
+    data: { name: greetingName(account), link: `${config.issuer}/password/reset?token=${token}`, minutes: oneTimeLifetimes.resetPasswordLink / 60 },
+  });
+}
+
 export function createPasswordReset({ config, queries, oneTimeSecrets, mail, mailLimits, hasher, passwordPolicy, claimAddress }: {
   config: Config; queries: Queries; oneTimeSecrets: OneTimeSecrets; mail: Mail; mailLimits: MailLimits;
   hasher: PasswordHasher; passwordPolicy: PasswordPolicy; claimAddress: ClaimAddress;
@@ -36,18 +50,7 @@ export function createPasswordReset({ config, queries, oneTimeSecrets, mail, mai
       await mailLimits.reserveSend('reset_password', email, ip);
       const account = await queries.accounts.maybeFindAccountByEmail(email);
       if (!account || account.disabled) return { email };
-      await queries.transaction(async (q) => {
-        const token = await oneTimeSecrets.issueLink(q, {
-          purpose: 'reset_password', email: account.email, accountId: account.id, ttlSeconds: oneTimeLifetimes.resetPasswordLink,
-        });
-        await mail.enqueue(q, {
-          to: account.email,
-          subject: 'mail.passwordReset.subject',
-          template: 'password-reset',
-          accountLanguage: account.language,
-          data: { name: greetingName(account), link: `${config.issuer}/password/reset?token=${token}`, minutes: oneTimeLifetimes.resetPasswordLink / 60 },
-        });
-      });
+      await queries.transaction((q) => queueResetMail(q, { config, oneTimeSecrets, mail }, account));
       return { email };
     }),
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openAdminApi } from '../helpers/admin-api.ts';
+import { makeApiToken, openAdminApi } from '../helpers/admin-api.ts';
 import { authorize, createUser, registerClient, tokenRequest } from '../helpers/oidc-flow.ts';
 import { startApp, type TestApp } from '../helpers/start-app.ts';
 
@@ -11,9 +11,8 @@ let reader: string;
 beforeAll(async () => {
   app = await startApp();
   api = await openAdminApi(app);
-  const token = async (scope: string) => JSON.parse((await app.cli('api-tokens', 'create', '--name', scope, '--scope', scope, '--json')).stdout).token as string;
-  admin = await token('admin');
-  reader = await token('admin:read');
+  admin = await makeApiToken(app, 'admin');
+  reader = await makeApiToken(app, 'admin:read');
 });
 afterAll(() => app?.close());
 

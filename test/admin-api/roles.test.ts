@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as jose from 'jose';
-import { openAdminApi } from '../helpers/admin-api.ts';
+import { makeApiToken, openAdminApi } from '../helpers/admin-api.ts';
 import { createUser, registerClient, signInForTokens, type TestClient } from '../helpers/oidc-flow.ts';
 import { startApp, type TestApp } from '../helpers/start-app.ts';
 
@@ -13,9 +13,8 @@ let client: TestClient;
 beforeAll(async () => {
   app = await startApp();
   api = await openAdminApi(app);
-  const token = async (scope: string) => JSON.parse((await app.cli('api-tokens', 'create', '--name', scope, '--scope', scope, '--json')).stdout).token as string;
-  admin = await token('admin');
-  reader = await token('admin:read');
+  admin = await makeApiToken(app, 'admin');
+  reader = await makeApiToken(app, 'admin:read');
   client = await registerClient(app);
 });
 afterAll(() => app?.close());

@@ -60,3 +60,10 @@ export async function openAdminApi(app: TestApp) {
 
   return { document, call, seen, operations };
 }
+
+/** An API token with these scopes, made as an administrator would (latchkey api-tokens create). */
+export async function makeApiToken(app: TestApp, ...scopes: string[]): Promise<string> {
+  const made = await app.cli('api-tokens', 'create', '--name', `test ${scopes.join(' ')}`, ...scopes.flatMap((scope) => ['--scope', scope]), '--json');
+  expect(made.code, made.stderr).toBe(0);
+  return (JSON.parse(made.stdout) as { token: string }).token;
+}

@@ -3,6 +3,7 @@
 // guide): the bodies below are theirs in shape, down to capitalised ops and "False" strings.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as jose from 'jose';
+import { makeApiToken } from '../helpers/admin-api.ts';
 import { startAppWithMail } from '../helpers/hosted-pages.ts';
 import type { MailSink } from '../helpers/mail-sink.ts';
 import { createUser, signInForTokens, tokenRequest, type TestClient } from '../helpers/oidc-flow.ts';
@@ -42,13 +43,12 @@ async function provision(extra: Record<string, unknown> = {}) {
   return { id: created.body.id as string, email, password };
 }
 
-const makeToken = async (scope: string) => JSON.parse((await app.cli('api-tokens', 'create', '--name', `scim ${scope}`, '--scope', scope, '--json')).stdout).token as string;
 
 beforeAll(async () => {
   ({ app, sink, client, close } = await startAppWithMail());
-  scimToken = await makeToken('scim');
-  adminToken = await makeToken('admin');
-  readerToken = await makeToken('admin:read');
+  scimToken = await makeApiToken(app, 'scim');
+  adminToken = await makeApiToken(app, 'admin');
+  readerToken = await makeApiToken(app, 'admin:read');
 });
 afterAll(() => close?.());
 
