@@ -103,7 +103,8 @@ export async function createServices({ config, secret, db, log }: { config: Conf
       dynamicRegistration: config.dynamicRegistration,
       resourceServer: async (indicator, subject) => {
         const resource = await memoized(`resource:${indicator}`, () => core.apiResources.maybeFindByIdentifier(indicator));
-        return resource && { permissions: await core.apiResources.permittedScopes(indicator, subject), accessTokenTtl: resource.access_token_ttl };
+        // At most an hour whatever an older row says (the limit came after 24 h was allowed).
+        return resource && { permissions: await core.apiResources.permittedScopes(indicator, subject), accessTokenTtl: Math.min(resource.access_token_ttl, 3600) };
       },
       pages: createProviderPages(renderPage),
     },

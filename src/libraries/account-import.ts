@@ -95,6 +95,7 @@ export function createAccountImport({ queries }: { queries: Queries }) {
     if (report.dry_run) return { ...report, created: refused.length ? 0 : fresh.length };
     await queries.transaction(async (q) => {
       const given = [...new Set(fresh.flatMap((entry) => entry.row.roles))];
+      await q.roles.lockDefaultRoles();
       if (!(await q.roles.lockRoles(given))) throw new RequestError('import_roles_changed', 409, 'A role of this file was renamed or deleted meanwhile: nothing was imported. Import it again.');
       for (let at = 0; at < fresh.length; at += BATCH) {
         const inserted = await q.accounts.insertImportedAccounts(fresh.slice(at, at + BATCH).map((entry) => entry.row));

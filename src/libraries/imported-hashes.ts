@@ -14,10 +14,12 @@ const pbkdf2 = promisify(crypto.pbkdf2);
 const BCRYPT = /^\$2[aby]\$(\d\d)\$[./A-Za-z0-9]{53}$/;
 const DJANGO_PBKDF2 = /^pbkdf2_sha256\$(\d{1,8})\$([^$]{1,128})\$([A-Za-z0-9+/]{43}=)$/;
 const SCRYPT = /^\$scrypt\$ln=(\d{1,2}),r=(\d{1,3}),p=(\d{1,3})\$([A-Za-z0-9+/.]+={0,2})\$([A-Za-z0-9+/.]+={0,2})$/;
-const ARGON2 = /^\$argon2(id|i|d)\$(v=\d+\$)?([mtp]=\d+(,[mtp]=\d+){2})(,data=[^$]*)?\$[A-Za-z0-9+/]+\$[A-Za-z0-9+/]+$/; // parameters in any order
+// m, t and p once each, in any order, nothing else (argon2's own parser lets a later value win,
+// so a hidden second t= would slip past a check of the first); a salt and a hash of 16 bytes or more.
+const ARGON2 = /^\$argon2(id|i|d)\$(v=\d+\$)?([mtp]=\d{1,10},[mtp]=\d{1,10},[mtp]=\d{1,10})\$[A-Za-z0-9+/]{11,}\$[A-Za-z0-9+/]{22,}$/;
 
 /** The most each kind may cost to check, per guess (about a quarter of a second here at most). */
-const LIMITS = { bcryptCost: 14, pbkdf2Iterations: 1_200_000, scryptNr: 2 ** 17 * 8, scryptP: 4, argon2MemoryKiB: 256 * 1024, argon2Time: 10, argon2Lanes: 8 };
+const LIMITS = { bcryptCost: 12, pbkdf2Iterations: 1_200_000, scryptNr: 2 ** 17 * 8, scryptP: 4, argon2MemoryKiB: 256 * 1024, argon2Time: 10, argon2Lanes: 8 };
 const SCRYPT_MAXMEM = 256 * 1024 * 1024;
 
 export type HashKind = 'argon2' | 'bcrypt' | 'django_pbkdf2' | 'scrypt';
@@ -29,6 +31,7 @@ export function checkHash(hash: string): { kind: HashKind } | { problem: string 
   const argon = ARGON2.exec(hash);
   if (argon) {
     const parameters = Object.fromEntries(argon[3]!.split(',').map((pair) => pair.split('=') as [string, string]));
+    if (Object.keys(parameters).length !== 3) return { problem: 'argon2 parameters m, t and p must each appear once' };
     if (Number(parameters.m) > LIMITS.argon2MemoryKiB || Number(parameters.t) > LIMITS.argon2Time || Number(parameters.p) > LIMITS.argon2Lanes) {
       return { problem: `argon2 parameters beyond m=${LIMITS.argon2MemoryKiB},t=${LIMITS.argon2Time},p=${LIMITS.argon2Lanes}` };
     }

@@ -19,11 +19,14 @@ export interface PasswordHasher {
 
 export function createPasswordHasher({ memoryKiB, iterations }: PasswordHashParameters): PasswordHasher {
   const options = { type: argon2.argon2id, memoryCost: memoryKiB, timeCost: iterations, parallelism: 1 } as const;
+  const ownPrefix = `$argon2id$v=19$m=${memoryKiB},p=1,t=${iterations}$`; // as node-argon2 writes them
+  const isOwnHash = (hash: string) => hash.startsWith(ownPrefix);
   let dummyHash: Promise<string> | undefined;
 
   async function verify(hash: string, password: string) {
     let ok = false;
-    const kind = hash.startsWith('$argon2') ? 'argon2' : hashKind(hash); // Latchkey's own, whatever PASSWORD_HASH_MEMORY_KIB made them
+    // Latchkey's own hashes (whatever PASSWORD_HASH_MEMORY_KIB made them) or an imported one within the limits.
+    const kind = isOwnHash(hash) ? 'argon2' : hashKind(hash);
     try {
       ok = kind === 'argon2' ? await argon2.verify(hash, password) : await verifyImportedHash(hash, password);
     } catch {

@@ -12,6 +12,7 @@ export const ADMIN_ROLE = 'admin';
 export function presentRole(role: RoleWithCount) {
   return {
     id: role.id, name: role.name, description: role.description, is_default: role.is_default, built_in: role.name === ADMIN_ROLE,
+    made_by_directory: role.source === 'scim',
     holders: role.holders, created_at: role.created_at.toISOString(), updated_at: role.updated_at.toISOString(),
   };
 }
@@ -49,11 +50,11 @@ export function createRoles({ queries }: { queries: Queries }) {
 
     list: async (filter: { name?: string } = {}) => (await queries.roles.listRoles(filter)).map(presentRole),
 
-    async create(input: { name: unknown; description?: unknown; isDefault?: boolean }): Promise<PresentedRole> {
+    async create(input: { name: unknown; description?: unknown; isDefault?: boolean; byDirectory?: boolean }): Promise<PresentedRole> {
       const name = checkName(input.name);
       const description = checkDescription(input.description);
       return queries.transaction(async (q) => {
-        const role = await q.roles.insertRole({ id: crypto.randomUUID(), name, description, is_default: input.isDefault ?? false });
+        const role = await q.roles.insertRole({ id: crypto.randomUUID(), name, description, is_default: input.isDefault ?? false, source: input.byDirectory ? 'scim' : null });
         if (!role) throw new RequestError('role_exists', 409, `A role named ${name} exists already.`);
         await recordAudit(q, { type: 'role.created', details: { role_id: role.id, role: name, is_default: role.is_default } });
         return presentRole({ ...role, holders: 0 });
@@ -71,8 +72,9 @@ export function createRoles({ queries }: { queries: Queries }) {
       const fields = Object.keys(update).filter((key) => update[key as keyof typeof update] !== role[key as keyof RoleWithCount]);
       if (!fields.length) return presentRole(role);
       await queries.transaction(async (q) => {
-        await q.roles.lockRoles([role.name], 'update');
-        if (!(await q.roles.updateRole(role.id, role.name, update))) throw new RequestError('role_exists', 409, `A role named ${update.name} exists already.`);
+        const current = await q.roles.lockRole(role.id, 'update'); // renamed meanwhile: carry that name, not the one read before
+        if (current === undefined) throw new RequestError('role_not_found', 404, `No role ${idOrName}.`);
+        if (!(await q.roles.updateRole(role.id, current, update))) throw new RequestError('role_exists', 409, `A role named ${update.name} exists already.`);
         await recordAudit(q, { type: 'role.updated', details: { role_id: role.id, role: update.name ?? role.name, fields } });
       });
       return presentRole(await find(role.id));
@@ -83,8 +85,9 @@ export function createRoles({ queries }: { queries: Queries }) {
       const role = await find(idOrName);
       assertThat(role.name !== ADMIN_ROLE, 'built_in_role', 'The admin role cannot be deleted.', 409);
       await queries.transaction(async (q) => {
-        await q.roles.lockRoles([role.name], 'update');
-        const held = await q.roles.deleteRole(role.id, role.name);
+        const current = await q.roles.lockRole(role.id, 'update');
+        if (current === undefined) throw new RequestError('role_not_found', 404, `No role ${idOrName}.`);
+        const held = await q.roles.deleteRole(role.id, current);
         await recordAudit(q, { type: 'role.deleted', details: { role_id: role.id, role: role.name, holders: held } });
       });
     },
@@ -138,13 +141,14 @@ export function createRoles({ queries }: { queries: Queries }) {
     async changeMembers(idOrName: string, { add = [], remove = [] }: { add?: string[]; remove?: string[] }): Promise<void> {
       const role = await find(idOrName);
       await queries.transaction(async (q) => {
-        if (!(await q.roles.lockRoles([role.name]))) throw new RequestError('role_not_found', 404, `No role ${idOrName}.`);
+        const name = await q.roles.lockRole(role.id, 'share');
+        if (name === undefined) throw new RequestError('role_not_found', 404, `No role ${idOrName}.`);
         for (const accountId of new Set(add)) {
           if (!(await q.accounts.maybeFindAccountById(accountId))) throw new RequestError('account_not_found', 404, `No account ${accountId}.`);
-          if (await q.roles.addAccountRole(accountId, role.name)) await recordAudit(q, { type: 'role.granted', subjectId: accountId, details: { role: role.name, role_id: role.id } });
+          if (await q.roles.addAccountRole(accountId, name)) await recordAudit(q, { type: 'role.granted', subjectId: accountId, details: { role: name, role_id: role.id } });
         }
         for (const accountId of new Set(remove)) {
-          if (await q.roles.removeAccountRole(accountId, role.name)) await recordAudit(q, { type: 'role.revoked', subjectId: accountId, details: { role: role.name, role_id: role.id } });
+          if (await q.roles.removeAccountRole(accountId, name)) await recordAudit(q, { type: 'role.revoked', subjectId: accountId, details: { role: name, role_id: role.id } });
         }
       });
     },
@@ -154,9 +158,10 @@ export function createRoles({ queries }: { queries: Queries }) {
       const role = await find(idOrName);
       await account(accountId);
       return queries.transaction(async (q) => {
-        if (!(await q.roles.lockRoles([role.name]))) throw new RequestError('role_not_found', 404, `No role ${idOrName}.`);
-        if (!(await q.roles.addAccountRole(accountId, role.name))) return false;
-        await recordAudit(q, { type: 'role.granted', subjectId: accountId, details: { role: role.name, role_id: role.id } });
+        const name = await q.roles.lockRole(role.id, 'share'); // as it is now: a rename meanwhile must not leave the old name behind
+        if (name === undefined) throw new RequestError('role_not_found', 404, `No role ${idOrName}.`);
+        if (!(await q.roles.addAccountRole(accountId, name))) return false;
+        await recordAudit(q, { type: 'role.granted', subjectId: accountId, details: { role: name, role_id: role.id } });
         return true;
       });
     },
@@ -166,8 +171,10 @@ export function createRoles({ queries }: { queries: Queries }) {
       const role = await find(idOrName);
       await account(accountId);
       return queries.transaction(async (q) => {
-        if (!(await q.roles.removeAccountRole(accountId, role.name))) return false;
-        await recordAudit(q, { type: 'role.revoked', subjectId: accountId, details: { role: role.name, role_id: role.id } });
+        const name = await q.roles.lockRole(role.id, 'share');
+        if (name === undefined) throw new RequestError('role_not_found', 404, `No role ${idOrName}.`);
+        if (!(await q.roles.removeAccountRole(accountId, name))) return false;
+        await recordAudit(q, { type: 'role.revoked', subjectId: accountId, details: { role: name, role_id: role.id } });
         return true;
       });
     },

@@ -6,6 +6,8 @@ export interface RoleRow {
   name: string;
   description: string;
   is_default: boolean;
+  /** 'scim' for a role a directory made; null for the organisation's own. */
+  source: string | null;
   created_at: Date;
   updated_at: Date;
 }
@@ -31,9 +33,9 @@ export function createRoleQueries(db: Knex) {
     },
 
     /** Inserts the role, or returns undefined when the name (in any letter case) is taken. */
-    async insertRole(role: Pick<RoleRow, 'id' | 'name' | 'description' | 'is_default'>): Promise<RoleRow | undefined> {
+    async insertRole(role: Pick<RoleRow, 'id' | 'name' | 'description' | 'is_default' | 'source'>): Promise<RoleRow | undefined> {
       const result = await db.raw<{ rows: RoleRow[] }>(
-        `insert into roles (id, name, description, is_default) values (:id, :name, :description, :is_default)
+        `insert into roles (id, name, description, is_default, source) values (:id, :name, :description, :is_default, :source)
          on conflict ((lower(name))) do nothing returning *`, role);
       return result.rows[0];
     },
@@ -72,6 +74,17 @@ export function createRoleQueries(db: Knex) {
       if (!names.length) return true;
       const result = await db.raw<{ rows: unknown[] }>(`select id from roles where name = any(?::text[]) for ${mode === 'share' ? 'share' : 'update'}`, [names]);
       return result.rows.length === new Set(names).size;
+    },
+
+    /** Holds one role by id until the transaction ends and gives its name as it is now; undefined when it is gone. */
+    async lockRole(id: string, mode: 'share' | 'update'): Promise<string | undefined> {
+      const result = await db.raw<{ rows: Array<{ name: string }> }>(`select name from roles where id = ? for ${mode === 'share' ? 'share' : 'update'}`, [id]);
+      return result.rows[0]?.name;
+    },
+
+    /** Every default role, held while new accounts get them. */
+    async lockDefaultRoles(): Promise<void> {
+      await db.raw('select id from roles where is_default for share');
     },
 
     /** Gives the account the role; false when it held it already. */

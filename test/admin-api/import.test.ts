@@ -159,3 +159,16 @@ describe('an imported address nobody proved', () => {
     expect(await app.services.queries.accounts.claimUnverifiedAccount(made.id)).toBe(false); // an administrator's account is theirs to vouch for
   });
 });
+
+describe('argon2 hashes an import refuses', () => {
+  it('refuses a parameter given twice (argon2 would take the hidden later one) and a hash too short', async () => {
+    const { checkHash, verifyImportedHash } = await import('../../src/libraries/imported-hashes.ts');
+    const good = await argon2.hash('pw', { type: argon2.argon2id, memoryCost: 4096, timeCost: 1 });
+    expect(checkHash(good)).toEqual({ kind: 'argon2' });
+    const [, , version, params, salt, hash] = good.split('$');
+    expect('problem' in checkHash(`$argon2id$${version}$${params},data=AA,t=60$${salt}$${hash}`)).toBe(true);
+    expect('problem' in checkHash(`$argon2id$${version}$m=4096,t=1,t=60$${salt}$${hash}`)).toBe(true);
+    expect('problem' in checkHash(`$argon2id$${version}$${params}$${salt}$AAAAAA`)).toBe(true);
+    expect(await verifyImportedHash(`$2b$13$${'a'.repeat(53)}`, 'x')).toBe(false); // over the bcrypt limit: never checked
+  });
+});

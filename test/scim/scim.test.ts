@@ -269,6 +269,19 @@ describe('what a directory may not do', () => {
     expect((await scim('PATCH', `/Users/${local.id}`, { schemas: [PATCH], Operations: [{ op: 'replace', path: 'displayName', value: 'By admin' }] }, adminToken)).status).toBe(200);
   });
 
+  it('renames, deletes and fills only the roles it made', async () => {
+    expect((await app.cli('roles', 'create', '--name', 'finance')).code).toBe(0); // the organisation's own
+    const [finance] = (await scim('GET', `/Groups?filter=${encodeURIComponent('displayName eq "finance"')}`)).body.Resources;
+    const user = await provision();
+    expect((await scim('PATCH', `/Groups/${finance.id}`, { schemas: [PATCH], Operations: [{ op: 'replace', path: 'displayName', value: 'trusted' }] })).status).toBe(403);
+    expect((await scim('PATCH', `/Groups/${finance.id}`, { schemas: [PATCH], Operations: [{ op: 'add', path: 'members', value: { value: user.id } }] })).status).toBe(403);
+    expect((await scim('DELETE', `/Groups/${finance.id}`)).status).toBe(403);
+    expect((await app.cli('roles', 'list')).stdout).toContain('finance');
+    const own = await scim('POST', '/Groups', { schemas: [GROUP], displayName: `made-${Date.now()}` });
+    expect((await scim('PATCH', `/Groups/${own.body.id}`, { schemas: [PATCH], Operations: [{ op: 'add', path: 'members', value: { value: user.id.toUpperCase() } }] })).status).toBe(204);
+    expect((await app.services.queries.accounts.maybeFindAccountById(user.id))!.roles).toContain(own.body.displayName);
+  });
+
   it('keeps a disabled account disabled when a PUT leaves active out', async () => {
     const user = await provision();
     await scim('PATCH', `/Users/${user.id}`, { schemas: [PATCH], Operations: [{ op: 'replace', path: 'active', value: false }] });

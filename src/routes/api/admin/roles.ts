@@ -7,7 +7,8 @@ const tag = 'Roles';
 
 const roleSchema = z.object({
   id: z.string(), name: z.string(), description: z.string(), is_default: z.boolean().describe('Every new account gets it'),
-  built_in: z.boolean().describe('admin: cannot be renamed or deleted'), holders: z.number().int(), created_at: timestamp, updated_at: timestamp,
+  built_in: z.boolean().describe('admin: cannot be renamed or deleted'),
+  made_by_directory: z.boolean().describe('Made over SCIM: the directory may rename it, delete it and change its members'), holders: z.number().int(), created_at: timestamp, updated_at: timestamp,
 });
 const params = z.object({ id: z.string().uuid('must be a role id (a UUID)') });
 const memberParams = params.extend({ account_id: z.string().uuid('must be an account id (a UUID)') });

@@ -20,10 +20,10 @@ const MEMBER_PATH = /^members\[value eq "([^"]+)"\]$/i;
 type Members = Array<{ value?: unknown }>;
 type Operation = { op?: unknown; path?: unknown; value?: unknown };
 
-const memberIds = (members: Members | undefined): string[] => {
-  const ids = (members ?? []).map((member) => member?.value);
+const memberIds = (members: Members | { value?: unknown } | undefined): string[] => {
+  const ids = (Array.isArray(members) ? members : members ? [members] : []).map((member) => member?.value);
   for (const id of ids) if (typeof id !== 'string' || !UUID.test(id)) throw new SCIMMY.Types.Error(400, 'invalidValue', `Member ${String(id)} is not a User id.`);
-  return ids as string[];
+  return (ids as string[]).map((id) => id.toLowerCase()); // ids are stored in lower case
 };
 
 /** A PATCH that only adds or removes members (as Entra ID and Okta send them), as ids; undefined for anything else. */
@@ -33,7 +33,10 @@ function memberChanges(operations: Operation[]): { add: string[]; remove: string
   for (const { op, path, value } of operations) {
     const verb = typeof op === 'string' ? op.toLowerCase() : '';
     const target = typeof path === 'string' ? path.trim() : '';
-    if (verb === 'add' && target.toLowerCase() === 'members') add.push(...memberIds(value as Members));
+    if (verb === 'add' && target.toLowerCase() === 'members') {
+      if (value === undefined) throw new SCIMMY.Types.Error(400, 'invalidValue', 'An add operation needs a value.');
+      add.push(...memberIds(value as Members));
+    }
     else if (verb === 'remove' && target.toLowerCase() === 'members' && Array.isArray(value)) remove.push(...memberIds(value as Members));
     else if (verb === 'remove' && MEMBER_PATH.test(target)) remove.push(...memberIds([{ value: MEMBER_PATH.exec(target)![1] }]));
     else return undefined;
@@ -70,10 +73,13 @@ export default function scimGroupRoutes(router: Router, services: Services) {
     }
   }
 
-  /** Who holds admin decides who administers Latchkey: that takes the admin scope. */
+  /**
+   * A directory changes only the roles it made: renaming or deleting the organisation's own
+   * roles (admin above all) would change the claims of accounts it does not manage.
+   */
   function mayChange(ctx: Context, target: PresentedRole) {
-    if (target.name === ADMIN_ROLE && asDirectory(ctx)) {
-      throw new SCIMMY.Types.Error(403, null as never, 'Changing the admin role takes a token with the admin scope.');
+    if (asDirectory(ctx) && (target.name === ADMIN_ROLE || !target.made_by_directory)) {
+      throw new SCIMMY.Types.Error(403, null as never, `${target.name} was not made over SCIM: changing it takes a token with the admin scope.`);
     }
   }
 
@@ -111,7 +117,7 @@ export default function scimGroupRoutes(router: Router, services: Services) {
     const group = new groupSchema(body(ctx), 'in') as unknown as { displayName?: string; members?: Members };
     const wanted = memberIds(group.members);
     await services.accountAdmin.assertMayChangeAll(wanted, { asDirectory: asDirectory(ctx) }); // before the role exists: all or nothing
-    const created = await services.roles.create({ name: group.displayName });
+    const created = await services.roles.create({ name: group.displayName, byDirectory: asDirectory(ctx) });
     if (wanted.length) await services.roles.changeMembers(created.id, { add: wanted });
     ctx.set('Location', `${base}/Groups/${created.id}`);
     answer(ctx, 201, await json(created, ctx));
@@ -124,6 +130,7 @@ export default function scimGroupRoutes(router: Router, services: Services) {
     mayChange(ctx, target);
     const group = new groupSchema(body(ctx), 'in') as unknown as { displayName?: string; members?: Members };
     const wanted = memberIds(group.members);
+    await services.accountAdmin.assertMayChangeAll(wanted, { asDirectory: asDirectory(ctx) }); // refused before anything changes
     if (group.displayName && group.displayName !== target.name) await services.roles.update(target.id, { name: group.displayName });
     await replaceMembers(ctx, target, wanted);
     answer(ctx, 200, await json(target, ctx));
