@@ -91,6 +91,17 @@ function assertDirectoryManages(account: Pick<AccountRow, 'id' | 'signup_method'
   }
 }
 
+/**
+ * The same check with the account held until the transaction ends: an admin role given between
+ * the first look and the write (the password hash takes a while) cannot slip through.
+ */
+async function recheckDirectoryManages(q: Queries, accountId: string): Promise<void> {
+  await q.accounts.lockAccount(accountId);
+  const now = await q.accounts.maybeFindAccountById(accountId);
+  if (!now) throw new RequestError('account_not_found', 404, `No account ${accountId}.`);
+  assertDirectoryManages(now);
+}
+
 export interface ProfileChange {
   name?: string | null;
   givenName?: string | null;
@@ -256,6 +267,7 @@ export function createAccountAdmin({ config, queries, accounts, mail, oneTimeSec
       const fields = Object.keys(change).filter((field) => field !== 'password_hash' && field !== 'disabled');
       if (!Object.keys(change).length) return account;
       return queries.transaction(async (q) => {
+        if (asDirectory) await recheckDirectoryManages(q, account.id);
         if (!(await q.accounts.updateFromDirectory(account.id, change))) throw new RequestError('email_taken', 409, `Another account has ${email}.`);
         if (newAddress) {
           await q.oneTimeSecrets.deleteOneTimeSecretsOfAccount(account.id);
@@ -321,6 +333,7 @@ export function createAccountAdmin({ config, queries, accounts, mail, oneTimeSec
       const account = await find(id);
       if (asDirectory) assertDirectoryManages(account);
       await queries.transaction(async (q) => {
+        if (asDirectory) await recheckDirectoryManages(q, account.id);
         await q.oidcPayloads.deletePayloadsByAccountId(account.id);
         await q.accounts.deleteAccount(account.id); // factors, codes, consents and links go with it
         await recordAudit(q, { type: 'account.deleted', subjectId: account.id });
