@@ -14,6 +14,7 @@ import { withRequestMemo } from './oidc/request-memo.ts';
 import { securityHeaders } from './middleware/koa-security-headers.ts';
 import { pageLanguage } from './pages/page-language.ts';
 import accountRoutes from './routes/account/index.ts';
+import adminConsoleRoutes from './routes/admin/index.ts';
 import { ADMIN_API_PATHS, createApiApps, SCIM_PATHS } from './routes/api/index.ts';
 import brandRoutes from './routes/brand.ts';
 import devMailRoutes from './routes/dev-mail.ts';
@@ -27,7 +28,7 @@ import verifyEmailLinkRoutes from './routes/verify-email-link.ts';
 import type { Services } from './services.ts';
 
 /** The paths of Latchkey's own routes; anything else is the provider's. */
-const OWN_PATHS = /^\/(?:interaction|account|password|verify-email|security\/undo|language|brand|dev\/mail|static|healthz|readyz)(?:[/?]|$)/i;
+const OWN_PATHS = /^\/(?:interaction|account|admin|password|verify-email|security\/undo|language|brand|dev\/mail|static|healthz|readyz)(?:[/?]|$)/i;
 
 export type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -55,6 +56,7 @@ export function createApp(services: Services): RequestListener {
   passwordResetRoutes(router, services);
   securityUndoRoutes(router, services);
   accountRoutes(router, services);
+  adminConsoleRoutes(router, services);
   app.use(router.routes());
 
   const own = app.callback();

@@ -25,7 +25,7 @@ import { createRegistration } from './libraries/registration.ts';
 import { createEmailCodeSignIn } from './libraries/sign-in/email-code.ts';
 import { createPasswordSignIn } from './libraries/sign-in/password.ts';
 import { createFindAccount } from './oidc/account.ts';
-import { accountClientMetadata } from './oidc/account-client.ts';
+import { firstPartyClients } from './oidc/first-party-clients.ts';
 import { createAdapterClass } from './oidc/adapter.ts';
 import { introspectApiTokens } from './oidc/api-token-introspection.ts';
 import { auditRevocations } from './oidc/revocation-audit.ts';
@@ -99,7 +99,7 @@ export async function createServices({ config, secret, db, log }: { config: Conf
       cookieKeys: secretBox.cookieKeys,
       httpsIssuer: new URL(config.issuer).protocol === 'https:',
       postMethods: config.authorizationByPost,
-      staticClients: [accountClientMetadata(config.issuer, config.brand.name)],
+      staticClients: firstPartyClients(config.issuer, config.brand.name),
       dynamicRegistration: config.dynamicRegistration,
       resourceServer: async (indicator, subject) => {
         const resource = await memoized(`resource:${indicator}`, () => core.apiResources.maybeFindByIdentifier(indicator));

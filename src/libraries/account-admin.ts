@@ -20,6 +20,12 @@ import { queueResetMail } from './password-reset.ts';
 /** How long an invitation's "choose your password" link works. */
 export const INVITE_LINK_SECONDS = 7 * 24 * 60 * 60;
 
+/** The IP and user agent a session was last saved from (see oidc/adapter.ts), when known. */
+function deviceFacts(device: unknown): { ip: string | null; user_agent: string | null } {
+  const known = typeof device === 'object' && device !== null ? device as Record<string, unknown> : {};
+  return { ip: typeof known.ip === 'string' ? known.ip : null, user_agent: typeof known.user_agent === 'string' ? known.user_agent : null };
+}
+
 export function presentAccount(account: AccountRow & { has_second_factor?: boolean }) {
   return {
     id: account.id,
@@ -168,6 +174,7 @@ export function createAccountAdmin({ config, queries, accounts, mail, oneTimeSec
           last_active_at: savedAt?.toISOString() ?? null,
           expires_at: expiresAt?.toISOString() ?? null,
           amr: Array.isArray(payload.amr) ? payload.amr as string[] : [],
+          ...deviceFacts(payload.latchkey_device),
           applications: Object.keys((payload.authorizations as Record<string, unknown> | undefined) ?? {}),
         })),
         applications: consents.map((consent) => ({

@@ -3,7 +3,7 @@
 import crypto from 'node:crypto';
 
 /** What a sealed value is for; bound into the ciphertext so one kind cannot pass for another. */
-export type SealPurpose = 'signing-key' | 'client-secret' | 'mail' | 'pending-sign-in' | 'totp-secret';
+export type SealPurpose = 'signing-key' | 'client-secret' | 'mail' | 'pending-sign-in' | 'totp-secret' | 'console-reveal';
 /** What a keyed tag identifies; tags of different purposes never collide. */
 export type TagPurpose = 'email' | 'one-time-code' | 'one-time-link' | 'recovery-code' | 'api-token';
 

@@ -3,6 +3,7 @@
 // the database does not yield usable tokens), and consume() is atomic: of concurrent
 // redemptions exactly one wins, and the race revokes the grant as a replay would.
 import { errors, type Adapter, type AdapterPayload } from 'oidc-provider';
+import { currentAuditContext, type RequestFacts } from '../libraries/audit/context.ts';
 import type { Clients } from '../libraries/clients.ts';
 import { tokenDigest as digest } from '../libraries/token-digest.ts';
 import type { Queries } from '../queries/index.ts';
@@ -34,6 +35,15 @@ function restore(stored: StoredPayload | undefined, jti: string | undefined): Ad
   return stored.consumedAt ? { ...payload, consumed: Math.floor(stored.consumedAt.getTime() / 1000) } : payload;
 }
 
+/**
+ * The browser a session was last saved from (its IP and user agent, bounded), kept in the
+ * session's payload for the people who manage sessions: oidc-provider ignores what it did not write.
+ */
+function deviceOf(facts: RequestFacts): { latchkey_device?: { ip: string | null; user_agent: string | null } } {
+  if (!facts.ip && !facts.userAgent) return {};
+  return { latchkey_device: { ip: facts.ip ?? null, user_agent: facts.userAgent?.slice(0, 400) ?? null } };
+}
+
 export function createAdapterClass({ queries, clients }: { queries: Queries; clients: Clients }) {
   const payloads = queries.oidcPayloads;
   const batches = createPayloadBatches(queries, TOKEN_MODELS);
@@ -59,7 +69,7 @@ export function createAdapterClass({ queries, clients }: { queries: Queries; cli
       await batches.write({
         model: this.model,
         id: digest(id),
-        payload: rest,
+        payload: this.model === 'Session' ? { ...rest, ...deviceOf(currentAuditContext().facts) } : rest,
         expiresInSeconds: expiresIn,
         lookups: { grantId: payload.grantId, uid: payload.uid, userCode: payload.userCode, accountId: accountOf(payload), clientId: payload.clientId },
       });

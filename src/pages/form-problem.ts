@@ -29,6 +29,8 @@ const FIELD_OF: Record<string, string> = {
   code_exhausted: 'code',
   totp_wrong: 'totp',
   totp_reused: 'totp',
+  email_taken: 'email',
+  console_confirm: 'confirm',
 };
 
 /** `fields`: the inputs this form has; a refusal about another one goes to the banner. */

@@ -21,6 +21,8 @@ export interface PageLocals {
   title: string;
   /** False on a page that cannot be shown again (recovery codes): no language switcher there. */
   languageSwitcher?: boolean;
+  /** The frame around the page: 'layout' (a card, the hosted pages) unless the page says ('admin/layout'). */
+  layout?: string;
   [name: string]: unknown;
 }
 
@@ -42,6 +44,14 @@ function formatDay(lang: string) {
   let format = dayFormats.get(lang);
   if (!format) dayFormats.set(lang, (format = new Intl.DateTimeFormat(lang, { dateStyle: 'medium', timeZone: 'UTC' })));
   return (date: Date | null | undefined) => (date ? format.format(date) : '');
+}
+
+/** A moment in the page's language, to the minute, UTC (said, since the person's zone is not known). */
+const momentFormats = new Map<string, Intl.DateTimeFormat>();
+function formatMoment(lang: string) {
+  let format = momentFormats.get(lang);
+  if (!format) momentFormats.set(lang, (format = new Intl.DateTimeFormat(lang, { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC', hourCycle: 'h23' })));
+  return (date: Date | null | undefined) => (date ? `${format.format(date)} UTC` : '');
 }
 
 /**
@@ -77,11 +87,11 @@ export function createPageRenderer(brand: BrandAssets): RenderPage {
     const lang = currentLanguage();
     const t = translator(lang);
     const page = {
-      ...locals, ...formHelpers(locals.error), brand, t, lang, dir: languageNamed(lang).dir, formatDate: formatDay(lang),
+      ...locals, ...formHelpers(locals.error), brand, t, lang, dir: languageNamed(lang).dir, formatDate: formatDay(lang), formatDateTime: formatMoment(lang),
       say: (phrases: Phrase | Phrase[]) => say(t, lang, phrases),
       waitInWords: (seconds: number) => waitInWords(t, seconds),
       languages: locals.languageSwitcher === false ? [] : switcherLinks(lang, switcherReturnPath()),
     };
-    return render('layout.ejs', { ...page, body: await render(`${view}.ejs`, page) });
+    return render(`${locals.layout ?? 'layout'}.ejs`, { ...page, body: await render(`${view}.ejs`, page) });
   };
 }

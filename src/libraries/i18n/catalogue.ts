@@ -12,8 +12,25 @@ export const localesDirectory = path.resolve(import.meta.dirname, '../../../loca
 
 export type Catalogue = Record<string, unknown>;
 
+/** Adds `extra`'s keys to `into`; a key both give a value is a mistake. */
+function mergeInto(into: Catalogue, extra: Catalogue, file: string): Catalogue {
+  for (const [key, value] of Object.entries(extra)) {
+    const existing = into[key];
+    if (existing === undefined) into[key] = value;
+    else if (typeof existing === 'object' && typeof value === 'object' && existing && value) mergeInto(existing as Catalogue, value as Catalogue, file);
+    else throw new Error(`${file} gives ${key} a second value`);
+  }
+  return into;
+}
+
+/**
+ * A language's catalogue: locales/<tag>.json (hosted pages and mails) with the admin console's,
+ * one file per page (locales/console/<page>.<tag>.json), merged into one tree.
+ */
 export function readCatalogue(tag: string): Catalogue {
-  return JSON.parse(fs.readFileSync(path.join(localesDirectory, `${tag}.json`), 'utf8')) as Catalogue;
+  const read = (file: string) => JSON.parse(fs.readFileSync(path.join(localesDirectory, file), 'utf8')) as Catalogue;
+  const consoleFiles = fs.readdirSync(path.join(localesDirectory, 'console')).filter((name) => name.endsWith(`.${tag}.json`)).sort();
+  return consoleFiles.reduce((catalogue, name) => mergeInto(catalogue, read(`console/${name}`), name), read(`${tag}.json`));
 }
 
 const instance = i18next.createInstance();

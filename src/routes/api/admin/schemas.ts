@@ -46,6 +46,8 @@ export const accountDetailSchema = accountSchema.extend({
   sessions: z.array(z.object({
     signed_in_at: timestamp.nullable(), last_active_at: timestamp.nullable().describe('When the session last signed the person in to an application'),
     expires_at: timestamp.nullable(), amr: z.array(z.string()), applications: z.array(z.string()),
+    ip: z.string().nullable().describe('The IP address the session was last used from'),
+    user_agent: z.string().nullable().describe('The browser it was last used from, as its User-Agent header said (at most 400 characters)'),
   })),
   applications: z.array(z.object({
     client_id: z.string(), client_name: z.string().nullable(), scopes: z.array(z.string()), allowed_at: timestamp, updated_at: timestamp,

@@ -1,0 +1,121 @@
+// Who may use the admin console, in Chromium: an admin who passed a second factor in this
+// session; an admin without one is asked for it (or to set one up); anyone else is refused;
+// destructive actions need a sign-in from the last five minutes; a form without its CSRF token
+// changes nothing.
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchBrowser } from '../helpers/browser.ts';
+import { ageConsoleSignIn, makeAdmin, openConsole, seriousViolations, signInOnPage } from '../helpers/console.ts';
+import { startAppWithMail } from '../helpers/hosted-pages.ts';
+import type { MailSink } from '../helpers/mail-sink.ts';
+import type { TestApp } from '../helpers/start-app.ts';
+
+let app: TestApp;
+let sink: MailSink;
+let close: () => Promise<void>;
+let browser: Browser;
+const problems: string[] = [];
+
+beforeAll(async () => {
+  [{ app, sink, close }, browser] = await Promise.all([startAppWithMail(), launchBrowser()]);
+});
+afterAll(async () => {
+  await browser?.close();
+  await close?.();
+});
+
+describe('admin console access', () => {
+  it('lets an admin in only after a second factor, and records what they do as theirs', async () => {
+    const admin = await makeAdmin(app);
+    const page = await (await browser.newContext()).newPage();
+    page.on('pageerror', (error) => problems.push(error.message));
+    await page.goto(`${app.url}/admin/people`);
+    const auth = new URL(page.url());
+    expect(auth.pathname).toMatch(/^\/interaction\//); // sent to Latchkey's sign-in
+    await signInOnPage(page, admin);
+    await page.getByRole('heading', { name: 'People', level: 1 }).waitFor();
+    expect(new URL(page.url()).pathname).toBe('/admin/people');
+    expect(await seriousViolations(page)).toEqual([]);
+    const response = await page.goto(`${app.url}/admin/people`);
+    expect(response!.headers()['cache-control']).toBe('no-store');
+    expect(response!.headers()['content-security-policy']).toContain("frame-ancestors 'none'");
+    expect(problems).toEqual([]);
+  });
+
+  it('does not take a one-factor session as enough: a person made admin while signed in with a password sets up a second factor first', async () => {
+    const admin = await makeAdmin(app, { withSecondFactor: false, admin: false });
+    const page = await (await browser.newContext()).newPage();
+    await page.goto(`${app.url}/account/security`);
+    await signInOnPage(page, admin);
+    await page.getByRole('heading', { name: 'Account security' }).waitFor(); // signed in, one factor
+    await app.services.roles.grant('admin', admin.id);
+    await page.goto(`${app.url}/admin/people`);
+    expect(await page.locator('main').innerText()).not.toContain('People');
+    await signInOnPage(page, admin); // the provider asks for the sign-in again, then for the factor
+    await page.getByRole('heading', { name: 'Set up two-step verification' }).waitFor();
+    expect(new URL(page.url()).pathname).toMatch(/^\/interaction\//);
+    // Nor does a form posted from that session do anything.
+    const posted = await page.context().request.post(`${app.url}/admin/people`, { form: { email: 'one-factor@example.test' }, maxRedirects: 0 });
+    expect(posted.status()).toBe(403);
+    expect(await app.services.db.knex('accounts').where({ email: 'one-factor@example.test' })).toHaveLength(0);
+  });
+
+  it('has an admin without any second factor set one up first, whatever MFA_REQUIRED says', async () => {
+    const admin = await makeAdmin(app, { withSecondFactor: false });
+    const page = await (await browser.newContext()).newPage();
+    await page.goto(`${app.url}/admin`);
+    await signInOnPage(page, admin);
+    await page.getByRole('heading', { name: 'Set up two-step verification' }).waitFor();
+    expect(new URL(page.url()).pathname).toMatch(/^\/interaction\//);
+  });
+
+  it('refuses a person who is not an admin, even with a second factor', async () => {
+    const person = await makeAdmin(app, { admin: false });
+    const page = await (await browser.newContext()).newPage();
+    const answer = await page.goto(`${app.url}/admin/people`);
+    expect(answer!.ok()).toBe(true);
+    await signInOnPage(page, person);
+    await page.getByRole('heading', { name: 'Admins only' }).waitFor();
+    expect(await page.locator('main').innerText()).toContain('not one');
+    expect(await page.locator('main').innerText()).not.toContain(person.email.replace(/@.*/, '@nowhere'));
+    expect(await seriousViolations(page)).toEqual([]);
+    // A form posted by this browser is refused too, and changes nothing.
+    const csrf = await page.context().request.get(`${app.url}/admin/people`);
+    expect(csrf.status()).toBe(403);
+    const before = await app.services.db.knex('accounts').count({ n: '*' }).first();
+    const posted = await page.context().request.post(`${app.url}/admin/people`, { form: { email: 'sneaky@example.test' }, maxRedirects: 0 });
+    expect(posted.status()).toBe(403);
+    expect(await app.services.db.knex('accounts').count({ n: '*' }).first()).toEqual(before);
+  });
+
+  it('asks for a fresh sign-in before a destructive action, then goes back to the page', async () => {
+    const admin = await makeAdmin(app);
+    const target = await makeAdmin(app, { admin: false });
+    const page = await openConsole(browser, app, admin, problems);
+    await page.goto(`${app.url}/admin/people/${target.id}`);
+    await ageConsoleSignIn(app, page, 10 * 60);
+    page.once('dialog', (dialog) => void dialog.accept());
+    await page.getByRole('button', { name: 'Remove every second factor' }).click();
+    await page.getByRole('heading', { name: 'Sign in again' }).waitFor();
+    expect(await app.services.db.knex('totp_factors').where({ account_id: target.id }).whereNotNull('confirmed_at')).toHaveLength(1);
+    await page.getByRole('link', { name: 'Sign in again' }).click();
+    await signInOnPage(page, admin);
+    await page.waitForURL(`${app.url}/admin/people/${target.id}`);
+    page.once('dialog', (dialog) => void dialog.accept());
+    await page.getByRole('button', { name: 'Remove every second factor' }).click();
+    await page.getByText('Every second factor was removed.').waitFor();
+    expect(await app.services.db.knex('totp_factors').where({ account_id: target.id })).toHaveLength(0);
+    const [event] = await app.services.db.knex('audit_events').where({ subject_id: target.id, type: 'factor.removed' });
+    expect(event).toMatchObject({ actor_type: 'account', actor_id: admin.id });
+    await sink.next(target.email); // the owner is told
+  });
+
+  it('refuses a console form without its CSRF token', async () => {
+    const admin = await makeAdmin(app);
+    const page = await openConsole(browser, app, admin, problems);
+    const posted = await page.context().request.post(`${app.url}/admin/people`, { form: { email: 'forged@example.test' }, maxRedirects: 0 });
+    expect(posted.status()).toBe(403);
+    expect(await app.services.db.knex('accounts').where({ email: 'forged@example.test' })).toHaveLength(0);
+    expect(problems).toEqual([]);
+  });
+});
