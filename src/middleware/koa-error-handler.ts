@@ -49,6 +49,7 @@ function retryPathFor(ctx: Context): string {
   if (step) return `/interaction/${step[1]}`;
   if (ctx.path === '/password/forgot') return '/password/forgot';
   if (ctx.path.startsWith('/account/')) return '/account/security';
+  if (ctx.path.startsWith('/admin/')) return '/admin';
   return '';
 }
 
