@@ -131,10 +131,27 @@ function publicKeySet(value: unknown): { keys: Array<Record<string, unknown>> } 
  */
 export const clientScope = (scopes: string[] | undefined) => (scopes?.length ? [...new Set(scopes)] : SUPPORTED_SCOPES).join(' ');
 
+/**
+ * A refusal's details naming the setting it is about (`input`, a ClientInput name), so that a
+ * form can show it under that field; `messageKey` words it for pages where the sentence is
+ * written for the command line.
+ */
+const aboutInput = (input: keyof ClientInput, messageKey?: string) => ({ input, ...(messageKey ? { messageKey } : {}) });
+
+/** Runs a check of one setting; its refusal names that setting (see aboutInput). */
+function checkingInput<T>(input: keyof ClientInput, check: () => T): T {
+  try {
+    return check();
+  } catch (error) {
+    if (error instanceof RequestError && error.details.input === undefined) throw new RequestError(error.code, error.status, error.message, { ...error.details, input });
+    throw error;
+  }
+}
+
 /** Checks a registration and returns oidc-provider client metadata; needs no database. */
 export function buildClientMetadata(input: ClientInput): Record<string, unknown> {
   const name = input.name.trim();
-  assertThat(name.length > 0 && name.length <= 100, 'invalid_client_name', 'The client name must be 1 to 100 characters.');
+  assertThat(name.length > 0 && name.length <= 100, 'invalid_client_name', 'The client name must be 1 to 100 characters.', 400, aboutInput('name'));
 
   const grantTypes = [...new Set(input.grantTypes.length ? input.grantTypes : ['authorization_code', 'refresh_token'])];
   for (const grant of grantTypes) {
@@ -144,30 +161,33 @@ export function buildClientMetadata(input: ClientInput): Record<string, unknown>
   assertThat(!grantTypes.includes('refresh_token') || usesCode, 'invalid_grant_type', 'refresh_token needs authorization_code.');
   assertThat(!(input.isPublic && grantTypes.includes('client_credentials')), 'invalid_grant_type', 'A public client cannot use client_credentials: it has no secret.');
 
-  assertThat(!usesCode || input.redirectUris.length > 0, 'redirect_uri_required', 'authorization_code needs at least one --redirect-uri.');
-  assertThat(usesCode || input.redirectUris.length === 0, 'invalid_redirect_uri', 'Redirect URIs need the authorization_code grant.');
-  const kinds = input.redirectUris.map((uri) => checkRedirectUri(uri, 'Redirect URI'));
-  input.postLogoutRedirectUris.forEach((uri) => checkRedirectUri(uri, 'Post-logout redirect URI'));
-  assertThat(!kinds.includes('private-use') || input.isPublic, 'invalid_redirect_uri', 'Private-use scheme redirect URIs are for public (native) clients; add --public.');
+  assertThat(!usesCode || input.redirectUris.length > 0, 'redirect_uri_required', 'authorization_code needs at least one --redirect-uri.', 400, aboutInput('redirectUris'));
+  assertThat(usesCode || input.redirectUris.length === 0, 'invalid_redirect_uri', 'Redirect URIs need the authorization_code grant.', 400,
+    aboutInput('redirectUris', 'messages.redirectUrisNeedSignIn'));
+  const kinds = checkingInput('redirectUris', () => input.redirectUris.map((uri) => checkRedirectUri(uri, 'Redirect URI')));
+  checkingInput('postLogoutRedirectUris', () => input.postLogoutRedirectUris.forEach((uri) => checkRedirectUri(uri, 'Post-logout redirect URI')));
+  assertThat(!kinds.includes('private-use') || input.isPublic, 'invalid_redirect_uri', 'Private-use scheme redirect URIs are for public (native) clients; add --public.', 400,
+    aboutInput('redirectUris', 'messages.privateUseSchemeNeedsPublic'));
   // A public client that returns only to loopback IP literals or its own scheme is a native app (RFC 8252):
   // its loopback port may vary.
   const native = input.isPublic && kinds.length > 0 && kinds.every((kind) => kind !== 'web');
 
   for (const scope of input.scopes) {
-    assertThat(SUPPORTED_SCOPES.includes(scope) || isMachineScope(scope), 'invalid_scope', `Unsupported scope ${scope}; use ${[...SUPPORTED_SCOPES, ...MACHINE_SCOPES].join(', ')}.`);
+    assertThat(SUPPORTED_SCOPES.includes(scope) || isMachineScope(scope), 'invalid_scope', `Unsupported scope ${scope}; use ${[...SUPPORTED_SCOPES, ...MACHINE_SCOPES].join(', ')}.`, 400, aboutInput('scopes'));
   }
   // Latchkey's own APIs are for machines: a client that also signs people in must not hold them.
   assertThat(!input.scopes.some(isMachineScope) || (grantTypes.length === 1 && grantTypes[0] === 'client_credentials'), 'invalid_scope',
-    `${MACHINE_SCOPES.join(', ')} are for machine clients: use --grant-type client_credentials alone.`);
+    `${MACHINE_SCOPES.join(', ')} are for machine clients: use --grant-type client_credentials alone.`, 400, aboutInput('scopes', 'messages.machineScopesForMachines'));
   const jwks = input.jwks === undefined ? undefined : publicKeySet(input.jwks);
   assertThat(!(jwks && input.isPublic), 'invalid_client_metadata', 'A public client has no credentials; leave out --jwks or --public.');
   const alg = input.idTokenSigningAlg ?? 'RS256';
-  assertThat((SIGNING_ALGORITHMS as readonly string[]).includes(alg), 'invalid_signing_alg', `Unsupported ID token algorithm ${alg}; use ${SIGNING_ALGORITHMS.join(', ')}.`);
+  assertThat((SIGNING_ALGORITHMS as readonly string[]).includes(alg), 'invalid_signing_alg', `Unsupported ID token algorithm ${alg}; use ${SIGNING_ALGORITHMS.join(', ')}.`, 400,
+    aboutInput('idTokenSigningAlg'));
   if (input.logoUri !== undefined) {
-    assertThat(URL.parse(input.logoUri)?.protocol === 'https:', 'invalid_logo_uri', 'The logo URI must be an https URL.');
+    assertThat(URL.parse(input.logoUri)?.protocol === 'https:', 'invalid_logo_uri', 'The logo URI must be an https URL.', 400, aboutInput('logoUri', 'messages.linkNotHttps'));
   }
-  for (const [value, option] of [[input.clientUri, '--client-uri'], [input.policyUri, '--policy-uri'], [input.tosUri, '--tos-uri']] as const) {
-    if (value !== undefined) assertThat(URL.parse(value)?.protocol === 'https:', 'invalid_client_metadata', `${option} must be an https URL.`);
+  for (const [value, option, setting] of [[input.clientUri, '--client-uri', 'clientUri'], [input.policyUri, '--policy-uri', 'policyUri'], [input.tosUri, '--tos-uri', 'tosUri']] as const) {
+    if (value !== undefined) assertThat(URL.parse(value)?.protocol === 'https:', 'invalid_client_metadata', `${option} must be an https URL.`, 400, aboutInput(setting, 'messages.linkNotHttps'));
   }
 
   return {
@@ -255,6 +275,16 @@ export function createClients({ queries, secretBox, validateMetadata, changes }:
     },
 
     listClients: async () => (await queries.clients.listClients()).map(summarise),
+
+    /** Every client with when it was last used, or null (how that is told: queries/clients.ts listLastUse). */
+    async listClientsWithLastUse(): Promise<Array<ClientSummary & { last_used_at: string | null }>> {
+      const clients = (await queries.clients.listClients()).map(summarise);
+      const lastUse = await queries.clients.listLastUse(clients.map((client) => client.client_id));
+      return clients.map((client) => ({ ...client, last_used_at: lastUse.get(client.client_id)?.toISOString() ?? null }));
+    },
+
+    /** When the client was last used, or null (see listClientsWithLastUse). */
+    lastUse: async (clientId: string): Promise<string | null> => (await queries.clients.listLastUse([clientId])).get(clientId)?.toISOString() ?? null,
 
     showClient: async (clientId: string) => summarise(await findRow(clientId)),
 
