@@ -16,6 +16,7 @@ import { createApiTokens } from './libraries/api-tokens.ts';
 import { createAuditLog } from './libraries/audit/audit-log.ts';
 import { createClients, type ClientMetadataValidator } from './libraries/clients.ts';
 import { createConsents } from './libraries/consents.ts';
+import { createConsoleOverview } from './libraries/console-overview.ts';
 import { createRoles } from './libraries/roles.ts';
 import { createPasswordPolicy } from './libraries/password-policy.ts';
 import { createPasswordHasher } from './libraries/passwords.ts';
@@ -48,6 +49,7 @@ export function createCommandServices({ config, secret, db, log, validateMetadat
   const mail = createMail({ config, queries, secretBox, log });
   const oneTimeSecrets = createOneTimeSecrets({ queries, secretBox, throttle });
   const accounts = createAccounts({ queries, hasher, passwordPolicy });
+  const signupReport = createSignupReport({ queries });
   return {
     config,
     log,
@@ -78,7 +80,8 @@ export function createCommandServices({ config, secret, db, log, validateMetadat
     apiResources: createApiResources({ queries }),
     accountImport: createAccountImport({ queries }),
     audit: createAuditLog({ queries, retentionDays: config.auditRetentionDays }),
-    signupReport: createSignupReport({ queries }),
+    signupReport,
+    consoleOverview: createConsoleOverview({ queries, signupReport, signingKeys }),
     keysChanged: keysChanged ?? (async () => undefined),
   };
 }

@@ -1,4 +1,5 @@
-// SQL for the audit log: append, list newest first with filters and a cursor, sweep the oldest.
+// SQL for the audit log: append, list newest first with filters and a cursor, name the accounts
+// listed, sweep the oldest.
 import type { Knex } from 'knex';
 
 export interface AuditEventRow {
@@ -50,6 +51,13 @@ export function createAuditEventQueries(db: Knex) {
       if (filter.beforeId) query.where('id', '<', filter.beforeId);
       const rows = await query;
       return rows.map((row) => ({ ...row, id: String(row.id) }));
+    },
+
+    /** The addresses of those of these accounts that still exist, by id (for naming the people a page of events is about). */
+    async findAccountEmails(ids: string[]): Promise<Map<string, string>> {
+      if (!ids.length) return new Map();
+      const result = await db.raw<{ rows: Array<{ id: string; email: string }> }>('select id, email from accounts where id = any(?::uuid[])', [ids]);
+      return new Map(result.rows.map((row) => [row.id, row.email]));
     },
 
     /** Deletes up to `batch` events older than the cutoff; how many went. */

@@ -6,6 +6,7 @@ import { createApiTokenQueries } from './api-tokens.ts';
 import { createAuditEventQueries } from './audit-events.ts';
 import { createClientQueries } from './clients.ts';
 import { createConsentQueries } from './consents.ts';
+import { createConsoleStatQueries } from './console-stats.ts';
 import { createHealthQueries } from './health.ts';
 import { createMailOutboxQueries } from './mail-outbox.ts';
 import { createOidcPayloadQueries } from './oidc-payloads.ts';
@@ -25,6 +26,7 @@ export interface Queries {
   auditEvents: ReturnType<typeof createAuditEventQueries>;
   clients: ReturnType<typeof createClientQueries>;
   consents: ReturnType<typeof createConsentQueries>;
+  consoleStats: ReturnType<typeof createConsoleStatQueries>;
   health: ReturnType<typeof createHealthQueries>;
   mailOutbox: ReturnType<typeof createMailOutboxQueries>;
   oidcPayloads: ReturnType<typeof createOidcPayloadQueries>;
@@ -48,6 +50,7 @@ export function createQueries(db: Knex): Queries {
     auditEvents: createAuditEventQueries(db),
     clients: createClientQueries(db),
     consents: createConsentQueries(db),
+    consoleStats: createConsoleStatQueries(db),
     health: createHealthQueries(db),
     mailOutbox: createMailOutboxQueries(db),
     oidcPayloads: createOidcPayloadQueries(db),

@@ -66,16 +66,46 @@ export function presentAuditEvent(row: AuditEventRow) {
 export type PresentedAuditEvent = ReturnType<typeof presentAuditEvent>;
 
 const SWEEP_BATCH = 1000;
+const EXPORT_PAGE = 1000;
+const ACCOUNT_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function createAuditLog({ queries, retentionDays }: { queries: Queries; retentionDays: number }) {
+  /** Newest first; `next` is the cursor of the following page, if there is one. */
+  async function list(filter: AuditEventFilter): Promise<{ events: PresentedAuditEvent[]; next: string | undefined }> {
+    const rows = await queries.auditEvents.listAuditEvents({ ...filter, limit: filter.limit + 1 });
+    const page = rows.slice(0, filter.limit);
+    return { events: page.map(presentAuditEvent), next: rows.length > filter.limit ? page.at(-1)!.id : undefined };
+  }
+
   return {
     record: (event: AuditEventInput) => recordAudit(queries, event),
 
-    /** Newest first; `next` is the cursor of the following page, if there is one. */
-    async list(filter: AuditEventFilter): Promise<{ events: PresentedAuditEvent[]; next: string | undefined }> {
-      const rows = await queries.auditEvents.listAuditEvents({ ...filter, limit: filter.limit + 1 });
-      const page = rows.slice(0, filter.limit);
-      return { events: page.map(presentAuditEvent), next: rows.length > filter.limit ? page.at(-1)!.id : undefined };
+    list,
+
+    /**
+     * A page as `list` gives it, with the addresses of the accounts its events name as actor or
+     * subject, by id (an account since deleted has none: its id is all that is left).
+     */
+    async listNamingPeople(filter: AuditEventFilter) {
+      const page = await list(filter);
+      const ids = new Set(page.events.flatMap((event) => [event.subject_id, event.actor.type === 'account' ? event.actor.id : null]));
+      const emails = await queries.auditEvents.findAccountEmails([...ids].filter((id): id is string => id !== null && ACCOUNT_ID.test(id)));
+      return { ...page, emails };
+    },
+
+    /**
+     * Every event the filter matches, newest first, a page at a time (so any number can be
+     * streamed without holding them), stopping after `max`.
+     */
+    async *eachPage(filter: Omit<AuditEventFilter, 'limit' | 'beforeId'>, { max, pageSize = EXPORT_PAGE }: { max: number; pageSize?: number }): AsyncGenerator<PresentedAuditEvent[]> {
+      let beforeId: string | undefined;
+      for (let left = max; left > 0;) {
+        const { events, next } = await list({ ...filter, beforeId, limit: Math.min(pageSize, left) });
+        if (events.length) yield events;
+        left -= events.length;
+        if (!next) return;
+        beforeId = next;
+      }
     },
 
     /** Deletes events older than the retention period; how many went. */

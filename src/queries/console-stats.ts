@@ -1,0 +1,87 @@
+// SQL for the console's overview: a few counts, each one statement that reads what an index
+// narrows (accounts, the audit log's occurred_at, the outbox's unsent mail) or a small table.
+import type { Knex } from 'knex';
+
+export interface AccountCounts {
+  total: number;
+  /** Made since the `newSince` given. */
+  recent: number;
+  /** Signed in to an application since the `activeSince` given, with a factor or a session they had. */
+  active: number;
+}
+
+export interface SignInDay {
+  /** The UTC day, YYYY-MM-DD. */
+  day: string;
+  succeeded: number;
+  failed: number;
+}
+
+export interface OutboxHealth {
+  /** Not sent yet, still being tried. */
+  pending: number;
+  /** When the oldest of those was queued. */
+  oldestPending: Date | null;
+  /** Of those, the ones whose last attempt failed. */
+  retrying: number;
+  /** Given up on (kept until the outbox sweep removes them). */
+  givenUp: number;
+}
+
+export function createConsoleStatQueries(db: Knex) {
+  return {
+    /**
+     * "Active": the last finished sign-in (accounts.last_login_at), or a session saved since then,
+     * which is what signing in to an application through a session one already has does (an
+     * account's sessions go with it, so every session's account exists). Counting all accounts
+     * and those active reads the whole table: last_login_at has no index, and a count needs none.
+     */
+    async countAccounts({ newSince, activeSince }: { newSince: Date; activeSince: Date }): Promise<AccountCounts> {
+      const result = await db.raw<{ rows: Array<{ total: number; recent: number; active: number }> }>(
+        `select (select count(*) from accounts)::int as total,
+                (select count(*) from accounts where created_at >= :newSince)::int as recent,
+                (select count(*) from (
+                   select id::text from accounts where last_login_at >= :activeSince
+                   union
+                   select account_id from oidc_payloads
+                   where model = 'Session' and saved_at >= :activeSince and account_id is not null
+                 ) as active)::int as active`,
+        { newSince, activeSince },
+      );
+      const row = result.rows[0]!;
+      return { total: Number(row.total), recent: Number(row.recent), active: Number(row.active) };
+    },
+
+    /** Finished and refused sign-ins per UTC day since `since` (days without any are absent). */
+    async countSignInsByDay(since: Date): Promise<SignInDay[]> {
+      const result = await db.raw<{ rows: Array<{ day: string; succeeded: number; failed: number }> }>(
+        `select to_char(occurred_at at time zone 'UTC', 'YYYY-MM-DD') as day,
+                (count(*) filter (where type = 'sign_in.succeeded'))::int as succeeded,
+                (count(*) filter (where type = 'sign_in.failed'))::int as failed
+         from audit_events
+         where occurred_at >= ? and type in ('sign_in.succeeded', 'sign_in.failed')
+         group by 1 order by 1`,
+        [since],
+      );
+      return result.rows.map((row) => ({ day: row.day, succeeded: Number(row.succeeded), failed: Number(row.failed) }));
+    },
+
+    /** Unsent mail only, which the outbox's partial index (where sent_at is null) holds. */
+    async summariseOutbox(): Promise<OutboxHealth> {
+      const result = await db.raw<{ rows: Array<{ pending: number; oldest_pending: Date | null; retrying: number; given_up: number }> }>(
+        `select (count(*) filter (where next_attempt_at is not null))::int as pending,
+                min(created_at) filter (where next_attempt_at is not null) as oldest_pending,
+                (count(*) filter (where next_attempt_at is not null and last_error is not null))::int as retrying,
+                (count(*) filter (where next_attempt_at is null))::int as given_up
+         from mail_outbox where sent_at is null`,
+      );
+      const row = result.rows[0]!;
+      return {
+        pending: Number(row.pending),
+        oldestPending: row.oldest_pending ? new Date(row.oldest_pending) : null,
+        retrying: Number(row.retrying),
+        givenUp: Number(row.given_up),
+      };
+    },
+  };
+}
