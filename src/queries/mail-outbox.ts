@@ -77,7 +77,6 @@ export function createMailOutboxQueries(db: Knex) {
       return db<MailRow>('mail_outbox').orderBy('created_at', 'desc').orderBy('id').limit(limit);
     },
 
-    /** Deletes mails sent or given up more than `olderThanSeconds` ago. */
     /** Mails still to be sent (not sent, not given up), and when the oldest of them was queued. */
     async countPendingMails(): Promise<{ pending: number; oldest: Date | null }> {
       const row = await db('mail_outbox').whereNull('sent_at').whereNotNull('next_attempt_at')
@@ -85,6 +84,7 @@ export function createMailOutboxQueries(db: Knex) {
       return { pending: Number(row.pending), oldest: row.oldest };
     },
 
+    /** Deletes mails sent or given up more than `olderThanSeconds` ago. */
     async deleteOldMails(olderThanSeconds: number): Promise<number> {
       return db('mail_outbox')
         .whereRaw('sent_at < now() - make_interval(secs => ?::int)', [olderThanSeconds])

@@ -29,8 +29,8 @@ const FIELD_OF: Record<string, string> = {
   audit_from_invalid: 'from', audit_to_invalid: 'to', audit_period_backwards: 'to',
 };
 
-/** Who can have acted, in words (AuditActor's types). */
-const ACTOR_WORDS: Record<string, string> = {
+/** Who can have acted, in words (AuditActor's types); the person page uses them too. */
+export const ACTOR_WORDS: Record<string, string> = {
   account: 'console.audit.actors.account',
   client: 'console.audit.actors.client',
   api_token: 'console.audit.actors.apiToken',

@@ -7,6 +7,7 @@ import { RequestError } from '../../libraries/errors.ts';
 import { ADMIN_ROLE } from '../../libraries/roles.ts';
 import type { FormProblem } from '../../pages/form-problem.ts';
 import type { Services } from '../../services.ts';
+import { ACTOR_WORDS } from './audit-log.ts';
 import { backTo, consoleChange, formText, renderConsolePage } from './console-page.ts';
 import { consoleAdmin, recentSignIn } from './console-session.ts';
 
@@ -95,7 +96,7 @@ export default function peopleRoutes(router: Router, services: Services) {
     ]);
     const signupClient = person.signup.client_id ? await services.clients.showClient(person.signup.client_id).catch(() => undefined) : undefined;
     await renderConsolePage(ctx, services, 'admin/person', {
-      title: 'console.people.personTitle', section: 'people', notices: NOTICES, error, person, events: events.events,
+      title: 'console.people.personTitle', section: 'people', notices: NOTICES, error, person, events: events.events, actorWords: ACTOR_WORDS,
       rolesToGrant: roles.filter((role) => !person.roles.includes(role.name)), signupClientName: signupClient?.client_name ?? null,
       isSelf: id === consoleAdmin(ctx).account.id,
     }, status);
