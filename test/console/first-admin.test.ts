@@ -1,13 +1,16 @@
 // The console as a new user meets it (issue 12's "tried as a new user"): the first admin made
 // with the CLI, signing in to /admin and setting up a second factor on the way, registering the
-// sample app from the console instead of the CLI, and signing in to the sample app with it.
+// sample app from the console instead of the CLI, and signing in to the sample app with it. The
+// pictures of the console in README are taken here (test/output/).
+import fs from 'node:fs';
+import path from 'node:path';
 import { generate } from 'otplib';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSampleApp } from '../../examples/sample-app.ts';
 import { launchBrowser } from '../helpers/browser.ts';
 import { seriousViolations } from '../helpers/console.ts';
-import { freePort } from '../helpers/processes.ts';
+import { freePort, projectRoot } from '../helpers/processes.ts';
 import { startApp, type TestApp } from '../helpers/start-app.ts';
 
 let app: TestApp;
@@ -64,6 +67,16 @@ describe('the first admin', () => {
     await page.getByRole('button', { name: 'Allow' }).click(); // already signed in: only the consent is asked
     await page.getByRole('heading', { name: 'Hello, First Admin' }).waitFor();
     expect(await page.locator('#userinfo').innerText()).toContain('first.admin@example.test');
+
+    // README's pictures of the console: the overview, and the application's page (its secret no longer shown).
+    fs.mkdirSync(path.join(projectRoot, 'test/output'), { recursive: true });
+    await page.setViewportSize({ width: 1200, height: 900 });
+    await page.goto(`${app.url}/admin`);
+    await page.screenshot({ path: path.join(projectRoot, 'test/output/console-overview.png'), fullPage: true });
+    await page.goto(`${app.url}/admin/applications/${clientId}`);
+    expect(await page.locator('#client-secret').count()).toBe(0);
+    await page.setViewportSize({ width: 1200, height: 1150 });
+    await page.screenshot({ path: path.join(projectRoot, 'test/output/console-application.png') });
     expect(problems).toEqual([]);
   });
 });
