@@ -4,7 +4,7 @@
 // token, userinfo, logout …) straight to oidc-provider, which runs the same request log, metrics,
 // memo and headers as its own middleware (services.ts), without a second app in front.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import Router from '@koa/router';
+import { createRouter } from './routes/router.ts';
 import Koa from 'koa';
 import { auditContext } from './middleware/koa-audit-context.ts';
 import { errorHandler } from './middleware/koa-error-handler.ts';
@@ -28,7 +28,7 @@ import verifyEmailLinkRoutes from './routes/verify-email-link.ts';
 import type { Services } from './services.ts';
 
 /** The paths of Latchkey's own routes; anything else is the provider's. */
-const OWN_PATHS = /^\/(?:interaction|account|admin|password|verify-email|security\/undo|language|brand|dev\/mail|static|healthz|readyz)(?:[/?]|$)/i;
+const OWN_PATHS = /^\/(?:interaction|account|admin|password|verify-email|security\/undo|language|brand|dev\/mail|static|healthz|readyz)(?:[/?]|$)/;
 
 export type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -45,7 +45,7 @@ export function createApp(services: Services): RequestListener {
   app.use(pageLanguage());
   app.use(errorHandler({ log: services.log, renderPage: services.renderPage }));
 
-  const router = new Router();
+  const router = createRouter();
   healthRoutes(router, services);
   staticRoutes(router);
   languageRoutes(router);

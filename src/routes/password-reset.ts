@@ -1,6 +1,7 @@
 // Forgotten password pages: ask for a reset link (same answer for every address), then set a
 // new password from the mailed link. Nobody is signed in by it.
-import Router from '@koa/router';
+import type Router from '@koa/router';
+import { createRouter } from './router.ts';
 import type { Context } from 'koa';
 import { oneTimeLifetimes } from '../libraries/one-time-secrets.ts';
 import { csrfProtection } from '../middleware/koa-csrf.ts';
@@ -31,7 +32,7 @@ export async function renderChoosePasswordPage(ctx: Context, services: Services,
 }
 
 export default function passwordResetRoutes(router: Router, services: Services) {
-  const pages = new Router({ prefix: '/password' });
+  const pages = createRouter('/password');
   pages.use(formBody(), csrfProtection());
 
   const render = async (ctx: Context, view: string, locals: { title: string } & Record<string, unknown>, status = 200) => {

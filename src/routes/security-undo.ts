@@ -1,7 +1,8 @@
 // The "this wasn't me" link of a security notice. Opening it shows what it will do and a
 // button (mail scanners open links); the click undoes the change as far as is safe, signs out
 // everywhere and leads to choosing a new password.
-import Router from '@koa/router';
+import type Router from '@koa/router';
+import { createRouter } from './router.ts';
 import type { Context } from 'koa';
 import { csrfProtection } from '../middleware/koa-csrf.ts';
 import { formBody } from '../middleware/koa-form-body.ts';
@@ -15,7 +16,7 @@ import { currentLanguage } from '../pages/page-language.ts';
 import { formProblem, type FormProblem } from '../pages/form-problem.ts';
 
 export default function securityUndoRoutes(router: Router, services: Services) {
-  const undo = new Router({ prefix: '/security/undo' });
+  const undo = createRouter('/security/undo');
   undo.use(formBody(), csrfProtection());
 
   const linkFailed = async (ctx: Context, caught: unknown) => {

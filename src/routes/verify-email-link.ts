@@ -1,7 +1,8 @@
 // The verification link from the mail. Opening it shows a button, because mail scanners open
 // links too; the click verifies the address and, in the browser that signed up, carries on
 // into the application's sign-in.
-import Router from '@koa/router';
+import type Router from '@koa/router';
+import { createRouter } from './router.ts';
 import { csrfProtection } from '../middleware/koa-csrf.ts';
 import { formBody } from '../middleware/koa-form-body.ts';
 import { userMistake } from '../middleware/koa-error-handler.ts';
@@ -11,7 +12,7 @@ import { renderChoosePasswordPage } from './password-reset.ts';
 import { errorText } from '../pages/error-text.ts';
 
 export default function verifyEmailLinkRoutes(router: Router, services: Services) {
-  const link = new Router({ prefix: '/verify-email' });
+  const link = createRouter('/verify-email');
   link.use(formBody(), csrfProtection());
 
   link.get('/', async (ctx) => {

@@ -1,6 +1,7 @@
 // The account area at /account: a person's own pages, signed in through Latchkey's sign-in
 // like any application. Every page is no-store (security headers) and every POST CSRF-protected.
-import Router from '@koa/router';
+import type Router from '@koa/router';
+import { createRouter } from '../router.ts';
 import { csrfProtection } from '../../middleware/koa-csrf.ts';
 import { formBody } from '../../middleware/koa-form-body.ts';
 import type { Services } from '../../services.ts';
@@ -8,7 +9,7 @@ import { accountSignInUrl, finishAccountSignIn } from './account-session.ts';
 import securityRoutes from './security.ts';
 
 export default function accountRoutes(router: Router, services: Services) {
-  const account = new Router({ prefix: '/account' });
+  const account = createRouter('/account');
   account.use(formBody(), csrfProtection());
 
   account.get('/', (ctx) => {

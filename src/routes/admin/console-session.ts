@@ -3,6 +3,7 @@
 // admins whose session passed one; anyone else is refused, and nothing they send is acted on.
 import type { Context, Middleware } from 'koa';
 import { actAs } from '../../libraries/audit/context.ts';
+import { RequestError } from '../../libraries/errors.ts';
 import { consoleAccess } from '../../libraries/console-access.ts';
 import { ACR } from '../../libraries/mfa/assurance.ts';
 import { ADMIN_CLIENT_ID } from '../../oidc/first-party-clients.ts';
@@ -18,7 +19,12 @@ export const consoleArea = firstPartySession(CONSOLE_AREA);
 /** Paths of the console that answer without an admin: the way in, and the way back in. */
 const OPEN_PATHS = new Set(['/admin/callback', '/admin/sign-in-again']);
 
-export const consoleAdmin = (ctx: Context) => ctx.state.admin as FirstPartySession;
+/** The admin the gate let in; a route the gate did not guard has none, and does nothing. */
+export function consoleAdmin(ctx: Context): FirstPartySession {
+  const admin = ctx.state.admin as FirstPartySession | undefined;
+  if (!admin) throw new RequestError('forbidden', 403, 'Admins only.');
+  return admin;
+}
 
 /**
  * Every console request but the way in: signed in (else to the sign-in), an admin (else a plain

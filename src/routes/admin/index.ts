@@ -2,7 +2,8 @@
 // on the same libraries as the admin API, SCIM and the CLI. Signed in through Latchkey's own
 // sign-in as a built-in client; admins with a second factor only (console-session.ts). Every
 // page is no-store (security headers) and every POST CSRF-protected.
-import Router from '@koa/router';
+import type Router from '@koa/router';
+import { createRouter } from '../router.ts';
 import { csrfProtection } from '../../middleware/koa-csrf.ts';
 import { formBody } from '../../middleware/koa-form-body.ts';
 import type { Services } from '../../services.ts';
@@ -15,7 +16,7 @@ import peopleRoutes from './people.ts';
 import roleRoutes from './roles-and-resources.ts';
 
 export default function adminConsoleRoutes(router: Router, services: Services) {
-  const admin = new Router({ prefix: '/admin' });
+  const admin = createRouter('/admin');
   admin.use(formBody(), csrfProtection(), consoleGate(services));
 
   // Back from /auth: the provider's session now says who signed in; go on to the page asked for.

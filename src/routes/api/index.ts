@@ -3,7 +3,8 @@
 // and audited like a page's; every call but the admin API's OpenAPI document needs a bearer
 // token. Errors are problem details (admin API) or SCIM errors.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import Router from '@koa/router';
+import type Router from '@koa/router';
+import { createRouter } from '../router.ts';
 import Koa, { type Middleware } from 'koa';
 import { createApiAccess, type ApiAccess } from '../../libraries/api-access.ts';
 import { auditContext } from '../../middleware/koa-audit-context.ts';
@@ -20,8 +21,8 @@ import { scimErrors } from './scim/scim-errors.ts';
 import { scimRouter } from './scim/index.ts';
 
 /** The paths of the admin API and of SCIM. */
-export const ADMIN_API_PATHS = /^\/api\/admin\/v1(?:[/?]|$)/i;
-export const SCIM_PATHS = /^\/scim\/v2(?:[/?]|$)/i;
+export const ADMIN_API_PATHS = /^\/api\/admin\/v1(?:[/?]|$)/;
+export const SCIM_PATHS = /^\/scim\/v2(?:[/?]|$)/;
 
 type Listener = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -59,7 +60,7 @@ function programApp(services: Services, apiAccess: ApiAccess, { errors, open, ro
 
 export function createApiApps(services: Services): { admin: Listener; scim: Listener } {
   const apiAccess = apiAccessOf(services);
-  const open = new Router();
+  const open = createRouter();
   adminApiDocumentRoute(open, services);
   return {
     admin: programApp(services, apiAccess, { errors: problemDetails(services.log), open, routes: adminApiRouter(services), bodyLimit: '2mb' }), // imports

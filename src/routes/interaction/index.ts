@@ -1,6 +1,7 @@
 // The interaction pages oidc-provider sends people to: one GET that shows the step the
 // provider waits for, and one POST per step. Every page is no-store and CSRF-protected.
-import Router from '@koa/router';
+import type Router from '@koa/router';
+import { createRouter } from '../router.ts';
 import type { Context } from 'koa';
 import { MFA_REQUIRED_REASON } from '../../libraries/mfa/assurance.ts';
 import { RequestError } from '../../libraries/errors.ts';
@@ -56,7 +57,7 @@ async function sessionIsPersistent(services: Services, { details }: Loaded): Pro
 }
 
 export default function interactionRoutes(router: Router, services: Services) {
-  const interaction = new Router({ prefix: '/interaction' });
+  const interaction = createRouter('/interaction');
   interaction.use(formBody(), csrfProtection());
 
   interaction.get('/:uid', async (ctx) => {

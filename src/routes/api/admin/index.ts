@@ -1,6 +1,7 @@
 // The admin API at /api/admin/v1: every route with its scope, and the OpenAPI document made
 // from the same definitions at /api/admin/v1/openapi.json (public: it holds no data).
-import Router from '@koa/router';
+import type Router from '@koa/router';
+import { createRouter } from '../../router.ts';
 import type { Services } from '../../../services.ts';
 import { auditRoutes } from './audit-events.ts';
 import { clientRoutes } from './clients.ts';
@@ -24,7 +25,7 @@ export function adminApiDocumentRoute(router: Router, services: Services): void 
 }
 
 export function adminApiRouter(services: Services): Router {
-  const router = new Router({ prefix: ADMIN_API_PREFIX });
+  const router = createRouter(ADMIN_API_PREFIX);
   mountRoutes(router, adminApiRoutes, services);
   return router;
 }

@@ -1,7 +1,8 @@
 // SCIM 2.0 (RFC 7643, RFC 7644) at /scim/v2 for directories such as Entra ID and Okta: people as
 // Users, roles as Groups. Calls need a bearer token with the scim (or admin) scope; scimmy
 // parses filters, checks resources against the core schemas and applies PATCH operations.
-import Router from '@koa/router';
+import type Router from '@koa/router';
+import { createRouter } from '../../router.ts';
 import { permits } from '../../../libraries/api-access.ts';
 import { RequestError } from '../../../libraries/errors.ts';
 import { callerOf } from '../../../middleware/koa-bearer-auth.ts';
@@ -13,7 +14,7 @@ import scimUserRoutes from './users.ts';
 export const SCIM_PREFIX = '/scim/v2';
 
 export function scimRouter(services: Services): Router {
-  const router = new Router({ prefix: SCIM_PREFIX });
+  const router = createRouter(SCIM_PREFIX);
   router.use(async (ctx, next) => {
     if (!permits(callerOf(ctx), 'scim')) {
       ctx.set('WWW-Authenticate', 'Bearer error="insufficient_scope", scope="scim admin"');
