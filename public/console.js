@@ -21,7 +21,7 @@ for (const input of document.querySelectorAll('input[data-search-as-you-type]'))
       const fresh = new DOMParser().parseFromString(await response.text(), 'text/html').querySelector('[data-results]');
       const current = document.querySelector('[data-results]');
       if (!fresh || !current) return;
-      current.replaceWith(fresh);
+      current.replaceChildren(...fresh.childNodes); // the same live region, so screen readers announce the new results
       history.replaceState(null, '', url);
     }, 300);
   });

@@ -130,7 +130,7 @@ export function createAccountQueries(db: Knex) {
         const prefix = `${search.query.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
         query.where((q) => q.whereRaw('lower(email) like ?', [prefix]).orWhereRaw('lower(name) like ?', [prefix]));
       }
-      if (search.role) query.whereRaw('? = any(roles)', [search.role]);
+      if (search.role) query.whereRaw('roles @> array[?]::text[]', [search.role]); // @>: the roles index can answer it; = any() cannot
       if (search.disabled !== undefined) query.where('disabled', search.disabled);
       if (search.verified !== undefined) query.where('email_verified', search.verified);
       if (search.hasSecondFactor !== undefined) query.whereRaw(search.hasSecondFactor ? hasFactor : `not ${hasFactor}`);

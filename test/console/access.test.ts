@@ -118,4 +118,30 @@ describe('admin console access', () => {
     expect(await app.services.db.knex('accounts').where({ email: 'forged@example.test' })).toHaveLength(0);
     expect(problems).toEqual([]);
   });
+
+  it('answers input no page expects with a clear 400 or the plain page, never a 500, and changing nothing', async () => {
+    const admin = await makeAdmin(app);
+    const page = await openConsole(browser, app, admin, problems);
+    for (const path of ['/admin/people?q=%00', '/admin/audit?client=%00', '/admin/audit/export?actor=a%00']) {
+      expect((await page.goto(`${app.url}${path}`))!.status(), path).toBe(400);
+    }
+    expect((await page.goto(`${app.url}/admin/audit?to=9999-12-31`))!.status()).toBe(400);
+    for (const done of ['constructor', '__proto__', 'toString']) {
+      expect((await page.goto(`${app.url}/admin/people?done=${done}`))!.status(), done).toBe(200);
+    }
+    await page.goto(`${app.url}/admin/people/new`);
+    const csrf = await page.locator('input[name=_csrf]').first().inputValue();
+    const named = await page.context().request.post(`${app.url}/admin/people`, { form: { _csrf: csrf, email: 'nul@example.test', name: 'a\u0000b' }, maxRedirects: 0 });
+    expect(named.status()).toBe(400);
+    expect(await app.services.db.knex('accounts').where({ email: 'nul@example.test' })).toHaveLength(0);
+  });
+
+  it('records an export of the audit log, as the admin who downloaded it', async () => {
+    const admin = await makeAdmin(app);
+    const page = await openConsole(browser, app, admin, problems);
+    const answer = await page.context().request.get(`${app.url}/admin/audit/export?type=sign_in.failed`);
+    expect(answer.status()).toBe(200);
+    const [event] = await app.services.db.knex('audit_events').where({ type: 'audit_log.exported', actor_id: admin.id });
+    expect(event.details).toEqual({ filter: { types: ['sign_in.failed'] } });
+  });
 });

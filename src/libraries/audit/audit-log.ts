@@ -97,6 +97,9 @@ export function createAuditLog({ queries, retentionDays }: { queries: Queries; r
      * Every event the filter matches, newest first, a page at a time (so any number can be
      * streamed without holding them), stopping after `max`.
      */
+    /** Records that the events `filter` picks were exported (an export is personal data leaving). */
+    recordExport: (filter: Omit<AuditEventFilter, 'limit' | 'beforeId'>) => recordAudit(queries, { type: 'audit_log.exported', details: { filter } }),
+
     async *eachPage(filter: Omit<AuditEventFilter, 'limit' | 'beforeId'>, { max, pageSize = EXPORT_PAGE }: { max: number; pageSize?: number }): AsyncGenerator<PresentedAuditEvent[]> {
       let beforeId: string | undefined;
       for (let left = max; left > 0;) {

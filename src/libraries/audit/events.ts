@@ -40,6 +40,7 @@ export const AUDIT_EVENT_TYPES = {
   'client.deleted': 'An application was deleted with its grants and tokens.',
   'api_token.created': 'An API token was made (details: its id, name, scopes, expiry).',
   'api_token.revoked': 'An API token was revoked (details: its id, name).',
+  'audit_log.exported': 'An administrator downloaded events of the audit log (details: the filter).',
   'key.rotated': 'A new signing key was made (details: kid, alg).',
 } as const;
 

@@ -10,6 +10,7 @@ import { AUDIT_EVENT_TYPES, isAuditEventType } from '../../libraries/audit/event
 import { RequestError } from '../../libraries/errors.ts';
 import { userMistake } from '../../middleware/koa-error-handler.ts';
 import { formProblem, type FormProblem } from '../../pages/form-problem.ts';
+import type { PresentedAuditEvent } from '../../libraries/audit/audit-log.ts';
 import type { AuditEventFilter } from '../../queries/audit-events.ts';
 import type { Services } from '../../services.ts';
 import { renderConsolePage } from './console-page.ts';
@@ -60,7 +61,7 @@ function readTime(value: string, end: boolean, code: string): Date | undefined {
   const time = parts ? new Date(Date.UTC(year!, month! - 1, day!, hour ?? 0, minute ?? 0, second ?? 0)) : new Date(NaN);
   const real = parts && time.getUTCFullYear() === year && time.getUTCMonth() === month! - 1 && time.getUTCDate() === day
     && (hour ?? 0) < 24 && (minute ?? 0) < 60 && (second ?? 0) < 60;
-  if (!real) throw new RequestError(code, 400, `${value} is not a date (YYYY-MM-DD), or a date and a time (UTC).`, { value });
+  if (!real || year! < 1970 || year! > 9000) throw new RequestError(code, 400, `${value} is not a date (YYYY-MM-DD), or a date and a time (UTC).`, { value });
   if (!end) return time;
   return new Date(time.getTime() + (hour === undefined ? 86_400_000 : second === undefined ? 60_000 : 1000));
 }
@@ -141,10 +142,14 @@ export default function auditRoutes(router: Router, services: Services) {
     const filter = await filterOrProblem(ctx, text);
     if (!filter) return;
     const pages = services.audit.eachPage(filter, { max: EXPORT_MAX });
+    const first = await pages.next(); // before the answer starts: a failure is still an error page, not a cut-off file
+    await services.audit.recordExport(filter);
     ctx.attachment(`audit-events-${new Date().toISOString().slice(0, 19).replace(/:/g, '')}Z.jsonl`);
     ctx.type = 'application/x-ndjson';
-    ctx.body = Readable.from((async function* lines() {
-      for await (const events of pages) yield events.map((event) => `${JSON.stringify(event)}\n`).join('');
+    const lines = (events: PresentedAuditEvent[]) => events.map((event) => `${JSON.stringify(event)}\n`).join('');
+    ctx.body = Readable.from((async function* all() {
+      if (!first.done) yield lines(first.value);
+      for await (const events of pages) yield lines(events);
     })());
   });
 }

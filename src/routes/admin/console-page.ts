@@ -20,7 +20,7 @@ export interface ConsolePageLocals {
 }
 
 export async function renderConsolePage(ctx: Context, services: Services, view: string, locals: ConsolePageLocals, status = 200) {
-  const done = typeof ctx.query.done === 'string' ? locals.notices?.[ctx.query.done] : undefined;
+  const done = typeof ctx.query.done === 'string' && locals.notices && Object.hasOwn(locals.notices, ctx.query.done) ? locals.notices[ctx.query.done] : undefined;
   ctx.status = status;
   ctx.type = 'html';
   ctx.body = await services.renderPage(view, {
