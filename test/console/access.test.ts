@@ -110,6 +110,33 @@ describe('admin console access', () => {
     await sink.next(target.email); // the owner is told
   });
 
+  it('asks for a fresh sign-in before making lasting powers: a machine client, an admin, an address change', async () => {
+    const admin = await makeAdmin(app);
+    const target = await makeAdmin(app, { admin: false });
+    const page = await openConsole(browser, app, admin, problems);
+    await page.goto(`${app.url}/admin/people/new`);
+    const csrf = await page.locator('input[name=_csrf]').first().inputValue();
+    await ageConsoleSignIn(app, page, 10 * 60);
+    const post = (path: string, form: Record<string, string>) => page.context().request.post(`${app.url}${path}`, { form: { _csrf: csrf, ...form }, maxRedirects: 0 });
+    const clientsBefore = (await app.services.clients.listClients()).length;
+    for (const [path, form] of [
+      ['/admin/applications', { kind: 'machine', name: 'Robot', scope: 'admin' }],
+      ['/admin/people', { email: 'new.admin@example.test', admin: 'yes', invite: 'yes' }],
+      [`/admin/people/${target.id}/roles/grant`, { role: 'admin' }],
+      [`/admin/people/${target.id}/email`, { email: 'taken.over@example.test', verified: 'yes' }],
+    ] as const) {
+      const answer = await post(path, form);
+      expect(answer.status(), path).toBe(303);
+      expect(answer.headers().location, path).toMatch(/^\/admin\/sign-in-again/);
+    }
+    expect((await app.services.clients.listClients()).length).toBe(clientsBefore);
+    expect(await app.services.db.knex('accounts').where({ email: 'new.admin@example.test' })).toHaveLength(0);
+    expect(await app.services.db.knex('accounts').where({ id: target.id }).first()).toMatchObject({ email: target.email, roles: [] });
+    // Giving an ordinary role is no lasting power: it needs no fresh sign-in.
+    await app.services.roles.create({ name: 'readers' });
+    expect((await post(`/admin/people/${target.id}/roles/grant`, { role: 'readers' })).headers().location).toMatch(/done=role-granted/);
+  });
+
   it('refuses a console form without its CSRF token', async () => {
     const admin = await makeAdmin(app);
     const page = await openConsole(browser, app, admin, problems);

@@ -204,6 +204,8 @@ export default function applicationRoutes(router: Router, services: Services) {
     if (!isClientKind(kind)) {
       return renderKindChoice(ctx, { text: errorText(new RequestError('console_application_kind', 400, 'Choose what kind of application this is.')), field: undefined }, 400);
     }
+    // A machine's credentials act without anyone signing in: making them needs a fresh sign-in.
+    if (kind === 'machine' && !recentSignIn(ctx, '/admin/applications/new')) return;
     const values = formValues(ctx);
     let created: { clientId: string; secret: string | undefined } | undefined;
     await applicationChange(ctx, fieldsOf(kind), async () => {
@@ -261,15 +263,15 @@ export default function applicationRoutes(router: Router, services: Services) {
    * back to its page (or the list, once deleted) with `done`; a refusal is shown on its page.
    */
   const action = (path: string, done: string, work: (ctx: Context, client: ClientSummary) => Promise<unknown>,
-    { recent = false, fields = [] as readonly string[], edit = false } = {}) =>
+    { recent = false as boolean | ((client: ClientSummary) => boolean), fields = [] as readonly string[], edit = false } = {}) =>
     router.post(`/applications/:id${path}`, async (ctx) => {
       const id = idOf(ctx);
-      if (recent && !recentSignIn(ctx, applicationPath(id))) return;
       const client = await services.clients.showClient(id).catch((caught: unknown) => {
         if (caught instanceof RequestError && caught.code === 'client_not_found') return undefined;
         throw caught;
       });
       if (!client) return renderMissing(ctx);
+      if ((typeof recent === 'function' ? recent(client) : recent) && !recentSignIn(ctx, applicationPath(id))) return;
       let changed = false;
       await applicationChange(ctx, edit ? fieldsOf(kindOf(client)) : fields, async () => {
         await work(ctx, client);
@@ -278,7 +280,10 @@ export default function applicationRoutes(router: Router, services: Services) {
       if (changed) backTo(ctx, done === 'deleted' ? '/admin/applications' : applicationPath(id), done);
     });
 
-  action('', 'updated', (ctx, client) => services.clients.updateClient(client.client_id, changeOf(kindOf(client), formValues(ctx))), { edit: true });
+  /** What a machine may do is what its credentials do unattended: changing it needs a fresh sign-in. */
+  const isMachine = (client: ClientSummary) => kindOf(client) === 'machine';
+
+  action('', 'updated', (ctx, client) => services.clients.updateClient(client.client_id, changeOf(kindOf(client), formValues(ctx))), { edit: true, recent: isMachine });
 
   action('/rotate-secret', 'rotated', async (ctx, client) => {
     keepSecretForPage(ctx, client.client_id, await services.clients.rotateClientSecret(client.client_id));
@@ -292,6 +297,6 @@ export default function applicationRoutes(router: Router, services: Services) {
     await services.clients.deleteClient(client.client_id);
   }, { recent: true, fields: ['confirm'] });
 
-  action('/roles/grant', 'role-granted', (ctx, client) => services.roles.grantToClient(formText(ctx, 'role'), client.client_id));
+  action('/roles/grant', 'role-granted', (ctx, client) => services.roles.grantToClient(formText(ctx, 'role'), client.client_id), { recent: true });
   action('/roles/revoke', 'role-revoked', (ctx, client) => services.roles.revokeFromClient(formText(ctx, 'role'), client.client_id));
 }

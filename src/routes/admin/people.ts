@@ -77,6 +77,7 @@ export default function peopleRoutes(router: Router, services: Services) {
   router.get('/people/new', (ctx) => renderNew(ctx, { invite: 'yes' }));
 
   router.post('/people', async (ctx) => {
+    if (formText(ctx, 'admin') === 'yes' && !recentSignIn(ctx, '/admin/people/new')) return; // a new admin: as powerful as a new key
     const values = { email: formText(ctx, 'email'), name: formText(ctx, 'name'), invite: formText(ctx, 'invite'), verified: formText(ctx, 'verified'), admin: formText(ctx, 'admin') };
     let id = '';
     await consoleChange(ctx, ['email', 'name'], async () => {
@@ -108,10 +109,11 @@ export default function peopleRoutes(router: Router, services: Services) {
    * A POST on a person: `work` runs (if the sign-in is recent enough when `recent`), then back to
    * their page with `done`; a refusal is shown on their page.
    */
-  const action = (path: string, done: string, work: (ctx: Context, id: string) => Promise<unknown>, { recent = false, fields = [] as string[] } = {}) =>
+  const action = (path: string, done: string, work: (ctx: Context, id: string) => Promise<unknown>,
+    { recent = false as boolean | ((ctx: Context) => Promise<boolean>), fields = [] as string[] } = {}) =>
     router.post(`/people/:id/${path}`, async (ctx) => {
       const id = idOf(ctx);
-      if (recent && !recentSignIn(ctx, personPath(id))) return;
+      if ((typeof recent === 'function' ? await recent(ctx) : recent) && !recentSignIn(ctx, personPath(id))) return;
       let changed = false;
       await consoleChange(ctx, fields, async () => {
         await work(ctx, id);
@@ -129,21 +131,30 @@ export default function peopleRoutes(router: Router, services: Services) {
     name: formText(ctx, 'name') || null, givenName: formText(ctx, 'given_name') || null, familyName: formText(ctx, 'family_name') || null,
   }), { fields: ['name', 'given_name', 'family_name'] });
 
+  // A new address (with a reset after it) hands the account to whoever holds that mailbox.
   action('email', 'updated', (ctx, id) => services.accountAdmin.updateProfile(id, {
     email: formText(ctx, 'email'), emailVerified: formText(ctx, 'verified') === 'yes' ? true : undefined,
-  }), { fields: ['email'] });
+  }), { fields: ['email'], recent: true });
 
   action('verify-email', 'verified', (_ctx, id) => services.accountAdmin.updateProfile(id, { emailVerified: true }));
   action('password-reset', 'reset-sent', (_ctx, id) => services.accountAdmin.sendPasswordReset(id));
   action('remove-factors', 'factors-removed', (_ctx, id) => services.accountAdmin.removeSecondFactors(id), { recent: true });
   action('end-sessions', 'sessions-ended', (_ctx, id) => services.accountAdmin.endSessions(id), { recent: true });
 
-  action('roles/grant', 'role-granted', (ctx, id) => services.roles.grant(formText(ctx, 'role'), id), { fields: ['role'] });
+  /** Whether the role named in the form is admin (by id or by name in any case, as the library finds roles). */
+  const isAdminRole = async (ctx: Context) => {
+    const role = await services.roles.find(formText(ctx, 'role')).catch((error: unknown) => {
+      if (error instanceof RequestError) return undefined;
+      throw error;
+    });
+    return role?.name === ADMIN_ROLE;
+  };
+
+  action('roles/grant', 'role-granted', (ctx, id) => services.roles.grant(formText(ctx, 'role'), id), { fields: ['role'], recent: isAdminRole });
   action('roles/revoke', 'role-revoked', async (ctx, id) => {
-    const role = formText(ctx, 'role');
-    if (role === ADMIN_ROLE) notToSelf(ctx, id);
-    await services.roles.revoke(role, id);
-  });
+    if (await isAdminRole(ctx)) notToSelf(ctx, id);
+    await services.roles.revoke(formText(ctx, 'role'), id);
+  }, { recent: isAdminRole });
 
   action('disable', 'disabled', async (ctx, id) => {
     notToSelf(ctx, id);
