@@ -158,6 +158,7 @@ export default function applicationRoutes(router: Router, services: Services) {
 
   /** The secret waiting to be shown on this application's page, once; another application's waits for its own page. */
   function takeSecretFor(ctx: Context, clientId: string): string {
+    if (ctx.method !== 'GET') return ''; // only the page view shows it (a HEAD, or a form shown again, would use it up unseen)
     const sealed = readCookie(ctx, REVEAL);
     if (!sealed) return '';
     let reveal: Reveal | undefined;
