@@ -23,17 +23,21 @@ export type PresentedApiResource = ReturnType<typeof presentApiResource>;
 function checkIdentifier(value: unknown): string {
   const identifier = typeof value === 'string' ? value.trim() : '';
   const url = URL.parse(identifier);
-  assertThat(identifier.length <= 500 && url !== null && !identifier.includes('#') && !/\s/.test(identifier), 'invalid_identifier',
+  assertThat(identifier.length <= 500 && url !== null && !identifier.includes('#') && !/[\s\p{Cc}]/u.test(identifier), 'invalid_identifier',
     'The identifier is an absolute URI without a fragment, such as https://api.example.com/invoices (RFC 8707).');
   return identifier;
 }
 
+const MAX_PERMISSIONS = 200;
+/** A permission is a scope value: what a client asks for in `scope`. */
+const PERMISSION_NAME = /^[\w:.\-/*]{1,100}$/;
+
 function checkPermissions(value: unknown): PermissionRow[] {
-  assertThat(Array.isArray(value) && value.length <= 200, 'invalid_permissions', 'Give at most 200 permissions.');
+  assertThat(Array.isArray(value) && value.length <= MAX_PERMISSIONS, 'invalid_permissions', `Give at most ${MAX_PERMISSIONS} permissions.`);
   const seen = new Set<string>();
   return (value as unknown[]).map((entry) => {
     const { name, description = '' } = (typeof entry === 'string' ? { name: entry } : entry) as { name?: unknown; description?: unknown };
-    assertThat(typeof name === 'string' && /^[\w:.\-/*]{1,100}$/.test(name), 'invalid_permissions',
+    assertThat(typeof name === 'string' && PERMISSION_NAME.test(name), 'invalid_permissions',
       `A permission is 1 to 100 letters, digits and _ : . - / * (a scope value), such as read:invoices; not ${JSON.stringify(name)}.`);
     assertThat(!PROVIDER_SCOPES.includes(name), 'invalid_permissions', `${name} is one of Latchkey's own scopes.`);
     assertThat(!seen.has(name), 'invalid_permissions', `${name} is given twice.`);
@@ -82,7 +86,7 @@ export function createApiResources({ queries }: { queries: Queries }) {
     async update(idOrIdentifier: string, change: { name?: unknown; permissions?: unknown; accessTokenTtl?: unknown }): Promise<PresentedApiResource> {
       const resource = await find(idOrIdentifier);
       const name = change.name === undefined ? undefined : typeof change.name === 'string' ? change.name.trim() : '';
-      assertThat(name === undefined || (name.length > 0 && name.length <= 100), 'invalid_name', 'The name is 1 to 100 characters.');
+      assertThat(name === undefined || (name.length > 0 && name.length <= 100 && !/\p{Cc}/u.test(name)), 'invalid_name', 'The name is 1 to 100 characters.');
       const permissions = change.permissions === undefined ? undefined : checkPermissions(change.permissions);
       const ttl = change.accessTokenTtl === undefined ? undefined : checkTtl(change.accessTokenTtl);
       await queries.transaction(async (q) => {
@@ -92,6 +96,37 @@ export function createApiResources({ queries }: { queries: Queries }) {
       });
       return presentApiResource(await find(resource.id));
     },
+
+    /**
+     * Adds one permission to what the resource defines (what `update` would do with the whole
+     * list plus this one, without losing one another admin added meanwhile).
+     */
+    async addPermission(idOrIdentifier: string, input: { name: unknown; description?: unknown }): Promise<void> {
+      const resource = await find(idOrIdentifier);
+      const [permission] = checkPermissions([{ name: input.name, description: input.description ?? '' }]);
+      await queries.transaction(async (q) => {
+        if (!(await q.apiResources.lockApiResource(resource.id))) throw new RequestError('resource_not_found', 404, `No API resource ${idOrIdentifier}.`);
+        assertThat(await q.apiResources.countPermissions(resource.id) < MAX_PERMISSIONS, 'invalid_permissions', `An API resource defines at most ${MAX_PERMISSIONS} permissions.`);
+        if (!(await q.apiResources.insertPermission(resource.id, permission!))) {
+          throw new RequestError('permission_exists', 409, `${resource.identifier} defines ${permission!.name} already.`);
+        }
+        await recordAudit(q, { type: 'resource.updated', details: { resource: resource.identifier, fields: ['permissions'], added: permission!.name } });
+      });
+    },
+
+    /** Takes one permission from the resource, and so from every role that held it. */
+    async removePermission(idOrIdentifier: string, name: string): Promise<void> {
+      const resource = await find(idOrIdentifier);
+      await queries.transaction(async (q) => {
+        if (!PERMISSION_NAME.test(name) || !(await q.apiResources.deletePermission(resource.id, name))) {
+          throw new RequestError('permission_not_found', 404, `${resource.identifier} defines no permission ${name}.`);
+        }
+        await recordAudit(q, { type: 'resource.updated', details: { resource: resource.identifier, fields: ['permissions'], removed: name } });
+      });
+    },
+
+    /** The machine clients that hold a role (its permissions go into their client_credentials tokens). */
+    clientsWithRole: (roleId: string) => queries.apiResources.listRoleClients(roleId),
 
     async delete(idOrIdentifier: string): Promise<void> {
       const resource = await find(idOrIdentifier);

@@ -53,6 +53,28 @@ export function createApiResourceQueries(db: Knex) {
       }
     },
 
+    /** Holds the resource until the transaction ends (its permissions change one at a time); false when it is gone. */
+    async lockApiResource(id: string): Promise<boolean> {
+      const result = await db.raw<{ rows: unknown[] }>('select id from api_resources where id = ? for update', [id]);
+      return result.rows.length > 0;
+    },
+
+    async countPermissions(resourceId: string): Promise<number> {
+      const row = await db('resource_permissions').where({ resource_id: resourceId }).count({ n: '*' }).first();
+      return Number(row?.n ?? 0);
+    },
+
+    /** Adds one permission; false when the resource defines it already. */
+    async insertPermission(resourceId: string, permission: PermissionRow): Promise<boolean> {
+      return (await db('resource_permissions').insert({ resource_id: resourceId, ...permission })
+        .onConflict(['resource_id', 'name']).ignore().returning('name')).length > 0;
+    },
+
+    /** Removes one permission (and so takes it from every role); false when there was none. */
+    async deletePermission(resourceId: string, name: string): Promise<boolean> {
+      return (await db('resource_permissions').where({ resource_id: resourceId, name }).delete()) > 0;
+    },
+
     async deleteApiResource(id: string): Promise<boolean> {
       return (await db('api_resources').where({ id }).delete()) > 0;
     },
@@ -91,6 +113,12 @@ export function createApiResourceQueries(db: Knex) {
          join client_roles cr on cr.role_id = rp.role_id join api_resources r on r.id = rp.resource_id
          where r.identifier = ? and cr.client_id = ? order by 1`, [identifier, clientId]);
       return result.rows.map((row) => row.permission);
+    },
+
+    /** The machine clients that hold a role, by name. */
+    async listRoleClients(roleId: string): Promise<Array<{ client_id: string; name: string }>> {
+      return db('client_roles as cr').join('clients as c', 'c.client_id', 'cr.client_id').where('cr.role_id', roleId)
+        .orderBy(['c.name', 'c.client_id']).select('c.client_id', 'c.name');
     },
 
     async listClientRoles(clientId: string): Promise<string[]> {
