@@ -8,13 +8,12 @@ import { clientInputOfKind, integrationSnippet, isClientKind, kindOf, scopesOfKi
 import type { ClientChange, ClientSummary } from '../../libraries/clients.ts';
 import { RequestError } from '../../libraries/errors.ts';
 import { SIGNING_ALGORITHMS } from '../../libraries/signing-keys.ts';
-import { userMistake } from '../../middleware/koa-error-handler.ts';
-import { clearCookie, readCookie, writeCookie, type CookieSpec } from '../../middleware/koa-cookies.ts';
 import { errorText } from '../../pages/error-text.ts';
 import type { FormProblem } from '../../pages/form-problem.ts';
 import type { Services } from '../../services.ts';
-import { backTo, formList, formText, renderConsolePage } from './console-page.ts';
-import { consoleAdmin, recentSignIn } from './console-session.ts';
+import { revealOnPage, takeRevealed } from './console-reveal.ts';
+import { backTo, consoleChange, formList, formText, renderConsolePage } from './console-page.ts';
+import { recentSignIn } from './console-session.ts';
 
 const NOTICES: Record<string, string> = {
   created: 'console.applications.notices.created',
@@ -47,14 +46,6 @@ const FIELD_OF_SETTING: Record<string, string> = {
 const SIGN_IN_FIELDS = Object.values(FIELD_OF_SETTING);
 const MACHINE_FIELDS = ['name', 'scopes'];
 const fieldsOf = (kind: ClientKind) => (kind === 'machine' ? MACHINE_FIELDS : SIGN_IN_FIELDS);
-
-/**
- * A new secret travels from the POST that made it to the page it redirects to in this cookie:
- * sealed (so neither readable nor forgeable), for a few minutes, for one application and one
- * admin, and gone once that page has shown it. Never in a URL, so never in a log or history.
- */
-const REVEAL: CookieSpec = { name: 'lk_console_app_secret', signed: false, maxAgeMs: 5 * 60_000 };
-interface Reveal { clientId: string; adminId: string; secret: string; until: number }
 
 /** What the settings form holds, as typed (shown again as it was when refused). */
 interface FormValues {
@@ -126,21 +117,12 @@ function changeOf(kind: ClientKind, values: FormValues): ClientChange {
   return settings;
 }
 
-/**
- * Runs a change; a refusal is shown by `showAgain` under the field of the setting it is about
- * (when the form has that field), else above the form. Anything but a RequestError is a bug.
- */
-async function applicationChange(ctx: Context, fields: readonly string[], change: () => Promise<void>,
-  showAgain: (problem: FormProblem, status: number) => Promise<void>) {
-  try {
-    await change();
-  } catch (caught) {
-    const error = userMistake(ctx, caught);
-    const setting = typeof error.details.input === 'string' ? FIELD_OF_SETTING[error.details.input] : undefined;
-    const field = error.code === 'console_confirm_application' ? 'confirm' : setting;
-    await showAgain({ text: errorText(error), field: field && fields.includes(field) ? field : undefined }, error.status);
-  }
-}
+/** The input a refusal is about: the setting the clients library names, or the typed confirmation. */
+const fieldOfRefusal = (fields: readonly string[]) => (error: RequestError) => {
+  const field = error.code === 'console_confirm_application' ? 'confirm'
+    : typeof error.details.input === 'string' ? FIELD_OF_SETTING[error.details.input] : undefined;
+  return field && fields.includes(field) ? field : undefined;
+};
 
 export default function applicationRoutes(router: Router, services: Services) {
   const applicationPath = (clientId: string) => `/admin/applications/${encodeURIComponent(clientId)}`;
@@ -151,26 +133,8 @@ export default function applicationRoutes(router: Router, services: Services) {
   };
   const { issuer } = services.config;
 
-  function keepSecretForPage(ctx: Context, clientId: string, secret: string) {
-    const reveal: Reveal = { clientId, adminId: consoleAdmin(ctx).account.id, secret, until: Date.now() + REVEAL.maxAgeMs! };
-    writeCookie(ctx, REVEAL, services.secretBox.seal('console-reveal', JSON.stringify(reveal)));
-  }
-
-  /** The secret waiting to be shown on this application's page, once; another application's waits for its own page. */
-  function takeSecretFor(ctx: Context, clientId: string): string {
-    if (ctx.method !== 'GET') return ''; // only the page view shows it (a HEAD, or a form shown again, would use it up unseen)
-    const sealed = readCookie(ctx, REVEAL);
-    if (!sealed) return '';
-    let reveal: Reveal | undefined;
-    try {
-      reveal = JSON.parse(services.secretBox.open('console-reveal', sealed)) as Reveal;
-    } catch {
-      reveal = undefined; // not one of ours: drop it
-    }
-    if (reveal && reveal.clientId !== clientId) return '';
-    clearCookie(ctx, REVEAL);
-    return reveal && reveal.adminId === consoleAdmin(ctx).account.id && reveal.until > Date.now() ? reveal.secret : '';
-  }
+  const keepSecretForPage = (ctx: Context, clientId: string, secret: string) => revealOnPage(ctx, services, applicationPath(clientId), secret);
+  const takeSecretFor = (ctx: Context, clientId: string) => takeRevealed<string>(ctx, services, applicationPath(clientId)) ?? '';
 
   router.get('/applications', async (ctx) => {
     const applications = (await services.clients.listClientsWithLastUse()).map((client) => ({ ...client, kind: kindOf(client) }));
@@ -209,7 +173,7 @@ export default function applicationRoutes(router: Router, services: Services) {
     if (kind === 'machine' && !recentSignIn(ctx, '/admin/applications/new')) return;
     const values = formValues(ctx);
     let created: { clientId: string; secret: string | undefined } | undefined;
-    await applicationChange(ctx, fieldsOf(kind), async () => {
+    await consoleChange(ctx, fieldOfRefusal(fieldsOf(kind)), async () => {
       const roles = kind === 'machine' ? [...new Set(values.roles)] : [];
       const known = new Set((await services.roles.list()).map((role) => role.name));
       const unknown = roles.find((role) => !known.has(role));
@@ -274,7 +238,7 @@ export default function applicationRoutes(router: Router, services: Services) {
       if (!client) return renderMissing(ctx);
       if ((typeof recent === 'function' ? recent(client) : recent) && !recentSignIn(ctx, applicationPath(id))) return;
       let changed = false;
-      await applicationChange(ctx, edit ? fieldsOf(kindOf(client)) : fields, async () => {
+      await consoleChange(ctx, fieldOfRefusal(edit ? fieldsOf(kindOf(client)) : fields), async () => {
         await work(ctx, client);
         changed = true;
       }, (error, status) => renderApplication(ctx, id, { error, status, values: edit ? formValues(ctx) : undefined }));

@@ -3,6 +3,8 @@
 // refusal to show when a change was refused.
 import type { Context } from 'koa';
 import { userMistake } from '../../middleware/koa-error-handler.ts';
+import type { RequestError } from '../../libraries/errors.ts';
+import { errorText } from '../../pages/error-text.ts';
 import { formProblem, type FormProblem } from '../../pages/form-problem.ts';
 import type { Services } from '../../services.ts';
 import { consoleAdmin } from './console-session.ts';
@@ -35,16 +37,30 @@ export function backTo(ctx: Context, path: string, done?: string) {
 }
 
 /**
- * Runs a change; a refusal (a RequestError) is shown by `showAgain` with the form's problem
- * (under the field it is about, when the form has it) and its status. Anything else is a bug.
+ * Which input of a form a refusal is about: the form's inputs (each refusal code's usual input,
+ * see form-problem.ts), an input by refusal code, or a rule of the page's own.
  */
-export async function consoleChange(ctx: Context, fields: readonly string[], change: () => Promise<void>,
-  showAgain: (error: FormProblem, status: number) => Promise<void>) {
+export type FieldOf = readonly string[] | Record<string, string> | ((error: RequestError) => string | undefined);
+
+function problemOf(error: RequestError, fieldOf: FieldOf): FormProblem {
+  if (typeof fieldOf === 'function') return { text: errorText(error), field: fieldOf(error) };
+  return Array.isArray(fieldOf) ? formProblem(error, fieldOf) : formProblem(error, Object.values(fieldOf), fieldOf as Record<string, string>);
+}
+
+/**
+ * Runs a change and says whether it was made; a refusal (a RequestError) is shown by `showAgain`
+ * with the form's problem (under the input it is about, when there is one) and its status.
+ * Anything else is a bug.
+ */
+export async function consoleChange(ctx: Context, fieldOf: FieldOf, change: () => Promise<unknown>,
+  showAgain: (error: FormProblem, status: number) => Promise<void>): Promise<boolean> {
   try {
     await change();
+    return true;
   } catch (caught) {
     const error = userMistake(ctx, caught);
-    await showAgain(formProblem(error, fields), error.status);
+    await showAgain(problemOf(error, fieldOf), error.status);
+    return false;
   }
 }
 

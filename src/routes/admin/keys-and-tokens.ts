@@ -5,12 +5,11 @@ import type Router from '@koa/router';
 import type { Context } from 'koa';
 import { MACHINE_SCOPES, type MachineScope } from '../../config/scopes.ts';
 import { RequestError } from '../../libraries/errors.ts';
-import { userMistake } from '../../middleware/koa-error-handler.ts';
-import { clearCookie, readCookie, writeCookie, type CookieSpec } from '../../middleware/koa-cookies.ts';
-import { formProblem, type FormProblem } from '../../pages/form-problem.ts';
+import type { FormProblem } from '../../pages/form-problem.ts';
 import type { Services } from '../../services.ts';
-import { backTo, formList, formText, renderConsolePage } from './console-page.ts';
-import { consoleAdmin, recentSignIn } from './console-session.ts';
+import { backTo, consoleChange, formList, formText, renderConsolePage } from './console-page.ts';
+import { revealOnPage, takeRevealed } from './console-reveal.ts';
+import { recentSignIn } from './console-session.ts';
 
 const NOTICES: Record<string, string> = {
   rotated: 'console.keys.notices.rotated',
@@ -63,13 +62,8 @@ const INITIAL_EXPIRIES: Array<{ value: string; seconds: number; label: string }>
   { value: '30d', seconds: 30 * DAY, label: 'console.keys.expiry.thirtyDays' },
 ];
 
-/**
- * A new token travels from the POST that made it to the page it redirects to in this cookie:
- * sealed (neither readable nor forgeable), for a few minutes, for the admin who made it, and
- * gone once the page has shown it. Never in a URL, so never in a log or the browser's history.
- */
-const REVEAL: CookieSpec = { name: 'lk_console_token', signed: false, maxAgeMs: 5 * 60_000 };
-interface Reveal { kind: 'api-token' | 'initial-access-token'; adminId: string; token: string; until: number; name?: string; expiresAt?: string }
+/** A new token, shown once on the next view of the page (console-reveal.ts). */
+interface Reveal { kind: 'api-token' | 'initial-access-token'; token: string; name?: string; expiresAt?: string }
 
 interface TokenFormValues { name: string; scopes: string[]; expiry: string }
 
@@ -81,25 +75,7 @@ const ROTATE_FIELDS = { console_activation: 'activate-in' };
 export default function keyRoutes(router: Router, services: Services) {
   const { issuer, dynamicRegistration } = services.config;
 
-  function keepForPage(ctx: Context, reveal: Omit<Reveal, 'adminId' | 'until'>) {
-    const sealed: Reveal = { ...reveal, adminId: consoleAdmin(ctx).account.id, until: Date.now() + REVEAL.maxAgeMs! };
-    writeCookie(ctx, REVEAL, services.secretBox.seal('console-reveal', JSON.stringify(sealed)));
-  }
-
-  /** The token waiting to be shown, once: read and cleared on this view of the page. */
-  function takeReveal(ctx: Context): Reveal | undefined {
-    const sealed = readCookie(ctx, REVEAL);
-    if (!sealed) return undefined;
-    clearCookie(ctx, REVEAL);
-    let reveal: Reveal | undefined;
-    try {
-      reveal = JSON.parse(services.secretBox.open('console-reveal', sealed)) as Reveal;
-    } catch {
-      return undefined; // not one of ours
-    }
-    const known = reveal.kind === 'api-token' || reveal.kind === 'initial-access-token';
-    return known && reveal.adminId === consoleAdmin(ctx).account.id && reveal.until > Date.now() ? reveal : undefined;
-  }
+  const keepForPage = (ctx: Context, reveal: Reveal) => revealOnPage(ctx, services, '/admin/keys', reveal);
 
   async function renderKeys(ctx: Context, { error = '' as FormProblem | '', status = 200, tokenValues = undefined as TokenFormValues | undefined,
     activateIn = '300', initialExpiry = '24h' } = {}) {
@@ -108,7 +84,7 @@ export default function keyRoutes(router: Router, services: Services) {
     ]);
     await renderConsolePage(ctx, services, 'admin/keys', {
       title: 'console.keys.title', section: 'keys', notices: NOTICES, error,
-      reveal: status === 200 ? takeReveal(ctx) : undefined,
+      reveal: status === 200 ? takeRevealed<Reveal>(ctx, services, '/admin/keys') : undefined,
       keys, keyStates: KEY_STATES, activations: ACTIVATIONS, activateIn,
       apiTokens, tokenStates: TOKEN_STATES, scopes: MACHINE_SCOPES.map((scope) => ({ scope, about: SCOPE_WORDS[scope] })), tokenExpiries: TOKEN_EXPIRIES,
       tokenValues: tokenValues ?? { name: '', scopes: [], expiry: '90' },
@@ -118,24 +94,11 @@ export default function keyRoutes(router: Router, services: Services) {
 
   router.get('/keys', (ctx) => renderKeys(ctx));
 
-  /** Runs a change; a refusal is shown on the page again, under the input `fieldOf` names for its code. */
-  async function change(ctx: Context, fieldOf: Record<string, string>, work: () => Promise<void>,
-    showAgain: (problem: FormProblem, status: number) => Promise<void>): Promise<boolean> {
-    try {
-      await work();
-      return true;
-    } catch (caught) {
-      const error = userMistake(ctx, caught);
-      await showAgain(formProblem(error, Object.values(fieldOf), fieldOf), error.status);
-      return false;
-    }
-  }
-
   // The same call as `latchkey keys rotate`, then every process reloads its keys.
   router.post('/keys/rotate', async (ctx) => {
     if (!recentSignIn(ctx, '/admin/keys')) return;
     const activateIn = formText(ctx, 'activate_in');
-    const done = await change(ctx, ROTATE_FIELDS, async () => {
+    const done = await consoleChange(ctx, ROTATE_FIELDS, async () => {
       const activation = ACTIVATIONS.find((choice) => choice.value === activateIn);
       if (!activation) throw new RequestError('console_activation', 400, 'Choose when the new keys start to sign.');
       await services.signingKeys.rotateSigningKeys({ activateInSeconds: activation.seconds });
@@ -144,9 +107,11 @@ export default function keyRoutes(router: Router, services: Services) {
     if (done) backTo(ctx, '/admin/keys', 'rotated');
   });
 
+  // A token acts without anyone signing in: making one needs a fresh sign-in, as a machine client does.
   router.post('/keys/tokens', async (ctx) => {
+    if (!recentSignIn(ctx, '/admin/keys')) return;
     const values: TokenFormValues = { name: formText(ctx, 'name'), scopes: formList(ctx, 'scope'), expiry: formText(ctx, 'expiry') };
-    const done = await change(ctx, TOKEN_FIELDS, async () => {
+    const done = await consoleChange(ctx, TOKEN_FIELDS, async () => {
       const expiry = TOKEN_EXPIRIES.find((choice) => choice.value === values.expiry);
       const { token, apiToken } = await services.apiTokens.create({ name: values.name, scopes: values.scopes, expiresInSeconds: expiry ? expiry.seconds : Number.NaN });
       keepForPage(ctx, { kind: 'api-token', token, name: apiToken.name, expiresAt: apiToken.expires_at ?? undefined });
@@ -157,15 +122,16 @@ export default function keyRoutes(router: Router, services: Services) {
   router.post('/keys/tokens/:id/revoke', async (ctx) => {
     const id = ctx.params.id ?? '';
     if (!recentSignIn(ctx, '/admin/keys')) return;
-    const done = await change(ctx, {}, () => services.apiTokens.revoke(id), (error, status) => renderKeys(ctx, { error, status }));
+    const done = await consoleChange(ctx, {}, () => services.apiTokens.revoke(id), (error, status) => renderKeys(ctx, { error, status }));
     if (done) backTo(ctx, '/admin/keys', 'token-revoked');
   });
 
   // Allowed while dynamic registration is off, as the CLI allows it: the page says the token is of
   // no use until DYNAMIC_REGISTRATION=on (a restart), which it may be made ahead of.
   router.post('/keys/initial-tokens', async (ctx) => {
+    if (!recentSignIn(ctx, '/admin/keys')) return;
     const initialExpiry = formText(ctx, 'expiry');
-    const done = await change(ctx, INITIAL_FIELDS, async () => {
+    const done = await consoleChange(ctx, INITIAL_FIELDS, async () => {
       const expiry = INITIAL_EXPIRIES.find((choice) => choice.value === initialExpiry);
       const { token, expiresAt } = await services.clients.createInitialAccessToken(expiry ? expiry.seconds : Number.NaN);
       keepForPage(ctx, { kind: 'initial-access-token', token, expiresAt });

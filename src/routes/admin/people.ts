@@ -114,11 +114,7 @@ export default function peopleRoutes(router: Router, services: Services) {
     router.post(`/people/:id/${path}`, async (ctx) => {
       const id = idOf(ctx);
       if ((typeof recent === 'function' ? await recent(ctx) : recent) && !recentSignIn(ctx, personPath(id))) return;
-      let changed = false;
-      await consoleChange(ctx, fields, async () => {
-        await work(ctx, id);
-        changed = true;
-      }, (error, status) => renderPerson(ctx, id, error, status));
+      const changed = await consoleChange(ctx, fields, () => work(ctx, id), (error, status) => renderPerson(ctx, id, error, status));
       if (changed) backTo(ctx, done === 'deleted' ? '/admin/people' : personPath(id), done);
     });
 

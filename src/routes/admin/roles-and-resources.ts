@@ -5,10 +5,9 @@
 import type Router from '@koa/router';
 import type { Context } from 'koa';
 import { RequestError } from '../../libraries/errors.ts';
-import { userMistake } from '../../middleware/koa-error-handler.ts';
-import { formProblem, type FormProblem } from '../../pages/form-problem.ts';
+import type { FormProblem } from '../../pages/form-problem.ts';
 import type { Services } from '../../services.ts';
-import { backTo, formList, formText, renderConsolePage } from './console-page.ts';
+import { backTo, consoleChange, formList, formText, renderConsolePage } from './console-page.ts';
 import { recentSignIn } from './console-session.ts';
 
 const NOTICES: Record<string, string> = {
@@ -44,19 +43,6 @@ const roleValuesOf = (ctx: Context): RoleFormValues => ({
 /** Seconds as typed: a whole number becomes one; anything else goes to the library as it is, to be refused there. */
 const ttlOf = (typed: string): unknown => (typed === '' ? undefined : /^\d{1,9}$/.test(typed) ? Number(typed) : typed);
 
-/** Runs a change; a refusal is shown again by `showAgain`, under the input `fieldOf` names for its code. */
-async function change(ctx: Context, fieldOf: Record<string, string>, work: () => Promise<void>,
-  showAgain: (problem: FormProblem, status: number) => Promise<void>): Promise<boolean> {
-  try {
-    await work();
-    return true;
-  } catch (caught) {
-    const error = userMistake(ctx, caught);
-    await showAgain(formProblem(error, Object.values(fieldOf), fieldOf), error.status);
-    return false;
-  }
-}
-
 export default function roleRoutes(router: Router, services: Services) {
   const rolePath = (id: string) => `/admin/roles/${id}`;
   const resourcePath = (id: string) => `/admin/roles/resources/${id}`;
@@ -86,7 +72,7 @@ export default function roleRoutes(router: Router, services: Services) {
   router.post('/roles', async (ctx) => {
     const values = roleValuesOf(ctx);
     let id = '';
-    await change(ctx, ROLE_FIELDS, async () => {
+    await consoleChange(ctx, ROLE_FIELDS, async () => {
       ({ id } = await services.roles.create({ name: values.name, description: values.description, isDefault: values.isDefault }));
     }, (error, status) => renderList(ctx, { roleValues: values, error, status }));
     if (id) backTo(ctx, rolePath(id), 'role-created');
@@ -97,7 +83,7 @@ export default function roleRoutes(router: Router, services: Services) {
       identifier: formText(ctx, 'identifier'), name: formText(ctx, 'name'), permissions: formText(ctx, 'permissions'), ttl: formText(ctx, 'ttl'),
     };
     let id = '';
-    await change(ctx, RESOURCE_FIELDS, async () => {
+    await consoleChange(ctx, RESOURCE_FIELDS, async () => {
       ({ id } = await services.apiResources.create({
         identifier: values.identifier, name: values.name, permissions: values.permissions.split(/[\s,]+/).filter(Boolean), accessTokenTtl: ttlOf(values.ttl),
       }));
@@ -124,7 +110,7 @@ export default function roleRoutes(router: Router, services: Services) {
     router.post(`/roles/resources/:id${path}`, async (ctx) => {
       const id = idOf(ctx, 'resource_not_found');
       if (recent && !recentSignIn(ctx, resourcePath(id))) return;
-      const changed = await change(ctx, fieldOf, async () => {
+      const changed = await consoleChange(ctx, fieldOf, async () => {
         await work(ctx, id);
       }, (error, status) => showAgain(ctx, id, error, status));
       if (changed) backTo(ctx, done === 'resource-deleted' ? '/admin/roles' : resourcePath(id), done);
@@ -178,7 +164,7 @@ export default function roleRoutes(router: Router, services: Services) {
     router.post(`/roles/:id${path}`, async (ctx) => {
       const id = idOf(ctx, 'role_not_found');
       if (recent && !recentSignIn(ctx, rolePath(id))) return;
-      const changed = await change(ctx, fieldOf, async () => {
+      const changed = await consoleChange(ctx, fieldOf, async () => {
         await work(ctx, id);
       }, (error, status) => renderRole(ctx, id, { error, status, values: keepValues ? roleValuesOf(ctx) : undefined }));
       if (changed) backTo(ctx, done === 'role-deleted' ? '/admin/roles' : rolePath(id), done);
