@@ -171,4 +171,25 @@ describe('admin console access', () => {
     const [event] = await app.services.db.knex('audit_events').where({ type: 'audit_log.exported', actor_id: admin.id });
     expect(event.details).toEqual({ filter: { types: ['sign_in.failed'] } });
   });
+
+  it('has no serious or critical axe violation on any console page on a phone in dark mode', async () => {
+    const admin = await makeAdmin(app);
+    const context = await browser.newContext({ viewport: { width: 390, height: 844 }, colorScheme: 'dark' });
+    const page = await context.newPage();
+    await page.goto(`${app.url}/admin`);
+    await signInOnPage(page, admin);
+    await page.getByRole('heading', { name: 'Overview', level: 1 }).waitFor();
+    const role = await app.services.roles.create({ name: 'phone-readers' });
+    const resource = await app.services.apiResources.create({ identifier: 'https://phone.example.test', name: 'Phone API', permissions: ['read'] });
+    const { client } = await app.services.clients.createClient({ name: 'Phone app', redirectUris: ['https://phone.example.test/cb'], postLogoutRedirectUris: [], isPublic: false, grantTypes: ['authorization_code'], scopes: [], skipConsent: false });
+    const found: string[] = [];
+    for (const path of ['/admin', '/admin/people', '/admin/people/new', `/admin/people/${admin.id}`, '/admin/applications', '/admin/applications/new',
+      '/admin/applications/new?kind=machine', `/admin/applications/${client.client_id}`, '/admin/roles', `/admin/roles/${role.id}`,
+      `/admin/roles/resources/${resource.id}`, '/admin/audit', '/admin/keys']) {
+      expect((await page.goto(`${app.url}${path}`))!.status(), path).toBe(200);
+      found.push(...(await seriousViolations(page)).map((violation) => `${path}: ${violation}`));
+    }
+    expect(found).toEqual([]);
+    await context.close();
+  });
 });
