@@ -5,27 +5,15 @@
 import { createHash } from 'node:crypto';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser } from '../helpers/browser.ts';
-import { ageConsoleSignIn, makeAdmin, openConsole, seriousViolations, signInOnPage, type ConsoleAdmin } from '../helpers/console.ts';
-import { startAppWithMail, withAppAndMail } from '../helpers/hosted-pages.ts';
+import { ageConsoleSignIn, type ConsoleAdmin, type ConsoleFixture, makeAdmin, openConsole, seriousViolations, signInOnPage, startConsole } from '../helpers/console.ts';
+import { withAppAndMail } from '../helpers/hosted-pages.ts';
 import type { TestApp } from '../helpers/start-app.ts';
 
-let app: TestApp;
-let close: () => Promise<void>;
-let browser: Browser;
-let admin: ConsoleAdmin;
-let page: Page;
-const problems: string[] = [];
+let fixture: ConsoleFixture;
+let app: TestApp, browser: Browser, admin: ConsoleAdmin, page: Page, problems: string[];
 
-beforeAll(async () => {
-  [{ app, close }, browser] = await Promise.all([startAppWithMail(), launchBrowser()]);
-  admin = await makeAdmin(app);
-  page = await openConsole(browser, app, admin, problems);
-});
-afterAll(async () => {
-  await browser?.close();
-  await close?.();
-});
+beforeAll(async () => ({ app, browser, admin, page, problems } = fixture = await startConsole()));
+afterAll(() => fixture?.close());
 
 const knex = () => app.services.db.knex;
 

@@ -1,32 +1,18 @@
 // The console's People pages in Chromium: find and filter people, page through them, see one
 // person, and every action on them, each checked in the database, the mail sink and the audit log.
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser } from '../helpers/browser.ts';
-import { makeAdmin, openConsole, seriousViolations, type ConsoleAdmin } from '../helpers/console.ts';
-import { linkIn, startAppWithMail, uniqueEmail } from '../helpers/hosted-pages.ts';
+import { type ConsoleAdmin, type ConsoleFixture, seriousViolations, startConsole } from '../helpers/console.ts';
+import { linkIn, uniqueEmail } from '../helpers/hosted-pages.ts';
 import type { MailSink } from '../helpers/mail-sink.ts';
 import { signInForTokens, type TestClient } from '../helpers/oidc-flow.ts';
 import type { TestApp } from '../helpers/start-app.ts';
 
-let app: TestApp;
-let sink: MailSink;
-let client: TestClient;
-let close: () => Promise<void>;
-let browser: Browser;
-let admin: ConsoleAdmin;
-let page: Page;
-const problems: string[] = [];
+let fixture: ConsoleFixture;
+let app: TestApp, sink: MailSink, client: TestClient, admin: ConsoleAdmin, page: Page, problems: string[];
 
-beforeAll(async () => {
-  [{ app, sink, client, close }, browser] = await Promise.all([startAppWithMail(), launchBrowser()]);
-  admin = await makeAdmin(app);
-  page = await openConsole(browser, app, admin, problems);
-});
-afterAll(async () => {
-  await browser?.close();
-  await close?.();
-});
+beforeAll(async () => ({ app, sink, client, admin, page, problems } = fixture = await startConsole()));
+afterAll(() => fixture?.close());
 
 const rows = () => page.locator('[data-results] tbody tr').allInnerTexts();
 const accountOf = (id: string) => app.services.db.knex('accounts').where({ id }).first();

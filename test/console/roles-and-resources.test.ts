@@ -2,31 +2,17 @@
 // permissions; make a role, give it a permission, see who holds it, rename it, delete it (only
 // after a recent sign-in); the built-in admin role refuses to be renamed or deleted, and says so.
 // Each change is checked in the database and in the audit log, with the admin as its actor.
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser } from '../helpers/browser.ts';
-import { ageConsoleSignIn, makeAdmin, openConsole, seriousViolations, signInOnPage, type ConsoleAdmin } from '../helpers/console.ts';
-import { startAppWithMail } from '../helpers/hosted-pages.ts';
+import { ageConsoleSignIn, type ConsoleAdmin, type ConsoleFixture, seriousViolations, signInOnPage, startConsole } from '../helpers/console.ts';
 import type { TestClient } from '../helpers/oidc-flow.ts';
 import type { TestApp } from '../helpers/start-app.ts';
 
-let app: TestApp;
-let client: TestClient;
-let close: () => Promise<void>;
-let browser: Browser;
-let admin: ConsoleAdmin;
-let page: Page;
-const problems: string[] = [];
+let fixture: ConsoleFixture;
+let app: TestApp, client: TestClient, admin: ConsoleAdmin, page: Page, problems: string[];
 
-beforeAll(async () => {
-  [{ app, client, close }, browser] = await Promise.all([startAppWithMail(), launchBrowser()]);
-  admin = await makeAdmin(app);
-  page = await openConsole(browser, app, admin, problems);
-});
-afterAll(async () => {
-  await browser?.close();
-  await close?.();
-});
+beforeAll(async () => ({ app, client, admin, page, problems } = fixture = await startConsole()));
+afterAll(() => fixture?.close());
 
 const knex = () => app.services.db.knex;
 const tag = `t${Date.now()}`;

@@ -7,7 +7,10 @@ import { generate } from 'otplib';
 import type { Browser, Page } from 'playwright-core';
 import { expect } from 'vitest';
 import { PASSWORD } from './oidc-flow.ts';
-import { uniqueEmail } from './hosted-pages.ts';
+import { launchBrowser } from './browser.ts';
+import { startAppWithMail, uniqueEmail } from './hosted-pages.ts';
+import type { MailSink } from './mail-sink.ts';
+import type { TestClient } from './oidc-flow.ts';
 import type { TestApp } from './start-app.ts';
 
 export interface ConsoleAdmin {
@@ -100,4 +103,26 @@ export async function seriousViolations(page: Page): Promise<string[]> {
   });
   return result.violations.filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
     .map((violation) => `${violation.id}: ${violation.nodes.map((node) => node.target.join(' ')).join(', ')}`);
+}
+
+export interface ConsoleFixture {
+  app: TestApp;
+  sink: MailSink;
+  client: TestClient;
+  browser: Browser;
+  admin: ConsoleAdmin;
+  /** Signed in to the console as `admin`, on the overview. */
+  page: Page;
+  /** Errors the console's pages threw in the browser (a test ends expecting none). */
+  problems: string[];
+  close(): Promise<void>;
+}
+
+/** A test file's console: an app with a mail sink, Chromium, and an admin signed in to /admin. */
+export async function startConsole(): Promise<ConsoleFixture> {
+  const [{ app, sink, client, close }, browser] = await Promise.all([startAppWithMail(), launchBrowser()]);
+  const admin = await makeAdmin(app);
+  const problems: string[] = [];
+  const page = await openConsole(browser, app, admin, problems);
+  return { app, sink, client, browser, admin, page, problems, close: async () => { await browser.close(); await close(); } };
 }
