@@ -11,7 +11,7 @@ import type { Accounts, NewAccountInput } from './accounts.ts';
 import type { PasswordPolicy } from './password-policy.ts';
 import type { PasswordHasher } from './passwords.ts';
 import { recordAudit } from './audit/audit-log.ts';
-import { ADMIN_ROLE } from './roles.ts';
+import { ADMIN_ROLE, assertAnotherAdminRemains } from './roles.ts';
 import { normaliseEmail } from './email-address.ts';
 import { assertThat, RequestError } from './errors.ts';
 import type { OneTimeSecrets } from './one-time-secrets.ts';
@@ -341,6 +341,7 @@ export function createAccountAdmin({ config, queries, accounts, mail, oneTimeSec
       if (asDirectory) assertDirectoryManages(account);
       await queries.transaction(async (q) => {
         if (asDirectory) await recheckDirectoryManages(q, account.id);
+        if (account.roles.includes(ADMIN_ROLE)) await assertAnotherAdminRemains(q, account.id);
         await q.oidcPayloads.deletePayloadsByAccountId(account.id);
         await q.accounts.deleteAccount(account.id); // factors, codes, consents and links go with it
         await recordAudit(q, { type: 'account.deleted', subjectId: account.id });

@@ -8,6 +8,7 @@ import { auditRow, recordAudit } from './audit/audit-log.ts';
 import { RequestError, assertThat } from './errors.ts';
 import type { PasswordPolicy } from './password-policy.ts';
 import type { PasswordHasher } from './passwords.ts';
+import { ADMIN_ROLE, assertAnotherAdminRemains } from './roles.ts';
 import type { SignupSource } from './signup-source.ts';
 
 export interface NewAccountInput {
@@ -136,6 +137,7 @@ export function createAccounts({ queries, hasher, passwordPolicy }: { queries: Q
       const account = await findByIdOrEmail(idOrEmail);
       if (account.disabled === disabled) return account;
       await queries.transaction(async (q) => {
+        if (disabled && account.roles.includes(ADMIN_ROLE)) await assertAnotherAdminRemains(q, account.id);
         await q.accounts.setAccountDisabled(account.id, disabled);
         if (disabled) await q.oidcPayloads.deletePayloadsByAccountId(account.id);
         await recordAudit(q, { type: disabled ? 'account.disabled' : 'account.enabled', subjectId: account.id });

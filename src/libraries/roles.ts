@@ -9,6 +9,19 @@ import { assertThat, RequestError } from './errors.ts';
 
 export const ADMIN_ROLE = 'admin';
 
+/**
+ * Inside a transaction that is about to take away `accountId`'s admin power (its admin role, or
+ * the account, by disabling or deleting it): refuses when no other enabled admin would remain,
+ * so no door (console, API, CLI) can leave an installation without one. The admins stay locked
+ * until the transaction ends, so two such changes at once are decided one after the other.
+ */
+export async function assertAnotherAdminRemains(q: Queries, accountId: string): Promise<void> {
+  const admins = await q.accounts.lockActiveHolders(ADMIN_ROLE);
+  if (admins.includes(accountId) && admins.length === 1) {
+    throw new RequestError('last_admin', 409, 'This is the only enabled admin: make someone else an admin first.');
+  }
+}
+
 export function presentRole(role: RoleWithCount) {
   return {
     id: role.id, name: role.name, description: role.description, is_default: role.is_default, built_in: role.name === ADMIN_ROLE,
@@ -148,6 +161,7 @@ export function createRoles({ queries }: { queries: Queries }) {
           if (await q.roles.addAccountRole(accountId, name)) await recordAudit(q, { type: 'role.granted', subjectId: accountId, details: { role: name, role_id: role.id } });
         }
         for (const accountId of new Set(remove)) {
+          if (name === ADMIN_ROLE) await assertAnotherAdminRemains(q, accountId);
           if (await q.roles.removeAccountRole(accountId, name)) await recordAudit(q, { type: 'role.revoked', subjectId: accountId, details: { role: name, role_id: role.id } });
         }
       });
@@ -173,6 +187,7 @@ export function createRoles({ queries }: { queries: Queries }) {
       return queries.transaction(async (q) => {
         const name = await q.roles.lockRole(role.id, 'share');
         if (name === undefined) throw new RequestError('role_not_found', 404, `No role ${idOrName}.`);
+        if (name === ADMIN_ROLE) await assertAnotherAdminRemains(q, accountId);
         if (!(await q.roles.removeAccountRole(accountId, name))) return false;
         await recordAudit(q, { type: 'role.revoked', subjectId: accountId, details: { role: name, role_id: role.id } });
         return true;

@@ -112,6 +112,12 @@ export function createAccountQueries(db: Knex) {
     },
 
     /** Holds the account's row until the transaction ends: changes to its factors happen one at a time. */
+    /** The enabled accounts holding `role`, locked (in id order, so two callers cannot deadlock) until the transaction ends. */
+    async lockActiveHolders(role: string): Promise<string[]> {
+      const rows = await db('accounts').select('id').whereRaw('roles @> array[?]::text[]', [role]).where({ disabled: false }).orderBy('id').forUpdate();
+      return rows.map((row: { id: string }) => row.id);
+    },
+
     async lockAccount(id: string): Promise<void> {
       await db('accounts').where({ id }).forUpdate().select('id');
     },
