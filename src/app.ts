@@ -40,6 +40,7 @@ export function createApp(services: Services): RequestListener {
   app.use((_ctx, next) => withRequestMemo(next));
   app.use(requestLog(services.log));
   app.use(auditContext());
+  app.use(services.markSessionActivity);
   app.use(requestMetrics(services.metrics));
   app.use(securityHeaders());
   app.use(pageLanguage());

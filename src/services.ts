@@ -9,6 +9,9 @@ import { createMetrics } from './libraries/metrics.ts';
 import { requestMetrics } from './middleware/koa-metrics.ts';
 import { requestLog } from './middleware/koa-request-log.ts';
 import { auditContext } from './middleware/koa-audit-context.ts';
+import { sessionActivity } from './middleware/koa-session-activity.ts';
+import { createSessionActivity } from './libraries/session-activity.ts';
+import { sessionCookieName } from './config/oidc.ts';
 import { securityHeaders } from './middleware/koa-security-headers.ts';
 import { documentCache } from './oidc/document-cache.ts';
 import { memoized, withRequestMemo } from './oidc/request-memo.ts';
@@ -65,6 +68,8 @@ export async function createServices({ config, secret, db, log }: { config: Conf
   const emailVerification = createEmailVerification({ config, queries, oneTimeSecrets, mail, mailLimits, claimAddress });
   const brand = brandAssets(config.brand);
   const renderPage = createPageRenderer(brand);
+  const activity = createSessionActivity({ queries });
+  const markSessionActivity = sessionActivity({ activity, cookieName: sessionCookieName(new URL(config.issuer).protocol === 'https:'), log });
 
   // Other processes' changes to what this one caches (clients) arrive from now on.
   await db.changes.listen((error) => log.warn({ err: error }, 'change notices interrupted; caches fall back to a short lifetime'));
@@ -82,6 +87,7 @@ export async function createServices({ config, secret, db, log }: { config: Conf
       (_ctx, next) => withRequestMemo(next),
       requestLog(log),
       auditContext(),
+      markSessionActivity,
       requestMetrics(metrics),
       securityHeaders(),
       endpointLimits({ throttle, renderPage, authorizationRule: { limit: config.authorizationRateLimit, windowSeconds: 60 } }),
@@ -114,6 +120,7 @@ export async function createServices({ config, secret, db, log }: { config: Conf
     ...core,
     metrics,
     renderPage,
+    markSessionActivity,
     brand,
     mailLimits,
     provider,

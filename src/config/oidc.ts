@@ -114,6 +114,9 @@ function signupSourceParameters() {
   };
 }
 
+/** The provider's session cookie (__Host- over https, so a sibling subdomain cannot plant one). */
+export const sessionCookieName = (httpsIssuer: boolean) => (httpsIssuer ? '__Host-lk_session' : 'lk_session');
+
 /**
  * oidc-provider's prompts, plus one login check: a session that proved one factor is asked to
  * sign in again when a second is wanted (acr_values, or the account's factors or policy).
@@ -163,7 +166,7 @@ export function buildProviderConfiguration(deps: ProviderDependencies): Configur
       keys: deps.cookieKeys,
       // Over https the session cookie is __Host-: no sibling subdomain can plant one (login CSRF). The
       // interaction and resume cookies are scoped to their step's path, which __Host- does not allow.
-      names: { session: deps.httpsIssuer ? '__Host-lk_session' : 'lk_session', interaction: 'lk_interaction', resume: 'lk_resume' },
+      names: { session: sessionCookieName(deps.httpsIssuer), interaction: 'lk_interaction', resume: 'lk_resume' },
       // A relying party may POST an authorization or sign-out request from its own site: the session
       // cookie must come along (SameSite=None, which browsers take only when Secure). Without POST it stays Lax.
       long: deps.postMethods ? { httpOnly: true, sameSite: 'none', secure: true } : { httpOnly: true, sameSite: 'lax' },

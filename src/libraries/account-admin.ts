@@ -12,6 +12,7 @@ import type { PasswordPolicy } from './password-policy.ts';
 import type { PasswordHasher } from './passwords.ts';
 import { recordAudit } from './audit/audit-log.ts';
 import { ADMIN_ROLE, assertAnotherAdminRemains } from './roles.ts';
+import { isActiveNow } from './session-activity.ts';
 import { normaliseEmail } from './email-address.ts';
 import { assertThat, RequestError } from './errors.ts';
 import type { OneTimeSecrets } from './one-time-secrets.ts';
@@ -159,8 +160,11 @@ export function createAccountAdmin({ config, queries, accounts, mail, oneTimeSec
         queries.accounts.accountHasSecondFactor(account.id),
       ]);
       const clientNames = new Map((await queries.clients.listClients()).map((client) => [client.client_id, client.name]));
+      const lastSeen = sessions.reduce<Date | null>((latest, { savedAt }) => (savedAt && (!latest || savedAt > latest) ? savedAt : latest), null);
       return {
         ...presentAccount({ ...account, has_second_factor: hasSecondFactor }),
+        last_seen_at: lastSeen?.toISOString() ?? null,
+        active_now: isActiveNow(lastSeen),
         second_factors: {
           totp: totp ? { since: (totp.confirmed_at ?? totp.created_at).toISOString() } : null,
           passkeys: passkeys.map((key) => ({
@@ -170,8 +174,9 @@ export function createAccountAdmin({ config, queries, accounts, mail, oneTimeSec
         },
         sessions: sessions.map(({ payload, expiresAt, savedAt }) => ({
           signed_in_at: typeof payload.loginTs === 'number' ? new Date(payload.loginTs * 1000).toISOString() : null,
-          // The session is saved each time it signs the person in to an application.
+          // Saved when it signs the person in to an application, and marked by their requests (at most once a minute).
           last_active_at: savedAt?.toISOString() ?? null,
+          active_now: isActiveNow(savedAt),
           expires_at: expiresAt?.toISOString() ?? null,
           amr: Array.isArray(payload.amr) ? payload.amr as string[] : [],
           ...deviceFacts(payload.latchkey_device),

@@ -67,6 +67,14 @@ export function createOidcPayloadQueries(db: Knex) {
 
     maybeFindPayload: (model: string, id: string) => maybeFindWhere({ model, id }),
 
+    /** Marks a live session active now, unless it was marked within `seconds` (by any process). */
+    async touchSession(id: string, seconds: number): Promise<void> {
+      await db('oidc_payloads').where({ model: 'Session', id })
+        .andWhereRaw('(saved_at is null or saved_at < now() - make_interval(secs => ?))', [seconds])
+        .andWhereRaw('(expires_at is null or expires_at > now())')
+        .update({ saved_at: db.fn.now() });
+    },
+
     /**
      * For each id, its live payloads under any of `models` (a token looked up as each kind in
      * turn), in one statement for all ids (the adapter gathers those of concurrent requests).

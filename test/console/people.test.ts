@@ -98,6 +98,7 @@ describe('console: people', () => {
     expect(main).toContain(person.email);
     expect(main).toContain('sign_in.succeeded');
     expect(main).toContain('127.0.0.1'); // the session's address
+    expect(main).toContain('Active now'); // it just signed in
     expect(main).toContain('openid'); // the application allowed, with its scopes
 
     await page.getByLabel('Given name').fill('Lin');

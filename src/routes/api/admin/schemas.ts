@@ -38,13 +38,16 @@ export const accountSchema = z.object({
 });
 
 export const accountDetailSchema = accountSchema.extend({
+  last_seen_at: timestamp.nullable().describe('When any of the person\'s browser sessions was last used (kept to the minute)'),
+  active_now: z.boolean().describe('A session of theirs was used in the last 5 minutes'),
   second_factors: z.object({
     totp: z.object({ since: timestamp }).nullable(),
     passkeys: z.array(z.object({ id: z.string(), name: z.string(), synced: z.boolean(), created_at: timestamp, last_used_at: timestamp.nullable() })),
     recovery_codes_left: z.number().int(),
   }),
   sessions: z.array(z.object({
-    signed_in_at: timestamp.nullable(), last_active_at: timestamp.nullable().describe('When the session last signed the person in to an application'),
+    signed_in_at: timestamp.nullable(), last_active_at: timestamp.nullable().describe('When the browser last used the session (kept to the minute)'),
+    active_now: z.boolean().describe('Used in the last 5 minutes'),
     expires_at: timestamp.nullable(), amr: z.array(z.string()), applications: z.array(z.string()),
     ip: z.string().nullable().describe('The IP address the session was last used from'),
     user_agent: z.string().nullable().describe('The browser it was last used from, as its User-Agent header said (at most 400 characters)'),
