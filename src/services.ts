@@ -98,7 +98,7 @@ export async function createServices({ config, secret, db, log }: { config: Conf
       ...(config.authorizationByPost ? [secureCookiesOverLocalhost(config.issuer)] : []),
     ],
     dependencies: {
-      adapter: createAdapterClass({ queries, clients }),
+      adapter: createAdapterClass({ queries, clients, activity }),
       findAccount: createFindAccount(accounts),
       needsSecondFactor: (accountId) => secondFactors.needsSecondFactor(accountId),
       rememberedScopes: (accountId, clientId) => consents.rememberedScopes(accountId, clientId),

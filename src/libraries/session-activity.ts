@@ -18,6 +18,8 @@ export function createSessionActivity({ queries }: { queries: Queries }) {
       const id = tokenDigest(sessionCookie);
       return marked.get(id, () => queries.oidcPayloads.touchSession(id, ACTIVITY_GRANULARITY_SECONDS));
     },
+    /** The session stored under this digest was just saved, which marks it too: no need to mark it within the minute. */
+    saved: (storedId: string) => void marked.get(storedId, () => Promise.resolve()),
   };
 }
 

@@ -5,6 +5,7 @@
 import { errors, type Adapter, type AdapterPayload } from 'oidc-provider';
 import { currentAuditContext, type RequestFacts } from '../libraries/audit/context.ts';
 import type { Clients } from '../libraries/clients.ts';
+import type { SessionActivity } from '../libraries/session-activity.ts';
 import { tokenDigest as digest } from '../libraries/token-digest.ts';
 import type { Queries } from '../queries/index.ts';
 import type { StoredPayload } from '../queries/oidc-payloads.ts';
@@ -44,7 +45,7 @@ function deviceOf(facts: RequestFacts): { latchkey_device?: { ip: string | null;
   return { latchkey_device: { ip: facts.ip ?? null, user_agent: facts.userAgent?.slice(0, 400) ?? null } };
 }
 
-export function createAdapterClass({ queries, clients }: { queries: Queries; clients: Clients }) {
+export function createAdapterClass({ queries, clients, activity }: { queries: Queries; clients: Clients; activity: SessionActivity }) {
   const payloads = queries.oidcPayloads;
   const batches = createPayloadBatches(queries, TOKEN_MODELS);
 
@@ -73,6 +74,7 @@ export function createAdapterClass({ queries, clients }: { queries: Queries; cli
         expiresInSeconds: expiresIn,
         lookups: { grantId: payload.grantId, uid: payload.uid, userCode: payload.userCode, accountId: accountOf(payload), clientId: payload.clientId },
       });
+      if (this.model === 'Session') activity.saved(digest(id)); // saved_at is now: the request's own mark would write nothing
     }
 
     async find(id: string): Promise<AdapterPayload | undefined> {
