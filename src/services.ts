@@ -51,8 +51,8 @@ export async function createServices({ config, secret, db, log }: { config: Conf
   const { queries, secretBox, hasher, passwordPolicy, accounts, signingKeys, consents, clients, throttle, mail, oneTimeSecrets } = core;
   metrics.observe({
     async mailOutbox() {
-      const { pending, oldest } = await queries.mailOutbox.countPendingMails();
-      return { pending, oldestAgeSeconds: oldest ? (Date.now() - oldest.getTime()) / 1000 : 0 };
+      const { pending, oldestPending } = await queries.mailOutbox.summariseOutbox();
+      return { pending, oldestAgeSeconds: oldestPending ? (Date.now() - oldestPending.getTime()) / 1000 : 0 };
     },
     databasePool: () => db.poolStats(),
   });

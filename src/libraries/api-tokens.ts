@@ -80,10 +80,6 @@ export function createApiTokens({ queries, secretBox }: { queries: Queries; secr
 
     list: async () => (await queries.apiTokens.listApiTokens()).map((row) => presentApiToken(row)),
 
-    /** The live initial access tokens for dynamic registration (made by clients.createInitialAccessToken): when made, until when. */
-    listInitialAccessTokens: async () => (await queries.apiTokens.listLiveInitialAccessTokens())
-      .map((row) => ({ issued_at: row.issued_at.toISOString(), expires_at: row.expires_at.toISOString() })),
-
     async revoke(id: string): Promise<void> {
       await queries.transaction(async (q) => {
         const row = /^[0-9a-f-]{36}$/i.test(id) ? await q.apiTokens.maybeFindApiToken(id) : undefined;

@@ -375,6 +375,10 @@ export function createClients({ queries, secretBox, validateMetadata, changes }:
       return { token, expiresAt: new Date((now + expiresInSeconds) * 1000).toISOString() };
     },
 
+    /** The live initial access tokens for dynamic registration (made by createInitialAccessToken): when made, until when. */
+    listInitialAccessTokens: async () => (await queries.oidcPayloads.listLiveInitialAccessTokens())
+      .map((row) => ({ issued_at: row.issued_at.toISOString(), expires_at: row.expires_at.toISOString() })),
+
     /** A new secret replaces the old one at once; it is returned once and stored sealed. */
     async rotateClientSecret(clientId: string): Promise<string> {
       const row = await findRow(clientId);

@@ -2,7 +2,7 @@
 // from (what `latchkey report signups` counts), the mail outbox's health and the signing keys'
 // state, with the thresholds that make a figure worth a warning. A handful of queries, run side by side.
 import type { Queries } from '../queries/index.ts';
-import type { OutboxHealth } from '../queries/console-stats.ts';
+import type { OutboxHealth } from '../queries/mail-outbox.ts';
 import type { SignupReport } from './signup-report.ts';
 import { SIGNING_ALGORITHMS, type SigningKeys } from './signing-keys.ts';
 
@@ -62,7 +62,7 @@ export function createConsoleOverview({ queries, signupReport, signingKeys }: {
       }),
       queries.consoleStats.countSignInsByDay(firstDay),
       signupReport(new Date(now.getTime() - overviewPeriods.days * DAY_MS)),
-      queries.consoleStats.summariseOutbox(),
+      queries.mailOutbox.summariseOutbox(),
       signingKeys.listSigningKeys(),
     ]);
 

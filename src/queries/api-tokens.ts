@@ -1,5 +1,4 @@
-// SQL for API tokens: stored by keyed hash, found only while live; and which initial access
-// tokens (the provider's, for dynamic registration) are live.
+// SQL for API tokens: stored by keyed hash, found only while live.
 import type { Knex } from 'knex';
 
 export interface ApiTokenRow {
@@ -39,17 +38,6 @@ export function createApiTokenQueries(db: Knex) {
 
     async touchApiToken(id: string): Promise<void> {
       await db('api_tokens').where({ id }).update({ last_used_at: db.fn.now() });
-    },
-
-    /**
-     * The initial access tokens for dynamic registration that are still live, soonest to expire
-     * first. The provider keeps them with its other tokens (oidc_payloads), by digest only.
-     */
-    async listLiveInitialAccessTokens(): Promise<Array<{ issued_at: Date; expires_at: Date }>> {
-      const result = await db.raw<{ rows: Array<{ issued_at: Date; expires_at: Date }> }>(
-        `select to_timestamp((payload->>'iat')::bigint) as issued_at, expires_at from oidc_payloads
-         where model = 'InitialAccessToken' and expires_at > now() order by expires_at, issued_at`);
-      return result.rows;
     },
 
     /** Revokes a live token; false when there is none with this id (or it was revoked already). */

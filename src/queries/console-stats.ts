@@ -1,5 +1,6 @@
 // SQL for the console's overview: a few counts, each one statement that reads what an index
-// narrows (accounts, the audit log's occurred_at, the outbox's unsent mail) or a small table.
+// narrows (accounts, the audit log's occurred_at) or a small table. The outbox's health is the
+// mail outbox's own query (queries/mail-outbox.ts), which the metrics read too.
 import type { Knex } from 'knex';
 
 export interface AccountCounts {
@@ -17,22 +18,12 @@ export interface SignInDay {
   failed: number;
 }
 
-export interface OutboxHealth {
-  /** Not sent yet, still being tried. */
-  pending: number;
-  /** When the oldest of those was queued. */
-  oldestPending: Date | null;
-  /** Of those, the ones whose last attempt failed. */
-  retrying: number;
-  /** Given up on (kept until the outbox sweep removes them). */
-  givenUp: number;
-}
-
 export function createConsoleStatQueries(db: Knex) {
   return {
     /**
-     * "Active": the last finished sign-in (accounts.last_login_at), or a session saved since then,
-     * which is what signing in to an application through a session one already has does (an
+     * "Active": the last finished sign-in (accounts.last_login_at), or a session saved or marked
+     * active since then (signing in to an application through a session one already has; any
+     * request of the browser: libraries/session-activity.ts) (an
      * account's sessions go with it, so every session's account exists). Counting all accounts
      * and those active reads the whole table: last_login_at has no index, and a count needs none.
      */
@@ -64,24 +55,6 @@ export function createConsoleStatQueries(db: Knex) {
         [since],
       );
       return result.rows.map((row) => ({ day: row.day, succeeded: Number(row.succeeded), failed: Number(row.failed) }));
-    },
-
-    /** Unsent mail only, which the outbox's partial index (where sent_at is null) holds. */
-    async summariseOutbox(): Promise<OutboxHealth> {
-      const result = await db.raw<{ rows: Array<{ pending: number; oldest_pending: Date | null; retrying: number; given_up: number }> }>(
-        `select (count(*) filter (where next_attempt_at is not null))::int as pending,
-                min(created_at) filter (where next_attempt_at is not null) as oldest_pending,
-                (count(*) filter (where next_attempt_at is not null and last_error is not null))::int as retrying,
-                (count(*) filter (where next_attempt_at is null))::int as given_up
-         from mail_outbox where sent_at is null`,
-      );
-      const row = result.rows[0]!;
-      return {
-        pending: Number(row.pending),
-        oldestPending: row.oldest_pending ? new Date(row.oldest_pending) : null,
-        retrying: Number(row.retrying),
-        givenUp: Number(row.given_up),
-      };
     },
   };
 }

@@ -20,6 +20,17 @@ export interface MailRow {
 
 export type NewMail = Pick<MailRow, 'id' | 'to_address' | 'subject' | 'template' | 'language'> & { body_sealed: string };
 
+export interface OutboxHealth {
+  /** Not sent yet, still being tried. */
+  pending: number;
+  /** When the oldest of those was queued. */
+  oldestPending: Date | null;
+  /** Of those, the ones whose last attempt failed. */
+  retrying: number;
+  /** Given up on (kept until the outbox sweep removes them). */
+  givenUp: number;
+}
+
 export function createMailOutboxQueries(db: Knex) {
   return {
     /** Queues a mail, due at once. */
@@ -77,11 +88,22 @@ export function createMailOutboxQueries(db: Knex) {
       return db<MailRow>('mail_outbox').orderBy('created_at', 'desc').orderBy('id').limit(limit);
     },
 
-    /** Mails still to be sent (not sent, not given up), and when the oldest of them was queued. */
-    async countPendingMails(): Promise<{ pending: number; oldest: Date | null }> {
-      const row = await db('mail_outbox').whereNull('sent_at').whereNotNull('next_attempt_at')
-        .select(db.raw('count(*)::int as pending'), db.raw('min(created_at) as oldest')).first() as { pending: number; oldest: Date | null };
-      return { pending: Number(row.pending), oldest: row.oldest };
+    /** The outbox's health, for the metrics and the console's overview: unsent mail only, which the partial index (where sent_at is null) holds. */
+    async summariseOutbox(): Promise<OutboxHealth> {
+      const result = await db.raw<{ rows: Array<{ pending: number; oldest_pending: Date | null; retrying: number; given_up: number }> }>(
+        `select (count(*) filter (where next_attempt_at is not null))::int as pending,
+                min(created_at) filter (where next_attempt_at is not null) as oldest_pending,
+                (count(*) filter (where next_attempt_at is not null and last_error is not null))::int as retrying,
+                (count(*) filter (where next_attempt_at is null))::int as given_up
+         from mail_outbox where sent_at is null`,
+      );
+      const row = result.rows[0]!;
+      return {
+        pending: Number(row.pending),
+        oldestPending: row.oldest_pending ? new Date(row.oldest_pending) : null,
+        retrying: Number(row.retrying),
+        givenUp: Number(row.given_up),
+      };
     },
 
     /** Deletes mails sent or given up more than `olderThanSeconds` ago. */

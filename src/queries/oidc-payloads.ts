@@ -67,6 +67,17 @@ export function createOidcPayloadQueries(db: Knex) {
 
     maybeFindPayload: (model: string, id: string) => maybeFindWhere({ model, id }),
 
+    /**
+     * The initial access tokens for dynamic registration that are still live, soonest to expire
+     * first. The provider keeps them with its other tokens (oidc_payloads), by digest only.
+     */
+    async listLiveInitialAccessTokens(): Promise<Array<{ issued_at: Date; expires_at: Date }>> {
+      const result = await db.raw<{ rows: Array<{ issued_at: Date; expires_at: Date }> }>(
+        `select to_timestamp((payload->>'iat')::bigint) as issued_at, expires_at from oidc_payloads
+         where model = 'InitialAccessToken' and expires_at > now() order by expires_at, issued_at`);
+      return result.rows;
+    },
+
     /** Marks a live session active now, unless it was marked within `seconds` (by any process). */
     async touchSession(id: string, seconds: number): Promise<void> {
       await db('oidc_payloads').where({ model: 'Session', id })

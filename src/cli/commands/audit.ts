@@ -2,6 +2,7 @@
 import { AUDIT_EVENT_TYPES, isAuditEventType } from '../../libraries/audit/events.ts';
 import { table, UsageError, type Execute } from '../io.ts';
 import { count, parse, periodSeconds } from '../parse.ts';
+import { UUID } from '../../libraries/uuid.ts';
 
 export const auditHelp = `latchkey audit [--since PERIOD|TIME] [--type TYPE[,TYPE…]] [--user EMAIL|ID] [--client CLIENT_ID]
               [--limit N] [--json]
@@ -9,7 +10,6 @@ export const auditHelp = `latchkey audit [--since PERIOD|TIME] [--type TYPE[,TYP
     time; --type takes event types or their first part (sign_in = sign_in.succeeded and sign_in.failed);
     --json prints one JSON object per line (README lists the types).`;
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Event types named exactly, or by their first part. */
 export function auditTypes(value: string, flag: string): string[] {

@@ -14,12 +14,12 @@ import type { PresentedAuditEvent } from '../../libraries/audit/audit-log.ts';
 import type { AuditEventFilter } from '../../queries/audit-events.ts';
 import type { Services } from '../../services.ts';
 import { renderConsolePage } from './console-page.ts';
+import { UUID } from '../../libraries/uuid.ts';
 
 const PAGE_SIZE = 50;
 /** The most events one export holds (newest first); the page says so next to its link. */
 const EXPORT_MAX = 100_000;
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** A day, or a day and time to the minute or second, as a date-time input sends it; read as UTC. */
 const TIME = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2}))?)?$/;
 const DAY = /^\d{4}-\d{2}-\d{2}$/;

@@ -80,7 +80,7 @@ export default function keyRoutes(router: Router, services: Services) {
   async function renderKeys(ctx: Context, { error = '' as FormProblem | '', status = 200, tokenValues = undefined as TokenFormValues | undefined,
     activateIn = '300', initialExpiry = '24h' } = {}) {
     const [keys, apiTokens, initialTokens] = await Promise.all([
-      services.signingKeys.listSigningKeys(), services.apiTokens.list(), services.apiTokens.listInitialAccessTokens(),
+      services.signingKeys.listSigningKeys(), services.apiTokens.list(), services.clients.listInitialAccessTokens(),
     ]);
     await renderConsolePage(ctx, services, 'admin/keys', {
       title: 'console.keys.title', section: 'keys', notices: NOTICES, error,

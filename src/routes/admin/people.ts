@@ -10,6 +10,7 @@ import type { Services } from '../../services.ts';
 import { ACTOR_WORDS } from './audit-log.ts';
 import { backTo, consoleChange, formText, renderConsolePage } from './console-page.ts';
 import { consoleAdmin, recentSignIn } from './console-session.ts';
+import { UUID } from '../../libraries/uuid.ts';
 
 const NOTICES: Record<string, string> = {
   created: 'console.people.notices.created',
@@ -27,7 +28,6 @@ const NOTICES: Record<string, string> = {
 };
 
 const PAGE_SIZE = 25;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** The list's filters as the query string gives them; anything unknown is ignored. */
 function listFilter(ctx: Context) {

@@ -9,6 +9,7 @@ import type { FormProblem } from '../../pages/form-problem.ts';
 import type { Services } from '../../services.ts';
 import { backTo, consoleChange, formList, formText, renderConsolePage } from './console-page.ts';
 import { recentSignIn } from './console-session.ts';
+import { UUID } from '../../libraries/uuid.ts';
 
 const NOTICES: Record<string, string> = {
   'role-created': 'console.roles.notices.roleCreated',
@@ -31,7 +32,6 @@ const RESOURCE_FIELDS = {
 const PERMISSION_FIELDS = { invalid_permissions: 'permission-name', permission_exists: 'permission-name' };
 
 const HOLDERS_PER_PAGE = 25;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 interface RoleFormValues { name: string; description: string; isDefault: boolean }
 interface ResourceFormValues { identifier: string; name: string; permissions: string; ttl: string }

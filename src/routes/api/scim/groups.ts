@@ -11,8 +11,8 @@ import { ADMIN_ROLE } from '../../../libraries/roles.ts';
 import type { Services } from '../../../services.ts';
 import { groupSchema, scimGroupJson, withBooleans } from './representations.ts';
 import { answer, asDirectory, LIST_SCHEMA, projection } from './users.ts';
+import { UUID } from '../../../libraries/uuid.ts';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** The most members one answer lists; a bigger group is read with excludedAttributes=members. */
 const MEMBERS_MAX = 10_000;
 const MEMBER_PATH = /^members\[value eq "([^"]+)"\]$/i;

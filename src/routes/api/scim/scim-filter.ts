@@ -3,6 +3,7 @@
 // case-exact externalId and id. Anything else is an invalidFilter, never a full scan in memory.
 import SCIMMY from 'scimmy';
 import type { DirectoryCondition } from '../../../queries/accounts.ts';
+import { UUID } from '../../../libraries/uuid.ts';
 
 const FIELDS: Record<string, DirectoryCondition['field']> = {
   id: 'id', username: 'email', 'emails.value': 'email', emails: 'email', externalid: 'external_id', displayname: 'name',
@@ -10,7 +11,6 @@ const FIELDS: Record<string, DirectoryCondition['field']> = {
   'meta.created': 'created_at', 'meta.lastmodified': 'updated_at',
 };
 const OPS = new Set(['eq', 'ne', 'co', 'sw', 'ew', 'pr', 'gt', 'ge', 'lt', 'le']);
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const invalid = (detail: string) => new SCIMMY.Types.Error(400, 'invalidFilter', detail);
 

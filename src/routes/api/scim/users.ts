@@ -8,8 +8,8 @@ import { directoryConditions } from './scim-filter.ts';
 import { directoryRecord, scimUser, userResource, userSchema, withBooleans } from './representations.ts';
 import { SCIM_TYPE } from './scim-errors.ts';
 import { callerOf } from '../../../middleware/koa-bearer-auth.ts';
+import { UUID } from '../../../libraries/uuid.ts';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export const LIST_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:ListResponse';
 const MAX_COUNT = 200;
 
