@@ -1,6 +1,8 @@
 // After a response, marks the browser session the request carried as active (at most once a
 // minute per session: libraries/session-activity.ts). Off the request's path: a failure is
-// logged, never shown.
+// logged, never shown. Only on the pages and endpoints that use the session (sign-in, sign-out,
+// the account area, the console): a cookie made up and sent to discovery or a static file would
+// otherwise cost a statement per request.
 import type { Middleware } from 'koa';
 import type { Logger } from 'pino';
 import type { SessionActivity } from '../libraries/session-activity.ts';
@@ -14,8 +16,11 @@ function cookieValue(header: string, name: string): string | undefined {
   return undefined;
 }
 
+const SESSION_PATHS = /^\/(?:auth|session\/end|interaction|account|admin)(?:[/?]|$)/;
+
 export function sessionActivity({ activity, cookieName, log }: { activity: SessionActivity; cookieName: string; log: Logger }): Middleware {
   return async (ctx, next) => {
+    if (!SESSION_PATHS.test(ctx.path)) return next();
     // Read from the header, not ctx.cookies: that would fix whether this request counts as secure
     // before the provider's own middleware (oidc/localhost-cookies.ts) decides it.
     const cookie = cookieValue(ctx.get('cookie'), cookieName); // the provider's own, unsigned; only its digest is ever used
