@@ -17,6 +17,7 @@ import { normaliseEmail } from './email-address.ts';
 import { assertThat, RequestError } from './errors.ts';
 import type { OneTimeSecrets } from './one-time-secrets.ts';
 import { queueResetMail } from './password-reset.ts';
+import { signOut } from './sign-out.ts';
 
 /** How long an invitation's "choose your password" link works. */
 export const INVITE_LINK_SECONDS = 7 * 24 * 60 * 60;
@@ -287,7 +288,7 @@ export function createAccountAdmin({ config, queries, accounts, mail, oneTimeSec
         }
         if (fields.length) await recordAudit(q, { type: 'account.updated', subjectId: account.id, details: { fields } });
         if (change.password_hash !== undefined) await recordAudit(q, { type: 'password.changed', subjectId: account.id, details: { by: 'directory' } });
-        if (change.password_hash !== undefined || change.disabled) await q.oidcPayloads.deletePayloadsByAccountId(account.id);
+        if (change.password_hash !== undefined || change.disabled) await signOut(q, account.id);
         if (change.disabled !== undefined) await recordAudit(q, { type: change.disabled ? 'account.disabled' : 'account.enabled', subjectId: account.id });
         return (await q.accounts.maybeFindAccountById(account.id))!;
       });
@@ -323,7 +324,7 @@ export function createAccountAdmin({ config, queries, accounts, mail, oneTimeSec
         const removed = await q.totpFactors.deleteTotpFactors(account.id) + await q.webauthn.deleteWebauthnCredentials(account.id);
         await q.recoveryCodes.deleteRecoveryCodes(account.id);
         if (!removed) return { removed };
-        await q.oidcPayloads.deletePayloadsByAccountId(account.id);
+        await signOut(q, account.id);
         await mail.enqueue(q, { to: account.email, subject: 'mail.factorsRemoved.subject', template: 'factors-removed', accountLanguage: account.language, data: { name: greetingName(account) } });
         await recordAudit(q, { type: 'factor.removed', subjectId: account.id, details: { factor: 'all', count: removed, reason: 'admin' } });
         return { removed };
@@ -334,7 +335,7 @@ export function createAccountAdmin({ config, queries, accounts, mail, oneTimeSec
     async endSessions(id: string): Promise<{ ended: number }> {
       const account = await find(id);
       return queries.transaction(async (q) => {
-        const ended = await q.oidcPayloads.deletePayloadsByAccountId(account.id);
+        const { ended } = await signOut(q, account.id);
         if (ended) await recordAudit(q, { type: 'sessions.ended', subjectId: account.id, details: { records: ended } });
         return { ended };
       });
@@ -347,7 +348,8 @@ export function createAccountAdmin({ config, queries, accounts, mail, oneTimeSec
       await queries.transaction(async (q) => {
         if (asDirectory) await recheckDirectoryManages(q, account.id);
         if (account.roles.includes(ADMIN_ROLE)) await assertAnotherAdminRemains(q, account.id);
-        await q.oidcPayloads.deletePayloadsByAccountId(account.id);
+        const used = (await q.consents.listConsents(account.id)).map((consent) => consent.client_id);
+        await signOut(q, account.id, { everywhere: true }, { alsoNotify: used });
         await q.accounts.deleteAccount(account.id); // factors, codes, consents and links go with it
         await recordAudit(q, { type: 'account.deleted', subjectId: account.id });
       });

@@ -10,6 +10,7 @@ import type { PasswordPolicy } from './password-policy.ts';
 import type { PasswordHasher } from './passwords.ts';
 import { ADMIN_ROLE, assertAnotherAdminRemains } from './roles.ts';
 import type { SignupSource } from './signup-source.ts';
+import { signOut } from './sign-out.ts';
 
 export interface NewAccountInput {
   email: unknown;
@@ -139,7 +140,7 @@ export function createAccounts({ queries, hasher, passwordPolicy }: { queries: Q
       await queries.transaction(async (q) => {
         if (disabled && account.roles.includes(ADMIN_ROLE)) await assertAnotherAdminRemains(q, account.id);
         await q.accounts.setAccountDisabled(account.id, disabled);
-        if (disabled) await q.oidcPayloads.deletePayloadsByAccountId(account.id);
+        if (disabled) await signOut(q, account.id);
         await recordAudit(q, { type: disabled ? 'account.disabled' : 'account.enabled', subjectId: account.id });
       });
       return { ...account, disabled };

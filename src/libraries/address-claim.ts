@@ -8,13 +8,14 @@
 import type { Queries } from '../queries/index.ts';
 import { recordAudit } from './audit/audit-log.ts';
 import type { SecondFactors } from './mfa/second-factors.ts';
+import { signOut } from './sign-out.ts';
 
 export function createAddressClaim({ secondFactors }: { secondFactors: Pick<SecondFactors, 'forgetAll'> }) {
   /** Inside the caller's transaction; false (and nothing changed) when the account was verified already or an administrator made it. */
   return async function claimAddress(q: Queries, accountId: string): Promise<boolean> {
     if (!(await q.accounts.claimUnverifiedAccount(accountId))) return false;
     await recordAudit(q, { type: 'email.verified', subjectId: accountId, details: { how: 'claimed', note: 'the owner proved the address; what the registrant set up was dropped' } });
-    await q.oidcPayloads.deletePayloadsByAccountId(accountId);
+    await signOut(q, accountId);
     await q.consents.deleteConsents(accountId);
     await secondFactors.forgetAll(q, accountId);
     return true;

@@ -6,6 +6,7 @@ import type { Queries } from '../queries/index.ts';
 import type { AccountRow } from '../queries/accounts.ts';
 import { recordAudit } from './audit/audit-log.ts';
 import { RequestError } from './errors.ts';
+import { signOut } from './sign-out.ts';
 
 export function createConsents({ queries }: { queries: Queries }) {
   return {
@@ -34,7 +35,7 @@ export function createConsents({ queries }: { queries: Queries }) {
         const revoked = clientId ? consents.filter((consent) => consent.client_id === clientId) : consents;
         if (clientId && !revoked.length) throw new RequestError('consent_not_found', 404, `The account has not allowed ${clientId} anything.`);
         for (const consent of revoked) {
-          await q.oidcPayloads.deletePayloadsByAccountAndClient(account.id, consent.client_id);
+          await signOut(q, account.id, { client: consent.client_id });
           await recordAudit(q, { type: 'consent.revoked', subjectId: account.id, clientId: consent.client_id, details: { scopes: consent.scopes } });
         }
         await q.consents.deleteConsents(account.id, clientId);

@@ -15,6 +15,7 @@ import { oneTimeLifetimes, type OneTimeSecrets } from './one-time-secrets.ts';
 import type { PasswordPolicy } from './password-policy.ts';
 import type { PasswordHasher } from './passwords.ts';
 import { answerNoSoonerThan, STEADY_ANSWER_MS } from './steady-timing.ts';
+import { signOut } from './sign-out.ts';
 
 /** Queues the "choose a new password" mail with a fresh link, in the caller's transaction (a request, or an administrator's). */
 export async function queueResetMail(q: Queries, { config, oneTimeSecrets, mail }: { config: Config; oneTimeSecrets: OneTimeSecrets; mail: Mail }, account: AccountRow): Promise<void> {
@@ -73,7 +74,7 @@ export function createPasswordReset({ config, queries, oneTimeSecrets, mail, mai
         await q.accounts.changePassword(account.id, hash);
         await recordAudit(q, { type: 'password.reset', subjectId: account.id });
         // Whoever knew the old password is out: sessions, grants and every token end here.
-        await q.oidcPayloads.deletePayloadsByAccountId(account.id);
+        await signOut(q, account.id);
         await mail.enqueue(q, {
           to: account.email,
           subject: 'mail.passwordChanged.subject',

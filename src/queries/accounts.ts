@@ -14,8 +14,12 @@ export interface AccountRow {
   created_at: Date;
   updated_at: Date;
   last_login_at: Date | null;
-  /** The language of the pages the person last signed in on, for mails no page causes. */
+  /** The language for mails no page causes: the one the person chose on their profile, else that of the pages they last signed in on. */
   language: string | null;
+  /** The language the person chose on their profile page (a sign-in in another language does not change it). */
+  preferred_language: string | null;
+  /** A URL of the person's picture (the `picture` claim). */
+  picture: string | null;
   signup_method: SignupMethod | null;
   signup_client_id: string | null;
   signup_referrer: string | null;
@@ -297,7 +301,7 @@ export function createAccountQueries(db: Knex) {
     /** A finished sign-in, on pages in `language`, with its audit event: one statement, so both or neither. */
     async recordLogin(id: string, language: string, event: NewAuditEvent): Promise<void> {
       await db.raw(
-        `with signed_in as (update accounts set last_login_at = now(), language = :language where id = :id)
+        `with signed_in as (update accounts set last_login_at = now(), language = coalesce(preferred_language, :language) where id = :id)
          insert into audit_events (type, actor_type, actor_id, subject_id, client_id, ip, user_agent, request_id, details)
          values (:type, :actor_type, :actor_id, :subject_id, :client_id, :ip, :user_agent, :request_id, :details::jsonb)`,
         { id, language, ...event, details: JSON.stringify(event.details) },

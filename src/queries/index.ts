@@ -4,6 +4,7 @@ import { createAccountQueries } from './accounts.ts';
 import { createApiResourceQueries } from './api-resources.ts';
 import { createApiTokenQueries } from './api-tokens.ts';
 import { createAuditEventQueries } from './audit-events.ts';
+import { createBackchannelLogoutQueries } from './backchannel-logouts.ts';
 import { createClientQueries } from './clients.ts';
 import { createConsentQueries } from './consents.ts';
 import { createConsoleStatQueries } from './console-stats.ts';
@@ -24,6 +25,7 @@ export interface Queries {
   apiResources: ReturnType<typeof createApiResourceQueries>;
   apiTokens: ReturnType<typeof createApiTokenQueries>;
   auditEvents: ReturnType<typeof createAuditEventQueries>;
+  backchannelLogouts: ReturnType<typeof createBackchannelLogoutQueries>;
   clients: ReturnType<typeof createClientQueries>;
   consents: ReturnType<typeof createConsentQueries>;
   consoleStats: ReturnType<typeof createConsoleStatQueries>;
@@ -48,6 +50,7 @@ export function createQueries(db: Knex): Queries {
     apiResources: createApiResourceQueries(db),
     apiTokens: createApiTokenQueries(db),
     auditEvents: createAuditEventQueries(db),
+    backchannelLogouts: createBackchannelLogoutQueries(db),
     clients: createClientQueries(db),
     consents: createConsentQueries(db),
     consoleStats: createConsoleStatQueries(db),

@@ -135,11 +135,34 @@ export function createOidcPayloadQueries(db: Knex) {
       return db('oidc_payloads').where({ account_id: accountId, client_id: clientId }).delete();
     },
 
-    /** The account's live records of one model (its sessions, its grants), newest to expire last. */
-    async listLivePayloadsOfAccount(model: string, accountId: string): Promise<Array<{ payload: Record<string, unknown>; expiresAt: Date | null; savedAt: Date | null }>> {
-      const rows = await db('oidc_payloads').select('payload', 'expires_at', 'saved_at').where({ model, account_id: accountId }).andWhereRaw(`(${live})`)
-        .orderBy('expires_at', 'desc') as Array<{ payload: Record<string, unknown>; expires_at: Date | null; saved_at: Date | null }>;
-      return rows.map((row) => ({ payload: row.payload, expiresAt: row.expires_at, savedAt: row.saved_at }));
+    /** The account's live records of one model (its sessions, its grants), newest to expire last; `id` is the stored digest. */
+    async listLivePayloadsOfAccount(model: string, accountId: string): Promise<Array<{ id: string; payload: Record<string, unknown>; expiresAt: Date | null; savedAt: Date | null }>> {
+      const rows = await db('oidc_payloads').select('id', 'payload', 'expires_at', 'saved_at').where({ model, account_id: accountId }).andWhereRaw(`(${live})`)
+        .orderBy('expires_at', 'desc') as Array<{ id: string; payload: Record<string, unknown>; expires_at: Date | null; saved_at: Date | null }>;
+      return rows.map((row) => ({ id: row.id, payload: row.payload, expiresAt: row.expires_at, savedAt: row.saved_at }));
+    },
+
+    /** The (client, sid, grant) of every live code and token the account holds: who may still think the person is signed in. */
+    async listTokenHoldersOfAccount(accountId: string): Promise<Array<{ clientId: string; sid: string | null; grantId: string | null }>> {
+      const rows = await db('oidc_payloads').distinct('client_id', db.raw(`payload->>'sid' as sid`), 'grant_id')
+        .where({ account_id: accountId }).whereIn('model', ['AuthorizationCode', 'AccessToken', 'RefreshToken']).whereNotNull('client_id')
+        .andWhereRaw(`(${live})`) as Array<{ client_id: string; sid: string | null; grant_id: string | null }>;
+      return rows.map((row) => ({ clientId: row.client_id, sid: row.sid, grantId: row.grant_id }));
+    },
+
+    /** Ends one session and everything issued under its grants. */
+    async deleteSessionAndGrants(accountId: string, sessionId: string, grantIds: string[]): Promise<number> {
+      return db('oidc_payloads').where({ account_id: accountId })
+        .andWhere((q) => q.where({ model: 'Session', id: sessionId }).orWhereIn('grant_id', grantIds.filter((id) => !unstorable(id))))
+        .delete();
+    },
+
+    /** Ends every session, grant and token of an account except one session and what its grants issued. */
+    async deletePayloadsOfAccountExcept(accountId: string, keptSessionId: string, keptGrantIds: string[]): Promise<number> {
+      return db('oidc_payloads').where({ account_id: accountId })
+        .whereNot((q) => q.where({ model: 'Session', id: keptSessionId }))
+        .andWhere((q) => q.whereNull('grant_id').orWhereNotIn('grant_id', keptGrantIds.filter((id) => !unstorable(id))))
+        .delete();
     },
 
     /** Revokes every grant, code and token of a client. */

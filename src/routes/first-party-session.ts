@@ -8,6 +8,7 @@ import { tokenLifetimes } from '../config/token-lifetimes.ts';
 import { RequestError } from '../libraries/errors.ts';
 import { equalStrings } from '../libraries/equal-strings.ts';
 import { isRecentSignIn } from '../libraries/recent-sign-in.ts';
+import { tokenDigest } from '../libraries/token-digest.ts';
 import { clearCookie, readCookie, writeCookie, type CookieSpec } from '../middleware/koa-cookies.ts';
 import type { AccountRow } from '../queries/accounts.ts';
 import type { Services } from '../services.ts';
@@ -30,6 +31,8 @@ export interface FirstPartySession {
   signedInAt: number;
   /** The session's assurance level (ACR.singleFactor or ACR.multiFactor). */
   acr: string | undefined;
+  /** The provider session's stored id (the digest of its cookie): "this device" among the person's sessions. */
+  sessionId: string;
 }
 
 interface PendingSignIn {
@@ -52,7 +55,7 @@ export function firstPartySession(area: FirstPartyArea) {
     const session = await services.provider.current.Session.get(ctx);
     if (!session.accountId || !session.loginTs) return undefined;
     const account = await services.accounts.maybeFindActiveAccount(session.accountId);
-    return account && { account, signedInAt: session.loginTs, acr: session.acr };
+    return account && { account, signedInAt: session.loginTs, acr: session.acr, sessionId: tokenDigest(session.jti) };
   }
 
   /**

@@ -127,7 +127,7 @@ describe('account security page', () => {
     expect(stale.status).toBe(303);
     expect(stale.location).toBe(`${app.url}/account/sign-in-again`);
     const again = await session.request(stale.location!);
-    expect(again.body).toContain('Sign in again to change your security settings.');
+    expect(again.body).toContain('Sign in again to change your account.');
     expect((await app.services.secondFactors.overview(user.id)).totp).toBe(true);
 
     // The link asks for a new sign-in (prompt=login) even though a session exists.
@@ -167,7 +167,7 @@ describe('account security page', () => {
     await ageSignIn(app, session, 10 * 60);
     const stale = await session.request(optionsUrl, { method: 'POST', headers: { ...json, 'x-csrf-token': csrf } });
     expect(stale.status).toBe(401);
-    expect(JSON.parse(stale.body).error_description).toBe('Sign in again to change your security settings.');
+    expect(JSON.parse(stale.body).error_description).toBe('Sign in again to change your account: the last sign-in was more than 5 minutes ago.');
     const regenerate = await session.request(`${app.url}/account/security/recovery-codes`, { form: { _csrf: csrf } });
     expect(regenerate.location).toBe(`${app.url}/account/sign-in-again`);
   });

@@ -23,14 +23,18 @@ function mergeInto(into: Catalogue, extra: Catalogue, file: string): Catalogue {
   return into;
 }
 
+/** Folders of locales/ with one file per page (<page>.<tag>.json): the account area's and the admin console's. */
+const PAGE_FOLDERS = ['account', 'console'];
+
 /**
- * A language's catalogue: locales/<tag>.json (hosted pages and mails) with the admin console's,
- * one file per page (locales/console/<page>.<tag>.json), merged into one tree.
+ * A language's catalogue: locales/<tag>.json (hosted pages and mails) with the account area's
+ * and the admin console's, one file per page (locales/<folder>/<page>.<tag>.json), merged into one tree.
  */
 export function readCatalogue(tag: string): Catalogue {
   const read = (file: string) => JSON.parse(fs.readFileSync(path.join(localesDirectory, file), 'utf8')) as Catalogue;
-  const consoleFiles = fs.readdirSync(path.join(localesDirectory, 'console')).filter((name) => name.endsWith(`.${tag}.json`)).sort();
-  return consoleFiles.reduce((catalogue, name) => mergeInto(catalogue, read(`console/${name}`), name), read(`${tag}.json`));
+  const pageFiles = PAGE_FOLDERS.flatMap((folder) => fs.readdirSync(path.join(localesDirectory, folder))
+    .filter((name) => name.endsWith(`.${tag}.json`)).sort().map((name) => `${folder}/${name}`));
+  return pageFiles.reduce((catalogue, file) => mergeInto(catalogue, read(file), file), read(`${tag}.json`));
 }
 
 const instance = i18next.createInstance();

@@ -17,6 +17,7 @@ import { phrase, type Phrase } from '../i18n/phrase.ts';
 import { oneTimeLifetimes, type OneTimeSecrets } from '../one-time-secrets.ts';
 import type { Throttle } from '../throttle.ts';
 import { recordAudit } from '../audit/audit-log.ts';
+import { signOut } from '../sign-out.ts';
 
 export type SecurityChangeKind = 'factor_added' | 'factor_removed' | 'recovery_codes_made' | 'recovery_code_used';
 
@@ -160,7 +161,7 @@ export function createSecurityNotices({ config, queries, mail, oneTimeSecrets, a
           for (const id of plan.addedPasskeyIds) await q.webauthn.deleteWebauthnCredential(account.id, id);
         }
         if (plan.dropRecoveryCodes) await q.recoveryCodes.deleteRecoveryCodes(account.id);
-        await q.oidcPayloads.deletePayloadsByAccountId(account.id);
+        await signOut(q, account.id);
         await q.consents.deleteConsents(account.id); // applications someone else may have allowed ask again
         await q.accounts.dropPassword(account.id);
         await recordAudit(q, {

@@ -11,6 +11,7 @@ import { translator } from '../../libraries/i18n/catalogue.ts';
 import { errorText } from '../../pages/error-text.ts';
 import { currentLanguage } from '../../pages/page-language.ts';
 import { formProblem, type FormProblem } from '../../pages/form-problem.ts';
+import { renderAccountPage } from './account-page.ts';
 
 /** What a change redirected back with (?done=…) says on the page: a catalogue key. */
 const NOTICES: Record<string, string> = {
@@ -36,11 +37,12 @@ export default function securityRoutes(router: Router, services: Services) {
     ctx.body = await services.renderPage(view, { csrfToken: ctx.state.csrfToken, error: '', notice: '', ...locals });
   };
 
-  const renderSecurityPage = async (ctx: Context, { account }: AccountSession, extra: { notice?: string; error?: string; status?: number } = {}) => {
+  const renderSecurityPage = async (ctx: Context, session: AccountSession, extra: { notice?: string; error?: string; status?: number } = {}) => {
+    const { account } = session;
     const factors = await services.secondFactors.overview(account.id);
-    await render(ctx, 'account/security', {
+    await renderAccountPage(ctx, services, session, 'account/security', {
       title: 'account.securityTitle',
-      email: account.email,
+      section: 'security',
       totpSince: factors.totp ? factors.totpSince : null,
       totp: factors.totp,
       passkeys: factors.passkeys.map((row) => ({

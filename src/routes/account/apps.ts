@@ -1,0 +1,5 @@
+// (being written) The account area's apps page.
+import type Router from '@koa/router';
+import type { Services } from '../../services.ts';
+
+export default function routes(_router: Router, _services: Services) {}
