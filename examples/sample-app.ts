@@ -1,13 +1,16 @@
 // A relying party to try Latchkey with: signs you in with the authorization code flow and
-// PKCE (openid-client), shows the ID token's claims and userinfo, and signs you out.
+// PKCE (openid-client), shows the ID token's claims and userinfo, and signs you out; when
+// Latchkey posts a logout token (back-channel logout), checks it (jose) and ends that session.
 //   CLIENT_ID=… CLIENT_SECRET=… npm run sample-app      then open http://localhost:8080
 // Register it first:
 //   npx latchkey clients create --name "Sample app" --redirect-uri http://localhost:8080/callback \
-//     --post-logout-redirect-uri http://localhost:8080/ --json
+//     --post-logout-redirect-uri http://localhost:8080/ \
+//     --backchannel-logout-uri http://localhost:8080/backchannel-logout --backchannel-logout-session-required --json
 import crypto from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
+import { createRemoteJWKSet, jwtVerify } from 'jose';
 import * as oc from 'openid-client';
 
 interface SignedIn {
@@ -24,6 +27,27 @@ export async function startSampleApp({ issuer, clientId, clientSecret, port }: {
   const config = await oc.discovery(new URL(issuer), clientId, clientSecret, clientSecret ? undefined : oc.None(), options);
   const pending = new Map<string, { verifier: string; nonce: string }>();
   const sessions = new Map<string, SignedIn>();
+  const metadata = config.serverMetadata();
+  const keys = createRemoteJWKSet(new URL(metadata.jwks_uri!));
+  const seenLogoutTokens = new Set<string>();
+
+  /**
+   * OpenID Connect Back-Channel Logout 1.0, section 2.6: a logout token signed by the issuer for
+   * this client, recent, typed logout+jwt, with the logout event, sub or sid, no nonce, not seen
+   * before. Returns what it ends: the sessions with that sid, or all of that sub's.
+   */
+  async function verifyLogoutToken(token: string): Promise<{ sub?: string; sid?: string }> {
+    const { payload } = await jwtVerify(token, keys, {
+      issuer: metadata.issuer, audience: clientId, typ: 'logout+jwt', maxTokenAge: '2 minutes', clockTolerance: 30, requiredClaims: ['iat', 'jti', 'events'],
+    });
+    const events = payload.events as Record<string, unknown> | undefined;
+    if (typeof events?.['http://schemas.openid.net/event/backchannel-logout'] !== 'object') throw new Error('not a logout event');
+    if (payload.nonce !== undefined) throw new Error('a logout token has no nonce');
+    if (typeof payload.sub !== 'string' && typeof payload.sid !== 'string') throw new Error('neither sub nor sid');
+    if (seenLogoutTokens.has(payload.jti!)) throw new Error('this logout token was used before');
+    seenLogoutTokens.add(payload.jti!);
+    return { sub: payload.sub, sid: typeof payload.sid === 'string' ? payload.sid : undefined };
+  }
 
   const server = http.createServer(async (req, res) => {
     const base = `http://localhost:${(server.address() as AddressInfo).port}`;
@@ -31,7 +55,20 @@ export async function startSampleApp({ issuer, clientId, clientSecret, port }: {
     const sid = /(?:^|; )sid=([\w-]+)/.exec(req.headers.cookie ?? '')?.[1];
     const signedIn = sid ? sessions.get(sid) : undefined;
     try {
-      if (url.pathname === '/login') {
+      if (url.pathname === '/backchannel-logout' && req.method === 'POST') {
+        let body = '';
+        for await (const chunk of req) body += chunk;
+        try {
+          const { sub, sid: ended } = await verifyLogoutToken(new URLSearchParams(body).get('logout_token') ?? '');
+          for (const [id, session] of sessions) {
+            if (ended ? session.claims.sid === ended : session.claims.sub === sub) sessions.delete(id);
+          }
+          res.writeHead(200, { 'cache-control': 'no-store' }).end();
+        } catch (error) {
+          res.writeHead(400, { 'content-type': 'application/json', 'cache-control': 'no-store' })
+            .end(JSON.stringify({ error: 'invalid_request', error_description: (error as Error).message }));
+        }
+      } else if (url.pathname === '/login') {
         const verifier = oc.randomPKCECodeVerifier();
         const state = oc.randomState();
         const nonce = oc.randomNonce();
@@ -81,6 +118,8 @@ export async function startSampleApp({ issuer, clientId, clientSecret, port }: {
   await new Promise<void>((resolve) => server.listen(port, 'localhost', resolve));
   return {
     url: `http://localhost:${(server.address() as AddressInfo).port}`,
+    /** How many people are signed in to it now. */
+    signedIn: () => sessions.size,
     close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
   };
 }

@@ -8,6 +8,7 @@ import type { Database } from './db/open-database.ts';
 import { createAccountAdmin } from './libraries/account-admin.ts';
 import { createAccountImport } from './libraries/account-import.ts';
 import { createAccounts } from './libraries/accounts.ts';
+import { createOwnProfile } from './libraries/own-account/profile.ts';
 import { createOneTimeSecrets } from './libraries/one-time-secrets.ts';
 import { createThrottle } from './libraries/throttle.ts';
 import { createMail } from './mail/index.ts';
@@ -64,6 +65,7 @@ export function createCommandServices({ config, secret, db, log, validateMetadat
     oneTimeSecrets,
     accounts,
     accountAdmin: createAccountAdmin({ config, queries, accounts, mail, oneTimeSecrets, hasher, passwordPolicy }),
+    ownProfile: createOwnProfile({ queries, accounts }),
     clients: createClients({
       queries,
       secretBox,

@@ -51,6 +51,7 @@ async function start() {
   if (metricsListener) log.info({ metrics: metricsListener.url }, 'Prometheus metrics served');
   services.housekeeping.start();
   services.mail.startWorker();
+  services.backchannelLogouts.startWorker();
   log.info({ issuer: config.issuer, port: config.port, database: services.db.engine }, `Latchkey is listening on ${config.issuer}`);
 
   let stopping = false;
@@ -70,6 +71,7 @@ async function start() {
       server.closeIdleConnections();
     });
     await services.mail.stopWorker(); // after the last request could queue mail, before the database closes
+    await services.backchannelLogouts.stopWorker();
     await services.db.close();
     log.info('stopped');
     process.exit(0);

@@ -24,6 +24,12 @@ import { createSecurityNotices } from './libraries/mfa/security-notices.ts';
 import { createTotp } from './libraries/mfa/totp.ts';
 import { createWebauthn } from './libraries/mfa/webauthn.ts';
 import { createPasswordReset } from './libraries/password-reset.ts';
+import { createOwnEmailChange } from './libraries/own-account/email-change.ts';
+import { createOwnPasswordChange } from './libraries/own-account/password-change.ts';
+import { createOwnDevices } from './libraries/own-account/devices.ts';
+import { createOwnActivity } from './libraries/own-account/activity.ts';
+import { createOwnApplications } from './libraries/own-account/applications.ts';
+import { createDataExport } from './libraries/own-account/data-export.ts';
 import { createRegistration } from './libraries/registration.ts';
 import { createEmailCodeSignIn } from './libraries/sign-in/email-code.ts';
 import { createPasswordSignIn } from './libraries/sign-in/password.ts';
@@ -37,6 +43,7 @@ import { secureCookiesOverLocalhost } from './oidc/localhost-cookies.ts';
 import { dropBogusLogoutHint } from './oidc/logout-hint.ts';
 import { createProviderPages } from './oidc/pages.ts';
 import { createProviderHolder, type ProviderHolder } from './oidc/provider.ts';
+import { createBackchannelLogoutDelivery, queueProviderLogouts, type BackchannelLogoutDelivery } from './oidc/backchannel-logout.ts';
 import { brandAssets } from './pages/brand-assets.ts';
 import { createPageRenderer } from './pages/render-page.ts';
 
@@ -75,6 +82,7 @@ export async function createServices({ config, secret, db, log }: { config: Conf
   await db.changes.listen((error) => log.warn({ err: error }, 'change notices interrupted; caches fall back to a short lifetime'));
   const created = await signingKeys.ensureSigningKeys();
   if (created.length) log.info({ kids: created }, 'generated signing keys');
+  let backchannelLogouts: BackchannelLogoutDelivery | undefined;
   provider = await createProviderHolder({
     issuer: config.issuer,
     proxyHops: config.proxyHops,
@@ -82,6 +90,7 @@ export async function createServices({ config, secret, db, log }: { config: Conf
     log,
     configure: (instance) => {
       instance.on('grant.success', (ctx) => metrics.tokenIssued(String(ctx.oidc.params?.grant_type ?? 'unknown')));
+      queueProviderLogouts(instance, queries, () => backchannelLogouts?.wake());
     },
     middleware: [
       (_ctx, next) => withRequestMemo(next),
@@ -107,6 +116,7 @@ export async function createServices({ config, secret, db, log }: { config: Conf
       postMethods: config.authorizationByPost,
       staticClients: firstPartyClients(config.issuer, config.brand.name),
       dynamicRegistration: config.dynamicRegistration,
+      loopbackRequests: ['localhost', '127.0.0.1', '[::1]'].includes(new URL(config.issuer).hostname),
       resourceServer: async (indicator, subject) => {
         const resource = await memoized(`resource:${indicator}`, () => core.apiResources.maybeFindByIdentifier(indicator));
         // At most an hour whatever an older row says (the limit came after 24 h was allowed).
@@ -116,8 +126,11 @@ export async function createServices({ config, secret, db, log }: { config: Conf
     },
   });
 
+  backchannelLogouts = createBackchannelLogoutDelivery({ queries, provider, log });
+
   return {
     ...core,
+    backchannelLogouts,
     metrics,
     renderPage,
     markSessionActivity,
@@ -132,6 +145,12 @@ export async function createServices({ config, secret, db, log }: { config: Conf
     emailCodeSignIn: createEmailCodeSignIn({ config, queries, accounts, oneTimeSecrets, mail, mailLimits, claimAddress }),
     registration: createRegistration({ config, queries, accounts, emailVerification, mail, mailLimits, throttle }),
     passwordReset: createPasswordReset({ config, queries, oneTimeSecrets, mail, mailLimits, hasher, passwordPolicy, claimAddress }),
+    ownEmailChange: createOwnEmailChange({ config, queries, oneTimeSecrets, mail, mailLimits, throttle }),
+    ownPasswordChange: createOwnPasswordChange({ config, queries, accounts, throttle, hasher, passwordPolicy, mail }),
+    ownDevices: createOwnDevices({ queries }),
+    ownApplications: createOwnApplications({ queries, consents }),
+    ownActivity: createOwnActivity({ queries }),
+    dataExport: createDataExport({ config, queries, accountAdmin: core.accountAdmin, applications: createOwnApplications({ queries, consents }) }),
     housekeeping: createHousekeeping({ queries, signingKeys, throttle, oneTimeSecrets, webauthn, audit: core.audit, log }),
     /** Set while shutting down, so that readiness fails and load balancers stop sending requests. */
     lifecycle: { draining: false },

@@ -35,6 +35,12 @@ export interface ProviderDependencies {
   dynamicRegistration: boolean;
   /** Clients known to the provider only (Latchkey's own account area), beside the clients table. */
   staticClients: ClientMetadata[];
+  /**
+   * The issuer is on this machine (development): requests the provider makes (back-channel
+   * logout tokens) may go to localhost. Otherwise the provider refuses loopback and private
+   * addresses (its SSRF protection).
+   */
+  loopbackRequests: boolean;
   pages: {
     renderError: NonNullable<Configuration['renderError']>;
     logoutSource: (ctx: KoaContextWithOIDC, form: string) => Promise<void>;
@@ -100,6 +106,16 @@ function existingGrantLoader(rememberedScopes: ProviderDependencies['rememberedS
 }
 
 /** Authorization parameters kept for sign-up reports: utm_* (bounded), and the referrer, always taken from the header. */
+/**
+ * fetch for a provider on this machine: a request to localhost goes without the provider's
+ * SSRF guard (which refuses loopback addresses); every other request keeps it.
+ */
+function loopbackFetch(url: string | URL | Request, options?: RequestInit): Promise<Response> {
+  const { hostname } = new URL(url instanceof Request ? url.url : url);
+  if (options && ['localhost', '127.0.0.1', '[::1]'].includes(hostname)) delete (options as { dispatcher?: unknown }).dispatcher;
+  return globalThis.fetch(url, options);
+}
+
 function signupSourceParameters() {
   const bounded = (_ctx: KoaContextWithOIDC, value: string | undefined) => {
     if (value !== undefined && value.length > SOURCE_VALUE_MAX_LENGTH) {
@@ -151,9 +167,8 @@ export function buildProviderConfiguration(deps: ProviderDependencies): Configur
     jwks: { keys: deps.signingKeys as never },
     clients: deps.staticClients,
     scopes: PROVIDER_SCOPES,
-    // sid is in no ID token (no front- or back-channel logout yet), so it is not offered: oidc-provider's
-    // defaults list it unless switched off (only null marks a claim of its own).
-    claims: { ...claimsByScope, acr: null, amr: null, auth_time: null, iss: null, sid: false as unknown as null },
+    // sid: in the ID tokens of clients that want it in logout tokens (backchannel_logout_session_required).
+    claims: { ...claimsByScope, acr: null, amr: null, auth_time: null, iss: null, sid: null },
     extraParams: { ...boundedParameters(), ...signupSourceParameters() }, // utm_*: recorded on accounts that sign up from this request
     responseTypes: ['code'], // no implicit or hybrid flows (RFC 9700)
     // auth_time in every ID token, so relying parties can judge how fresh a sign-in is
@@ -175,6 +190,7 @@ export function buildProviderConfiguration(deps: ProviderDependencies): Configur
     // The claims of the granted scopes (email, profile, roles) go in the ID token as well as
     // userinfo, as relying parties commonly expect (oidc-provider's default keeps them for userinfo only).
     conformIdTokenClaims: false,
+    fetch: deps.loopbackRequests ? loopbackFetch : (url, options) => globalThis.fetch(url, options),
     features: {
       devInteractions: { enabled: false },
       clientCredentials: { enabled: true },
@@ -193,6 +209,8 @@ export function buildProviderConfiguration(deps: ProviderDependencies): Configur
         },
       },
       rpInitiatedLogout: { enabled: true, logoutSource: deps.pages.logoutSource, postLogoutSuccessSource: deps.pages.postLogoutSuccessSource },
+      // Logout tokens are queued and posted by Latchkey's worker (oidc/backchannel-logout.ts), retried until delivered.
+      backchannelLogout: { enabled: true },
       pushedAuthorizationRequests: { enabled: true },
       registration: deps.dynamicRegistration ? {
         enabled: true,

@@ -2,7 +2,7 @@
 export const claimsByScope = {
   openid: ['sub', 'amr', 'acr'], // amr and acr: how the person signed in (pwd, otp …; one factor or several), carried by ID tokens
   email: ['email', 'email_verified'],
-  profile: ['name', 'given_name', 'family_name', 'updated_at'],
+  profile: ['name', 'given_name', 'family_name', 'picture', 'updated_at'],
   offline_access: [],
   roles: ['roles'], // the names of the roles the person holds
 };

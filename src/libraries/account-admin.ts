@@ -2,6 +2,7 @@
 // them, see everything about them, make them (with an invitation to choose a password), change
 // their profile or address, prove their address, send a reset, end their sessions, take away
 // their second factors when they lost them, delete them. Each change is audited, in its transaction.
+import crypto from 'node:crypto';
 import type { Config } from '../config/env.ts';
 import { greetingName } from '../mail/greeting.ts';
 import type { Mail } from '../mail/index.ts';
@@ -18,15 +19,16 @@ import { assertThat, RequestError } from './errors.ts';
 import type { OneTimeSecrets } from './one-time-secrets.ts';
 import { queueResetMail } from './password-reset.ts';
 import { signOut } from './sign-out.ts';
+import { describeDevice } from './device-names.ts';
+
+/** Who had an account deleted (the details of its account.deleted event, and what its mail says). */
+export type DeletedBy = 'self' | 'admin' | 'directory';
+
+/** Keys of audit event details that may carry personal data: gone from a deleted account's events. */
+const PERSONAL_DETAIL_KEYS = ['email', 'new_email', 'old_email', 'address', 'name', 'given_name', 'family_name', 'picture', 'ip', 'user_agent'];
 
 /** How long an invitation's "choose your password" link works. */
 export const INVITE_LINK_SECONDS = 7 * 24 * 60 * 60;
-
-/** The IP and user agent a session was last saved from (see oidc/adapter.ts), when known. */
-function deviceFacts(device: unknown): { ip: string | null; user_agent: string | null } {
-  const known = typeof device === 'object' && device !== null ? device as Record<string, unknown> : {};
-  return { ip: typeof known.ip === 'string' ? known.ip : null, user_agent: typeof known.user_agent === 'string' ? known.user_agent : null };
-}
 
 export function presentAccount(account: AccountRow & { has_second_factor?: boolean }) {
   return {
@@ -41,6 +43,8 @@ export function presentAccount(account: AccountRow & { has_second_factor?: boole
     has_password: account.password_hash !== null,
     ...(account.has_second_factor === undefined ? {} : { has_second_factor: account.has_second_factor }),
     language: account.language,
+    preferred_language: account.preferred_language,
+    picture: account.picture,
     created_at: account.created_at.toISOString(),
     updated_at: account.updated_at.toISOString(),
     last_sign_in_at: account.last_login_at?.toISOString() ?? null,
@@ -180,7 +184,7 @@ export function createAccountAdmin({ config, queries, accounts, mail, oneTimeSec
           active_now: isActiveNow(savedAt),
           expires_at: expiresAt?.toISOString() ?? null,
           amr: Array.isArray(payload.amr) ? payload.amr as string[] : [],
-          ...deviceFacts(payload.latchkey_device),
+          ...describeDevice(payload.latchkey_device), // ip, user_agent, and the browser and system it names
           applications: Object.keys((payload.authorizations as Record<string, unknown> | undefined) ?? {}),
         })),
         applications: consents.map((consent) => ({
@@ -341,17 +345,27 @@ export function createAccountAdmin({ config, queries, accounts, mail, oneTimeSec
       });
     },
 
-    /** Erases the account with its factors, sessions, grants, tokens, consents and pending links. */
-    async delete(id: string, { asDirectory = false }: { asDirectory?: boolean } = {}): Promise<void> {
+    /**
+     * Erases the account with its factors, sessions, grants, tokens, consents and pending links,
+     * whoever asks (the person, an administrator, a directory): every application it used is
+     * owed a back-channel logout, its audit events keep no personal data (it becomes a random
+     * pseudonym there, the same in all of them, linked to nothing), and the address is mailed
+     * that it is gone. All in one transaction.
+     */
+    async delete(id: string, { asDirectory = false, by = asDirectory ? 'directory' : 'admin' }: { asDirectory?: boolean; by?: DeletedBy } = {}): Promise<void> {
       const account = await find(id);
       if (asDirectory) assertDirectoryManages(account);
       await queries.transaction(async (q) => {
         if (asDirectory) await recheckDirectoryManages(q, account.id);
         if (account.roles.includes(ADMIN_ROLE)) await assertAnotherAdminRemains(q, account.id);
-        const used = (await q.consents.listConsents(account.id)).map((consent) => consent.client_id);
-        await signOut(q, account.id, { everywhere: true }, { alsoNotify: used });
+        const used = new Set([...(await q.consents.listConsents(account.id)).map((consent) => consent.client_id), ...await q.auditEvents.listClientsSignedInto(account.id)]);
+        await signOut(q, account.id, { everywhere: true }, { alsoNotify: [...used] });
         await q.accounts.deleteAccount(account.id); // factors, codes, consents and links go with it
-        await recordAudit(q, { type: 'account.deleted', subjectId: account.id });
+        await recordAudit(q, { type: 'account.deleted', subjectId: account.id, details: { by } }); // pseudonymised with the rest, next
+        await q.auditEvents.pseudonymiseAccountEvents({ accountId: account.id, email: account.email, pseudonym: crypto.randomUUID(), personalKeys: PERSONAL_DETAIL_KEYS });
+        await mail.enqueue(q, {
+          to: account.email, subject: 'mail.accountDeleted.subject', template: 'account-deleted', accountLanguage: account.language, data: { name: greetingName(account), by },
+        });
       });
     },
   };

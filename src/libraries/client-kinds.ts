@@ -23,6 +23,8 @@ export interface ClientSettings {
   policyUri?: string | undefined;
   tosUri?: string | undefined;
   idTokenSigningAlg?: string | undefined;
+  backchannelLogoutUri?: string | undefined;
+  backchannelLogoutSessionRequired?: boolean | undefined;
 }
 
 const SIGN_IN_GRANTS = ['authorization_code', 'refresh_token'];

@@ -33,6 +33,10 @@ export interface ClientInput {
   tosUri?: string | undefined;
   /** RS256 (the default), ES256 or EdDSA. */
   idTokenSigningAlg?: string | undefined;
+  /** Where Latchkey posts a logout token when the person signs out (OpenID Connect Back-Channel Logout). */
+  backchannelLogoutUri?: string | undefined;
+  /** Whether each logout token must name the session (sid) it ends. */
+  backchannelLogoutSessionRequired?: boolean | undefined;
   /**
    * The client's public keys (a JWK Set): it then authenticates with private_key_jwt, a JWT it
    * signs (RFC 7523), instead of a secret.
@@ -60,6 +64,8 @@ function inputOf(row: ClientRow): ClientInput {
     tosUri: m.tos_uri,
     idTokenSigningAlg: m.id_token_signed_response_alg,
     jwks: m.jwks,
+    backchannelLogoutUri: m.backchannel_logout_uri,
+    backchannelLogoutSessionRequired: m.backchannel_logout_session_required,
   };
 }
 
@@ -81,6 +87,7 @@ export function applyRegistrationRules(metadata: Record<string, unknown>): void 
     assertThat(kind !== 'private-use' || metadata.token_endpoint_auth_method === 'none', 'invalid_redirect_uri', 'Private-use scheme redirect URIs are for public (native) clients.');
   }
   for (const uri of Array.isArray(metadata.post_logout_redirect_uris) ? metadata.post_logout_redirect_uris : []) checkRedirectUri(String(uri), 'Post-logout redirect URI');
+  if (metadata.backchannel_logout_uri !== undefined) checkBackchannelLogoutUri(String(metadata.backchannel_logout_uri));
 }
 
 export interface ClientSummary {
@@ -98,6 +105,8 @@ export interface ClientSummary {
   policy_uri: string | null;
   tos_uri: string | null;
   id_token_signed_response_alg: string;
+  backchannel_logout_uri: string | null;
+  backchannel_logout_session_required: boolean;
   created_at: string;
 }
 
@@ -189,6 +198,10 @@ export function buildClientMetadata(input: ClientInput): Record<string, unknown>
   for (const [value, option, setting] of [[input.clientUri, '--client-uri', 'clientUri'], [input.policyUri, '--policy-uri', 'policyUri'], [input.tosUri, '--tos-uri', 'tosUri']] as const) {
     if (value !== undefined) assertThat(URL.parse(value)?.protocol === 'https:', 'invalid_client_metadata', `${option} must be an https URL.`, 400, aboutInput(setting, 'messages.linkNotHttps'));
   }
+  if (input.backchannelLogoutUri !== undefined) {
+    assertThat(usesCode, 'invalid_client_metadata', 'A back-channel logout URI is for applications that sign people in (authorization_code).', 400, aboutInput('backchannelLogoutUri'));
+    checkingInput('backchannelLogoutUri', () => checkBackchannelLogoutUri(input.backchannelLogoutUri!));
+  }
 
   return {
     client_name: name,
@@ -205,7 +218,23 @@ export function buildClientMetadata(input: ClientInput): Record<string, unknown>
     ...(input.clientUri ? { client_uri: input.clientUri } : {}),
     ...(input.policyUri ? { policy_uri: input.policyUri } : {}),
     ...(input.tosUri ? { tos_uri: input.tosUri } : {}),
+    ...(input.backchannelLogoutUri ? {
+      backchannel_logout_uri: input.backchannelLogoutUri, backchannel_logout_session_required: input.backchannelLogoutSessionRequired ?? false,
+    } : {}),
   };
+}
+
+/**
+ * Where logout tokens may be posted: https, or http to the machine itself (an application in
+ * development); never with a fragment (the specification forbids it) or credentials in the URL.
+ */
+function checkBackchannelLogoutUri(value: string): void {
+  const url = URL.parse(value);
+  const loopback = url?.protocol === 'http:' && ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
+  assertThat(url !== null && (url.protocol === 'https:' || loopback), 'invalid_client_metadata',
+    'The back-channel logout URI must be an https URL (http only to localhost).', 400, { messageKey: 'messages.backchannelLogoutUriInvalid' });
+  assertThat(!url!.hash && !url!.username && !url!.password && !value.includes('#'), 'invalid_client_metadata',
+    'The back-channel logout URI must have no fragment and no user name or password.', 400, { messageKey: 'messages.backchannelLogoutUriInvalid' });
 }
 
 function summarise(row: ClientRow): ClientSummary {
@@ -225,6 +254,8 @@ function summarise(row: ClientRow): ClientSummary {
     policy_uri: m.policy_uri ?? null,
     tos_uri: m.tos_uri ?? null,
     id_token_signed_response_alg: m.id_token_signed_response_alg ?? 'RS256',
+    backchannel_logout_uri: m.backchannel_logout_uri ?? null,
+    backchannel_logout_session_required: m.backchannel_logout_session_required ?? false,
     created_at: row.created_at.toISOString(),
   };
 }
@@ -301,7 +332,7 @@ export function createClients({ queries, secretBox, validateMetadata, changes }:
 
     /**
      * Changes a client's settings, checked as a new registration would be; what it holds
-     * (grants, tokens) stays. Every process drops its copy at once. An empty URI clears logo and links.
+     * (grants, tokens) stays. Every process drops its copy at once. An empty URI clears logo, links and the back-channel logout URI.
      */
     async updateClient(clientId: string, change: ClientChange): Promise<ClientSummary> {
       const row = await findRow(clientId);
@@ -314,6 +345,7 @@ export function createClients({ queries, secretBox, validateMetadata, changes }:
         clientUri: clear(change.clientUri, before.clientUri),
         policyUri: clear(change.policyUri, before.policyUri),
         tosUri: clear(change.tosUri, before.tosUri),
+        backchannelLogoutUri: clear(change.backchannelLogoutUri, before.backchannelLogoutUri),
       };
       const metadata = buildClientMetadata(after);
       await validateMetadata({ ...metadata, client_id: clientId, ...(row.client_secret_sealed ? { client_secret: 'unchanged-secret-for-validation-only' } : {}) })

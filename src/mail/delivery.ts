@@ -1,6 +1,7 @@
 // Delivers the outbox: leases due mails, sends them, and on failure retries with exponential
 // backoff until the mail is a few days old. Any number of processes may run this at once.
 import type { Logger } from 'pino';
+import { backoffSeconds, createOutboxWorker } from '../libraries/outbox-worker.ts';
 import type { SecretBox } from '../libraries/secret-box.ts';
 import type { Queries } from '../queries/index.ts';
 import type { MailRow } from '../queries/mail-outbox.ts';
@@ -22,9 +23,8 @@ export const deliveryRules = {
 };
 
 /** Seconds to wait after the given number of failed attempts (1, 2, …). */
-export function retryDelaySeconds(failedAttempts: number): number {
-  return Math.min(deliveryRules.maxRetrySeconds, deliveryRules.firstRetrySeconds * 2 ** Math.min(failedAttempts - 1, 20));
-}
+export const retryDelaySeconds = (failedAttempts: number) =>
+  backoffSeconds(failedAttempts, { first: deliveryRules.firstRetrySeconds, max: deliveryRules.maxRetrySeconds });
 
 export function createMailDelivery({ queries, secretBox, transport, log }: { queries: Queries; secretBox: SecretBox; transport: MailTransport; log: Logger }) {
   async function deliver(mail: MailRow): Promise<boolean> {
@@ -50,59 +50,23 @@ export function createMailDelivery({ queries, secretBox, transport, log }: { que
     return true;
   }
 
-  let started = false;
-
-  /** One pass over the due mails: returns how many were sent and how many failed. */
-  async function deliverDueMails(): Promise<{ sent: number; failed: number }> {
-    const counts = { sent: 0, failed: 0 };
-    for (;;) {
-      const batch = await queries.mailOutbox.claimDueMails(deliveryRules.batchSize, deliveryRules.leaseSeconds);
-      for (const sent of await Promise.all(batch.map(deliver))) counts[sent ? 'sent' : 'failed'] += 1;
-      // A stopping worker leaves the rest of a backlog to the other processes or the next start.
-      if (batch.length < deliveryRules.batchSize || stopping) return counts;
-    }
-  }
-
-  let stopping = false;
-  let timer: NodeJS.Timeout | undefined;
-  let inFlight: Promise<void> | undefined;
-  let wakeRequested = false;
-
-  function runPass(): void {
-    clearTimeout(timer);
-    if (!started) return;
-    if (inFlight) {
-      wakeRequested = true; // mail queued during this pass: look again right after it
-      return;
-    }
-    inFlight = deliverDueMails()
-      .then(() => undefined, (error: unknown) => { log.error({ err: error }, 'mail delivery pass failed'); })
-      .finally(() => {
-        inFlight = undefined;
-        if (!started) return;
-        timer = setTimeout(runPass, wakeRequested ? 0 : deliveryRules.pollMs);
-        timer.unref();
-        wakeRequested = false;
-      });
-  }
+  const worker = createOutboxWorker({
+    name: 'mail delivery',
+    claim: (limit) => queries.mailOutbox.claimDueMails(limit, deliveryRules.leaseSeconds),
+    deliver,
+    batchSize: deliveryRules.batchSize,
+    pollMs: deliveryRules.pollMs,
+    log,
+  });
 
   return {
-    deliverDueMails,
+    /** One pass over the due mails: returns how many were sent and how many failed. */
+    deliverDueMails: worker.deliverDue,
     /** Polls for due mail about every second until stopped. */
-    startWorker(): void {
-      if (started) return;
-      started = true;
-      runPass();
-    },
+    startWorker: worker.start,
     /** Stops polling and waits for the pass in flight, so no send is cut off by closing the database. */
-    async stopWorker(): Promise<void> {
-      started = false;
-      stopping = true;
-      clearTimeout(timer);
-      await inFlight;
-      stopping = false;
-    },
+    stopWorker: worker.stop,
     /** Starts a pass now instead of at the next poll (a running worker only). */
-    wake: runPass,
+    wake: worker.wake,
   };
 }

@@ -19,6 +19,7 @@ export function createFindAccount(accounts: Accounts): FindAccount {
           name: account.name ?? undefined,
           given_name: account.given_name ?? undefined,
           family_name: account.family_name ?? undefined,
+          picture: account.picture ?? undefined,
           updated_at: Math.floor(account.updated_at.getTime() / 1000),
           roles: account.roles,
         };

@@ -29,6 +29,7 @@ export async function validateClientMetadata(config: Config, keySet: KeySet, met
     httpsIssuer: config.issuer.startsWith('https:'),
     postMethods: config.authorizationByPost,
     staticClients: [],
+    loopbackRequests: false,
     pages: { renderError: unused, logoutSource: unused, postLogoutSuccessSource: unused },
   }));
   await provider.Client.validate(metadata as never);

@@ -58,6 +58,9 @@ export interface AccountSearch {
 
 export type AccountProfileChange = Partial<Pick<AccountRow, 'name' | 'given_name' | 'family_name' | 'email' | 'email_verified'>>;
 
+/** What a person changes on their own profile page (language: the one their mails use, set with the preferred one). */
+export type OwnProfileChange = Partial<Pick<AccountRow, 'name' | 'given_name' | 'family_name' | 'picture' | 'preferred_language' | 'language'>>;
+
 export interface SignupCount {
   key: string;
   count: number;
@@ -314,6 +317,32 @@ export function createAccountQueries(db: Knex) {
 
     async setAccountDisabled(id: string, disabled: boolean): Promise<void> {
       await db('accounts').where({ id }).update({ disabled, updated_at: db.fn.now() });
+    },
+
+    /** A password the person chose on their account page: unlike changePassword, it proves nothing about the address. */
+    async setOwnPassword(id: string, passwordHash: string): Promise<void> {
+      await db('accounts').where({ id }).update({ password_hash: passwordHash, password_changed_at: db.fn.now(), updated_at: db.fn.now() });
+    },
+
+    /** What the person changed on their profile page; updated_at moves. */
+    async updateOwnProfile(id: string, change: OwnProfileChange): Promise<void> {
+      await db('accounts').where({ id }).update({ ...change, updated_at: db.fn.now() });
+    },
+
+    /**
+     * A proven address for the account (a new one, or the old one put back), verified. False when
+     * another account has it in any letter case, also when one takes it at the same moment: the
+     * statement runs in a savepoint of its own, so the caller's transaction goes on.
+     */
+    async changeEmail(id: string, email: string): Promise<boolean> {
+      try {
+        return await db.transaction(async (trx) => (await trx('accounts').where({ id })
+          .whereNotExists((other) => other.from('accounts as other').whereRaw('lower(other.email) = lower(?)', [email]).andWhereNot('other.id', id))
+          .update({ email, email_verified: true, updated_at: trx.fn.now() })) > 0);
+      } catch (error) {
+        if ((error as { code?: string }).code === '23505') return false; // the unique index on lower(email): taken meanwhile
+        throw error;
+      }
     },
   };
 }

@@ -1,5 +1,5 @@
 // SQL for the audit log: append, list newest first with filters and a cursor, name the accounts
-// listed, sweep the oldest.
+// listed, take a deleted account out of its events, sweep the oldest.
 import type { Knex } from 'knex';
 
 export interface AuditEventRow {
@@ -58,6 +58,48 @@ export function createAuditEventQueries(db: Knex) {
       if (!ids.length) return new Map();
       const result = await db.raw<{ rows: Array<{ id: string; email: string }> }>('select id, email from accounts where id = any(?::uuid[])', [ids]);
       return new Map(result.rows.map((row) => [row.id, row.email]));
+    },
+
+    /** Every application the account finished a sign-in to, as far back as the log goes. */
+    async listClientsSignedInto(accountId: string): Promise<string[]> {
+      const result = await db.raw<{ rows: Array<{ client_id: string }> }>(
+        `select distinct client_id from audit_events where subject_id = ?::uuid and type = 'sign_in.succeeded' and client_id is not null`,
+        [accountId],
+      );
+      return result.rows.map((row) => row.client_id);
+    },
+
+    /**
+     * Takes a deleted account out of its events (the migration allowing it says how little may
+     * change): where it is the subject or acted, it becomes `pseudonym` and the `personalKeys` of
+     * the details go; the IP and user agent go too unless someone else acted (an administrator's
+     * own, kept to hold them accountable). Failed sign-ins that named its address without
+     * finding an account lose the address. Must run in a transaction (the pseudonym is set for
+     * it alone). Returns how many events changed.
+     */
+    async pseudonymiseAccountEvents({ accountId, email, pseudonym, personalKeys }: { accountId: string; email: string; pseudonym: string; personalKeys: string[] }): Promise<number> {
+      await db.raw(`select set_config('latchkey.pseudonym', ?, true)`, [pseudonym]);
+      const own = await db.raw<{ rowCount: number }>(
+        `update audit_events set
+           subject_id = case when subject_id = :account::uuid then :pseudonym::uuid else subject_id end,
+           actor_id = case when actor_type = 'account' and actor_id = :account then :pseudonym else actor_id end,
+           ip = case when someone_else then ip end,
+           user_agent = case when someone_else then user_agent end,
+           details = case when subject_id = :account::uuid then details - :keys::text[] else details end
+         from (select id as event_id,
+                 actor_type in ('api_token', 'cli', 'client') or (actor_type = 'account' and actor_id is distinct from :account) as someone_else
+               from audit_events
+               where subject_id = :account::uuid or (actor_type = 'account' and actor_id = :account)) as chosen
+         where audit_events.id = chosen.event_id`,
+        { account: accountId, pseudonym, keys: personalKeys },
+      );
+      const named = await db.raw<{ rowCount: number }>(
+        `update audit_events set details = details - 'email'
+         where type = 'sign_in.failed' and subject_id is null and lower(details ->> 'email') = lower(:email)`,
+        { email },
+      );
+      await db.raw(`select set_config('latchkey.pseudonym', '', true)`);
+      return (own.rowCount ?? 0) + (named.rowCount ?? 0);
     },
 
     /** Deletes up to `batch` events older than the cutoff; how many went. */

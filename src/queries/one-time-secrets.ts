@@ -1,7 +1,7 @@
 // SQL for one-time secrets sent by mail: issue, find the live one, count attempts, consume.
 import type { Knex } from 'knex';
 
-export type OneTimePurpose = 'verify_email' | 'reset_password' | 'sign_in' | 'undo_security_change';
+export type OneTimePurpose = 'verify_email' | 'reset_password' | 'sign_in' | 'undo_security_change' | 'change_email' | 'undo_email_change';
 export type OneTimeKind = 'link' | 'code';
 
 export interface OneTimeSecretRow {
@@ -57,9 +57,14 @@ export function createOneTimeSecretQueries(db: Knex) {
       await live(db('one_time_secrets').where({ purpose, email, ...(kind ? { kind } : {}) })).update({ consumed_at: db.fn.now() });
     },
 
-    /** Every link and code issued for the account (its address changed: they were mailed to the old one). */
-    async deleteOneTimeSecretsOfAccount(accountId: string): Promise<number> {
-      return db('one_time_secrets').where({ account_id: accountId }).delete();
+    /**
+     * Every link and code issued for the account (its address changed: they were mailed to the old
+     * one), but those of the `keep` purposes issued before `keep.before` (by default: all of them).
+     */
+    async deleteOneTimeSecretsOfAccount(accountId: string, keep?: { purposes: OneTimePurpose[]; before?: Date }): Promise<number> {
+      const query = db('one_time_secrets').where({ account_id: accountId });
+      if (keep) query.whereNot((kept) => { kept.whereIn('purpose', keep.purposes); if (keep.before) kept.where('created_at', '<', keep.before); });
+      return query.delete();
     },
 
     async deleteExpiredOneTimeSecrets(): Promise<number> {

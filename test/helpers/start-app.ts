@@ -51,6 +51,7 @@ export async function startApp({ env = {}, location }: StartOptions = {}): Promi
   const services = await createServices({ config, secret: config.secret!, db, log });
   server.on('request', createApp(services));
   services.mail.startWorker();
+  services.backchannelLogouts.startWorker();
 
   return {
     url,
@@ -64,6 +65,7 @@ export async function startApp({ env = {}, location }: StartOptions = {}): Promi
     async close() {
       services.provider.stop();
       await services.mail.stopWorker();
+      await services.backchannelLogouts.stopWorker();
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
       await db.close();

@@ -25,10 +25,11 @@ const sessionRow = async (session: HttpSession) => {
 };
 
 describe('discovery', () => {
-  it('advertises the client authentication methods that work and no claim it never issues', async () => {
+  it('advertises the client authentication methods that work, and back-channel logout with the sid claim it needs', async () => {
     const meta = await (await fetch(`${app.url}/.well-known/openid-configuration`)).json();
     expect(meta.token_endpoint_auth_methods_supported).toEqual(['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none']);
-    expect(meta.claims_supported).not.toContain('sid');
+    expect(meta.claims_supported).toContain('sid'); // in ID tokens of clients with backchannel_logout_session_required
+    expect(meta).toMatchObject({ backchannel_logout_supported: true, backchannel_logout_session_supported: true });
     expect(meta.dpop_signing_alg_values_supported?.length).toBeGreaterThan(0); // DPoP, as README says
   });
 

@@ -6,7 +6,8 @@ import { onePositional, parse, periodSeconds, required } from '../parse.ts';
 export const clientsHelp = `latchkey clients create --name NAME --redirect-uri URI... [--post-logout-redirect-uri URI...]
                        [--public] [--grant-type TYPE...] [--scope SCOPE...] [--skip-consent] [--logo-uri URL]
                        [--client-uri URL] [--policy-uri URL] [--tos-uri URL]
-                       [--id-token-alg RS256|ES256|EdDSA] [--jwks JSON] [--json]
+                       [--id-token-alg RS256|ES256|EdDSA] [--jwks JSON]
+                       [--backchannel-logout-uri URL [--backchannel-logout-session-required]] [--json]
     Registers a relying party and prints its client_id and, for a confidential client, its secret (shown once).
     --grant-type: authorization_code, refresh_token, client_credentials (default: the first two)
     --scope: the scopes the client may ask for (default: openid, email, profile, offline_access, roles); a machine
@@ -18,10 +19,15 @@ export const clientsHelp = `latchkey clients create --name NAME --redirect-uri U
     --id-token-alg: how its ID tokens are signed (default RS256)
     --jwks: the client's public keys as a JWK Set ({"keys": [...]}); it then authenticates with
             private_key_jwt (a JWT signed with its private key) and gets no secret
+    --backchannel-logout-uri: where Latchkey posts a signed logout token when the person signs out
+            of Latchkey (https; http only to localhost); --backchannel-logout-session-required: each
+            token names the session (sid) it ends, as the ID token did
 latchkey clients update CLIENT_ID [--name NAME] [--redirect-uri URI...] [--post-logout-redirect-uri URI...]
                        [--grant-type TYPE...] [--scope SCOPE...] [--skip-consent | --ask-consent] [--logo-uri URL]
-                       [--client-uri URL] [--policy-uri URL] [--tos-uri URL] [--id-token-alg ALG] [--json]
-    Changes what is given (a repeated option replaces the whole list; an empty URL clears a logo or link),
+                       [--client-uri URL] [--policy-uri URL] [--tos-uri URL] [--id-token-alg ALG]
+                       [--backchannel-logout-uri URL] [--backchannel-logout-session-required BOOL] [--json]
+    Changes what is given (a repeated option replaces the whole list; an empty URL clears a logo, a link
+    or the back-channel logout URI),
     checked as a new registration would be. Whether it is public, and its keys, stay.
 latchkey clients initial-token create [--expires-in PERIOD] [--json]
     With DYNAMIC_REGISTRATION=on: a token that lets whoever holds it register clients at /reg
@@ -44,7 +50,14 @@ function describe(client: ClientSummary, secret: string | undefined): string[] {
     `scopes:         ${client.scope ?? 'openid email profile offline_access roles'}`,
     `skip consent:   ${client.skip_consent ? 'yes' : 'no'}`,
     `ID token alg:   ${client.id_token_signed_response_alg}`,
+    `back-channel logout: ${client.backchannel_logout_uri ? `${client.backchannel_logout_uri}${client.backchannel_logout_session_required ? ' (sid required)' : ''}` : '—'}`,
   ];
+}
+
+function yesOrNo(value: string | undefined, flag: string): boolean | undefined {
+  if (value === undefined) return undefined;
+  if (value === 'true' || value === 'false') return value === 'true';
+  throw new UsageError(`${flag} takes true or false`);
 }
 
 function parseJson(value: string, flag: string): unknown {
@@ -73,6 +86,8 @@ export function parseClientsCommand(args: string[]): Execute {
         'tos-uri': { type: 'string' },
         'id-token-alg': { type: 'string' },
         jwks: { type: 'string' },
+        'backchannel-logout-uri': { type: 'string' },
+        'backchannel-logout-session-required': { type: 'boolean' },
       });
       const input = {
         name: required(values.name, '--name', 'clients create'),
@@ -88,6 +103,8 @@ export function parseClientsCommand(args: string[]): Execute {
         tosUri: values['tos-uri'],
         idTokenSigningAlg: values['id-token-alg'],
         jwks: values.jwks === undefined ? undefined : parseJson(values.jwks, '--jwks'),
+        backchannelLogoutUri: values['backchannel-logout-uri'],
+        backchannelLogoutSessionRequired: values['backchannel-logout-session-required'],
       };
       buildClientMetadata(input); // refuse a bad registration before opening the database
       return async ({ clients }, io) => {
@@ -110,6 +127,8 @@ export function parseClientsCommand(args: string[]): Execute {
         'policy-uri': { type: 'string' },
         'tos-uri': { type: 'string' },
         'id-token-alg': { type: 'string' },
+        'backchannel-logout-uri': { type: 'string' },
+        'backchannel-logout-session-required': { type: 'string' },
       });
       const clientId = onePositional(positionals, 'CLIENT_ID', 'clients update');
       if (values['skip-consent'] && values['ask-consent']) throw new UsageError('clients update takes --skip-consent or --ask-consent, not both');
@@ -125,6 +144,8 @@ export function parseClientsCommand(args: string[]): Execute {
         policyUri: values['policy-uri'],
         tosUri: values['tos-uri'],
         idTokenSigningAlg: values['id-token-alg'],
+        backchannelLogoutUri: values['backchannel-logout-uri'],
+        backchannelLogoutSessionRequired: yesOrNo(values['backchannel-logout-session-required'], '--backchannel-logout-session-required'),
       };
       if (Object.values(change).every((value) => value === undefined)) throw new UsageError('clients update needs something to change (see latchkey clients --help)');
       return async ({ clients }, io) => {

@@ -42,6 +42,7 @@ const snippetAbout = (kind: ClientKind, authMethod: string) => {
 const FIELD_OF_SETTING: Record<string, string> = {
   name: 'name', redirectUris: 'redirect_uris', postLogoutRedirectUris: 'post_logout_redirect_uris', scopes: 'scopes',
   logoUri: 'logo_uri', clientUri: 'client_uri', policyUri: 'policy_uri', tosUri: 'tos_uri', idTokenSigningAlg: 'id_token_alg',
+  backchannelLogoutUri: 'backchannel_logout_uri',
 };
 const SIGN_IN_FIELDS = Object.values(FIELD_OF_SETTING);
 const MACHINE_FIELDS = ['name', 'scopes'];
@@ -58,6 +59,8 @@ interface FormValues {
   policy_uri: string;
   tos_uri: string;
   id_token_alg: string;
+  backchannel_logout_uri: string;
+  backchannel_logout_session_required: boolean;
   scopes: string[];
   roles: string[];
 }
@@ -75,6 +78,8 @@ function formValues(ctx: Context): FormValues {
     policy_uri: formText(ctx, 'policy_uri'),
     tos_uri: formText(ctx, 'tos_uri'),
     id_token_alg: formText(ctx, 'id_token_alg'),
+    backchannel_logout_uri: formText(ctx, 'backchannel_logout_uri'),
+    backchannel_logout_session_required: formText(ctx, 'backchannel_logout_session_required') === 'yes',
     scopes: formList(ctx, 'scope'),
     roles: formList(ctx, 'role'),
   };
@@ -91,6 +96,8 @@ function valuesOf(client: ClientSummary, roles: string[]): FormValues {
     policy_uri: client.policy_uri ?? '',
     tos_uri: client.tos_uri ?? '',
     id_token_alg: client.id_token_signed_response_alg,
+    backchannel_logout_uri: client.backchannel_logout_uri ?? '',
+    backchannel_logout_session_required: client.backchannel_logout_session_required,
     scopes: client.scope?.split(' ').filter(Boolean) ?? [],
     roles,
   };
@@ -102,12 +109,13 @@ function settingsOf(values: FormValues): ClientSettings {
     name: values.name, redirectUris: lines(values.redirect_uris), postLogoutRedirectUris: lines(values.post_logout_redirect_uris),
     skipConsent: values.skip_consent, scopes: values.scopes, logoUri: values.logo_uri, clientUri: values.client_uri, policyUri: values.policy_uri,
     tosUri: values.tos_uri, idTokenSigningAlg: values.id_token_alg || undefined,
+    backchannelLogoutUri: values.backchannel_logout_uri, backchannelLogoutSessionRequired: values.backchannel_logout_session_required,
   };
 }
 
 const withoutEmpty = (settings: ClientSettings): ClientSettings => ({
   ...settings, logoUri: settings.logoUri || undefined, clientUri: settings.clientUri || undefined,
-  policyUri: settings.policyUri || undefined, tosUri: settings.tosUri || undefined,
+  policyUri: settings.policyUri || undefined, tosUri: settings.tosUri || undefined, backchannelLogoutUri: settings.backchannelLogoutUri || undefined,
 });
 
 /** A change from the edit form: a machine's form has its name and scopes only; the rest stays. */
@@ -158,7 +166,7 @@ export default function applicationRoutes(router: Router, services: Services) {
     const kind = ctx.query.kind;
     if (!isClientKind(kind)) return renderKindChoice(ctx);
     await renderNew(ctx, kind, {
-      name: '', redirect_uris: '', post_logout_redirect_uris: '', skip_consent: false, logo_uri: '', client_uri: '', policy_uri: '', tos_uri: '',
+      name: '', redirect_uris: '', post_logout_redirect_uris: '', skip_consent: false, logo_uri: '', client_uri: '', policy_uri: '', tos_uri: '', backchannel_logout_uri: '', backchannel_logout_session_required: false,
       // A web app keeps refresh tokens on its server; a browser or device app asks for them if it must.
       id_token_alg: 'RS256', scopes: { web: ['openid', 'email', 'profile', 'offline_access'], public: ['openid', 'email', 'profile'], machine: [] }[kind], roles: [],
     });

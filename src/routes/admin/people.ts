@@ -5,6 +5,7 @@ import type Router from '@koa/router';
 import type { Context } from 'koa';
 import { RequestError } from '../../libraries/errors.ts';
 import { ADMIN_ROLE } from '../../libraries/roles.ts';
+import { deviceName } from '../../libraries/device-names.ts';
 import type { FormProblem } from '../../pages/form-problem.ts';
 import type { Services } from '../../services.ts';
 import { ACTOR_WORDS } from './audit-log.ts';
@@ -99,7 +100,7 @@ export default function peopleRoutes(router: Router, services: Services) {
     await renderConsolePage(ctx, services, 'admin/person', {
       title: 'console.people.personTitle', section: 'people', notices: NOTICES, error, person, events: events.events, actorWords: ACTOR_WORDS,
       rolesToGrant: roles.filter((role) => !person.roles.includes(role.name)), signupClientName: signupClient?.client_name ?? null,
-      isSelf: id === consoleAdmin(ctx).account.id,
+      isSelf: id === consoleAdmin(ctx).account.id, deviceName,
     }, status);
   }
 

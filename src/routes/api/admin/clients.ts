@@ -21,6 +21,8 @@ const clientSchema = z.object({
   policy_uri: z.string().nullable(),
   tos_uri: z.string().nullable(),
   id_token_signed_response_alg: z.string(),
+  backchannel_logout_uri: z.string().nullable(),
+  backchannel_logout_session_required: z.boolean(),
   created_at: timestamp,
 });
 
@@ -41,6 +43,8 @@ const settings = {
   policy_uri: optionalUri,
   tos_uri: optionalUri,
   id_token_signed_response_alg: z.enum(['RS256', 'ES256', 'EdDSA']),
+  backchannel_logout_uri: z.string().max(2000).describe('Where a signed logout token is posted when the person signs out (https; http only to localhost); "" clears it on update'),
+  backchannel_logout_session_required: z.boolean().describe('Each logout token names the session (sid) it ends'),
 };
 
 const params = z.object({ client_id: z.string().min(1).max(100) });
@@ -57,6 +61,8 @@ const change = (body: Partial<Record<keyof typeof settings, unknown>>): ClientCh
   policyUri: body.policy_uri as string | undefined,
   tosUri: body.tos_uri as string | undefined,
   idTokenSigningAlg: body.id_token_signed_response_alg as string | undefined,
+  backchannelLogoutUri: body.backchannel_logout_uri as string | undefined,
+  backchannelLogoutSessionRequired: body.backchannel_logout_session_required as boolean | undefined,
 });
 
 export const clientRoutes = [
@@ -74,6 +80,7 @@ export const clientRoutes = [
     body: z.object({ ...settings, public: z.boolean().optional() }).partial({
       redirect_uris: true, post_logout_redirect_uris: true, grant_types: true, scopes: true, skip_consent: true,
       logo_uri: true, client_uri: true, policy_uri: true, tos_uri: true, id_token_signed_response_alg: true,
+      backchannel_logout_uri: true, backchannel_logout_session_required: true,
     }).strict(),
     responses: { 201: { description: 'The application, with its secret if it has one', schema: withSecret } },
     async handle({ body, services }) {

@@ -26,6 +26,8 @@ export const accountSchema = z.object({
   has_password: z.boolean(),
   has_second_factor: z.boolean().optional(),
   language: z.string().nullable().describe('Of the pages last signed in on; mails no page causes use it'),
+  preferred_language: z.string().nullable().describe('The language the person chose on their profile page (null: their browser\'s)'),
+  picture: z.string().nullable().describe('The URL of the person\'s picture (the picture claim)'),
   created_at: timestamp,
   updated_at: timestamp,
   last_sign_in_at: timestamp.nullable(),
@@ -51,10 +53,37 @@ export const accountDetailSchema = accountSchema.extend({
     expires_at: timestamp.nullable(), amr: z.array(z.string()), applications: z.array(z.string()),
     ip: z.string().nullable().describe('The IP address the session was last used from'),
     user_agent: z.string().nullable().describe('The browser it was last used from, as its User-Agent header said (at most 400 characters)'),
+    browser: z.string().nullable().describe('The browser that header names, with its major version ("Chrome 126"); null when unknown'),
+    os: z.string().nullable().describe('The operating system that header names ("Windows 10", "macOS", "Android 14"); null when unknown'),
   })),
   applications: z.array(z.object({
     client_id: z.string(), client_name: z.string().nullable(), scopes: z.array(z.string()), allowed_at: timestamp, updated_at: timestamp,
   })),
+});
+
+/** Everything held about one person (libraries/own-account/data-export.ts), as they download it too. */
+export const accountExportSchema = z.object({
+  format: z.literal('latchkey-account-export/1'),
+  issuer: z.string(),
+  generated_at: timestamp,
+  profile: z.looseObject({
+    id: z.string(), email: z.string(), email_verified: z.boolean(), name: z.string().nullable(), given_name: z.string().nullable(),
+    family_name: z.string().nullable(), created_at: timestamp, has_password: z.boolean(),
+  }).describe('Every column of the account but its password hash (has_password says whether there is one)'),
+  emails: z.array(z.object({ address: z.string(), verified: z.boolean(), primary: z.boolean() })),
+  signup: accountSchema.shape.signup,
+  roles: z.array(z.string()),
+  second_factors: accountDetailSchema.shape.second_factors.describe('Never their secrets: when the authenticator app was set up, the passkeys, how many recovery codes are left'),
+  sessions: accountDetailSchema.shape.sessions,
+  applications: z.array(z.object({
+    client_id: z.string(), name: z.string(), scopes: z.array(z.string()), allowed_at: timestamp, updated_at: timestamp,
+    last_used_at: timestamp.nullable().describe('The later of the last sign-in to it and the last token it was given or used'),
+  })),
+  activity: z.array(z.object({
+    occurred_at: timestamp, type: z.string(),
+    by: z.string().describe('self, administrator, application, anonymous (a failed sign-in) or system'),
+    application: z.string().nullable(), ip: z.string().nullable(), user_agent: z.string().nullable(), details: z.record(z.string(), z.unknown()),
+  })).describe('Every audit event about the person, oldest first'),
 });
 
 export const auditEventSchema = z.object({

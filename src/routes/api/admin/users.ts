@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { presentAccount } from '../../../libraries/account-admin.ts';
 import { defineRoute } from './define-route.ts';
-import { accountDetailSchema, accountSchema, page, pageQuery, queryBoolean, uuidParams } from './schemas.ts';
+import { accountDetailSchema, accountExportSchema, accountSchema, page, pageQuery, queryBoolean, uuidParams } from './schemas.ts';
 
 const tag = 'Users';
 const name = z.string().max(200).nullable();
@@ -105,11 +105,21 @@ export const userRoutes = [
   }),
 
   defineRoute({
+    method: 'get', path: '/users/{id}/export', operationId: 'exportUser', tag, need: 'admin:read',
+    summary: 'Everything held about one person, as they would download it',
+    description: 'Profile (every field but the password hash), address, how they signed up, roles, second factors (never their secrets), sessions, the applications they allowed with first and last use, and every audit event about them with IP and browser. Recorded in the audit log (account.exported).',
+    params: uuidParams,
+    responses: { 200: { description: 'The person\'s data', schema: accountExportSchema } },
+    handle: async ({ params, services }) => ({ status: 200, body: await services.dataExport.export(params.id, { by: 'admin' }) }),
+  }),
+
+  defineRoute({
     method: 'delete', path: '/users/{id}', operationId: 'deleteUser', tag, need: 'admin',
     summary: 'Erase an account',
-    description: 'With its second factors, sessions, grants, tokens, consents and pending links.',
+    description: 'With its second factors, sessions, grants, tokens, consents and pending links. Every application the person used is sent a back-channel logout, the address is mailed a confirmation, and the person\'s audit events keep no personal data: their id becomes a pseudonym, and their IP addresses, browsers and address go. Refused (409) for the only enabled admin.',
     params: uuidParams,
     responses: { 204: { description: 'Erased' } },
+    problems: { 409: 'This is the only enabled admin: make someone else an admin first.' },
     async handle({ params, services }) {
       await services.accountAdmin.delete(params.id);
       return { status: 204 };
