@@ -1,6 +1,7 @@
 // SQL for backchannel_logouts: logout tokens owed to applications, leased by one worker at a
 // time (for update skip locked) so that with several processes each is delivered once.
 import type { Knex } from 'knex';
+import { leaseDueRows } from './outbox-lease.ts';
 
 export interface BackchannelLogoutRow {
   id: string;
@@ -45,22 +46,9 @@ export function createBackchannelLogoutQueries(db: Knex) {
       return result.rowCount ?? 0;
     },
 
-    /** Leases up to `limit` due logouts nobody else holds, counting the attempt, in one statement. */
-    async claimDueBackchannelLogouts(limit: number, leaseSeconds: number): Promise<BackchannelLogoutRow[]> {
-      const result = await db.raw<{ rows: BackchannelLogoutRow[] }>(
-        `update backchannel_logouts set attempts = attempts + 1, locked_until = now() + make_interval(secs => :lease::int)
-         where id in (
-           select id from backchannel_logouts
-           where delivered_at is null and next_attempt_at <= now() and (locked_until is null or locked_until <= now())
-           order by next_attempt_at
-           limit :limit::int
-           for update skip locked
-         )
-         returning *`,
-        { limit, lease: leaseSeconds },
-      );
-      return result.rows;
-    },
+    /** Leases up to `limit` due logouts nobody else holds, counting the attempt (see outbox-lease.ts). */
+    claimDueBackchannelLogouts: (limit: number, leaseSeconds: number) =>
+      leaseDueRows<BackchannelLogoutRow>(db, 'backchannel_logouts', 'delivered_at', limit, leaseSeconds),
 
     async markBackchannelLogoutDelivered(id: string): Promise<void> {
       await db('backchannel_logouts').where({ id }).update({ delivered_at: db.fn.now(), next_attempt_at: null, locked_until: null, last_error: null });

@@ -1,6 +1,7 @@
 // SQL for mail_outbox: queued mail, leased by one worker at a time (for update skip locked),
 // so that with several processes each mail is sent once.
 import type { Knex } from 'knex';
+import { leaseDueRows } from './outbox-lease.ts';
 
 export interface MailRow {
   id: string;
@@ -42,26 +43,8 @@ export function createMailOutboxQueries(db: Knex) {
       );
     },
 
-    /**
-     * Leases up to `limit` due mails that nobody else holds, counting the attempt, in one
-     * statement: rows another worker is claiming at the same moment are skipped, not shared.
-     * A worker that dies mid-send loses its lease after `leaseSeconds` and the mail is retried.
-     */
-    async claimDueMails(limit: number, leaseSeconds: number): Promise<MailRow[]> {
-      const result = await db.raw<{ rows: MailRow[] }>(
-        `update mail_outbox set attempts = attempts + 1, locked_until = now() + make_interval(secs => :lease::int)
-         where id in (
-           select id from mail_outbox
-           where sent_at is null and next_attempt_at <= now() and (locked_until is null or locked_until <= now())
-           order by next_attempt_at
-           limit :limit::int
-           for update skip locked
-         )
-         returning *`,
-        { limit, lease: leaseSeconds },
-      );
-      return result.rows;
-    },
+    /** Leases up to `limit` due mails that nobody else holds, counting the attempt (see outbox-lease.ts). */
+    claimDueMails: (limit: number, leaseSeconds: number) => leaseDueRows<MailRow>(db, 'mail_outbox', 'sent_at', limit, leaseSeconds),
 
     /** Records delivery; the body is dropped unless the development outbox still shows it. */
     async markMailSent(id: string, { keepBody }: { keepBody: boolean }): Promise<void> {
