@@ -30,6 +30,10 @@ describe('applications through the admin API', () => {
     expect(changed.status).toBe(200);
     expect(changed.body).toMatchObject({ client_name: 'Shop 2', skip_consent: true, logo_uri: 'https://shop.example/logo.png', redirect_uris: ['https://shop.example/cb'] });
     expect((await api.call(admin, 'patch', `/clients/${id}`, { logo_uri: '' })).body.logo_uri).toBeNull();
+    const logout = await api.call(admin, 'patch', `/clients/${id}`, { backchannel_logout_uri: 'https://shop.example/logout', backchannel_logout_session_required: true });
+    expect(logout.body).toMatchObject({ backchannel_logout_uri: 'https://shop.example/logout', backchannel_logout_session_required: true });
+    expect((await api.call(admin, 'patch', `/clients/${id}`, { backchannel_logout_uri: 'https://shop.example/logout#x' })).status).toBe(400);
+    expect((await api.call(admin, 'patch', `/clients/${id}`, { backchannel_logout_uri: '' })).body.backchannel_logout_uri).toBeNull();
     const refused = await api.call(admin, 'patch', `/clients/${id}`, { redirect_uris: ['http://shop.example/cb'] });
     expect(refused.status).toBe(400);
     expect((await api.call(reader, 'get', `/clients/${id}`)).body.redirect_uris).toEqual(['https://shop.example/cb']); // nothing changed
@@ -39,8 +43,8 @@ describe('applications through the admin API', () => {
     expect((await tokenRequest(app, { clientId: id, clientSecret: created.body.client_secret }, { grant_type: 'client_credentials' })).status).toBe(401);
 
     const events = (await app.services.audit.list({ clientId: id, limit: 10 })).events;
-    expect(events.map((event) => event.type)).toEqual(['client.secret_rotated', 'client.updated', 'client.updated', 'client.created']);
-    expect(events[2]!.details.fields).toEqual(expect.arrayContaining(['client_name', 'logo_uri']));
+    expect(events.map((event) => event.type)).toEqual(['client.secret_rotated', 'client.updated', 'client.updated', 'client.updated', 'client.updated', 'client.created']);
+    expect(events[4]!.details.fields).toEqual(expect.arrayContaining(['client_name', 'logo_uri']));
     expect(events[0]!.actor.type).toBe('api_token');
 
     expect((await api.call(admin, 'delete', `/clients/${id}`)).status).toBe(204);

@@ -222,6 +222,12 @@ describe('console applications', () => {
   it('changes an application\'s settings, refusing a link that is not https', async () => {
     await page.goto(`${app.url}/admin/applications/${web.clientId}`);
     await page.getByLabel('Name', { exact: true }).fill('Orders and invoices');
+    await page.getByLabel('Back-channel logout URI (optional)').fill('https://orders.example.com/logout#fragment');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.locator('#backchannel_logout_uri-error').waitFor();
+    expect(await page.locator('#backchannel_logout_uri-error').innerText()).toBe('Enter an https address (http only to localhost), without # or a user name.');
+    await page.getByLabel('Back-channel logout URI (optional)').fill('https://orders.example.com/logout');
+    await page.getByLabel('Each logout token names the session it ends (sid)').check();
     await page.getByLabel('Privacy policy').fill('http://orders.example.com/privacy');
     await page.getByRole('button', { name: 'Save' }).click();
     await page.locator('#policy_uri-error').waitFor();
@@ -235,7 +241,7 @@ describe('console applications', () => {
     await page.getByText('The settings were saved.').waitFor();
     expect(await app.services.clients.showClient(web.clientId)).toMatchObject({
       client_name: 'Orders and invoices', policy_uri: 'https://orders.example.com/privacy', scope: 'openid email offline_access', skip_consent: true,
-      redirect_uris: [`${rp.origin}/cb`],
+      redirect_uris: [`${rp.origin}/cb`], backchannel_logout_uri: 'https://orders.example.com/logout', backchannel_logout_session_required: true,
     });
     const [event] = await app.services.db.knex('audit_events').where({ client_id: web.clientId, type: 'client.updated' });
     expect(event).toMatchObject({ actor_type: 'account', actor_id: admin.id });

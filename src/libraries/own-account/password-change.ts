@@ -19,7 +19,7 @@ import type { Throttle } from '../throttle.ts';
 
 const HOUR = 60 * 60;
 /** Wrong current passwords given by a signed-in browser, per account: a stolen session must not become a way to guess it. */
-export const currentPasswordRule = { limit: 5, blockSeconds: 60, maxBlockSeconds: HOUR, quietSeconds: HOUR };
+const currentPasswordRule = { limit: 5, blockSeconds: 60, maxBlockSeconds: HOUR, quietSeconds: HOUR };
 
 export interface PasswordChange {
   /** The account's password now; ignored (and not asked for) when the account has none. */
@@ -51,8 +51,6 @@ export function createOwnPasswordChange({ config, queries, accounts, throttle, h
   }
 
   return {
-    proveCurrentPassword,
-
     /** Sets the new password; returns how many records of other sessions ended (0 when kept). */
     async change(account: AccountRow, change: PasswordChange): Promise<{ ended: number }> {
       const first = account.password_hash === null;
