@@ -41,7 +41,7 @@ describe('account area: profile', () => {
     await save(page);
     await page.getByText('Your profile was saved.').waitFor();
     expect(new URL(page.url()).search).toBe('?done=saved');
-    expect((await pictureRequest).headers().referer).toBeUndefined();
+    expect((await pictureRequest).headers().referer ?? '').toBe('');
     expect(cspViolations).toEqual([]);
     expect(await page.locator('main img.account-picture').getAttribute('referrerpolicy')).toBe('no-referrer');
     expect(await seriousViolations(page)).toEqual([]);
@@ -80,11 +80,11 @@ describe('account area: profile', () => {
   it('switches this browser\'s pages and the account\'s mails to the language chosen, and back to the browser\'s', async () => {
     const person = await makePerson(app);
     const page = await openAccount(browser, app, person, '/account/profile');
-    await page.getByLabel('Language').selectOption('de');
+    await page.getByRole('combobox', { name: 'Language' }).selectOption('de');
     await save(page);
     await page.getByText('Ihr Profil wurde gespeichert.').waitFor();
     expect(await page.locator('html').getAttribute('lang')).toBe('de');
-    expect(await page.getByLabel('Sprache').inputValue()).toBe('de');
+    expect(await page.getByRole('combobox', { name: 'Sprache' }).inputValue()).toBe('de');
     expect(await seriousViolations(page)).toEqual([]);
     expect(await accountOf(person.id)).toMatchObject({ preferred_language: 'de', language: 'de' });
     expect((await page.context().cookies()).find((cookie) => cookie.name === 'lk_lang')?.value).toBe('de');
@@ -97,7 +97,7 @@ describe('account area: profile', () => {
     expect((await sink.next(person.email)).subject).toBe(translator('de')('mail.passwordReset.subject', { product }));
 
     // "As my browser asks": the browser's English again, here and in mails.
-    await page.getByLabel('Sprache').selectOption('');
+    await page.getByRole('combobox', { name: 'Sprache' }).selectOption('');
     await save(page, 'Speichern');
     await page.getByText('Your profile was saved.').waitFor();
     expect(await page.locator('html').getAttribute('lang')).toBe('en');
@@ -109,10 +109,9 @@ describe('account area: profile', () => {
 
   it('refuses a picture address that is not https, carries a password or is too long: the reason under it, nothing changed', async () => {
     const person = await makePerson(app);
-    const before = await accountOf(person.id);
     const page = await openAccount(browser, app, person, '/account/profile');
+    const before = await accountOf(person.id);
     const picture = page.getByLabel('Picture address (URL)');
-    await picture.evaluate((input: HTMLInputElement) => input.removeAttribute('maxlength')); // as a script could send it
     for (const [address, reason] of [
       ['http://pictures.example/me.png', 'Enter the full address of a picture, starting with https://.'],
       ['javascript:alert(1)', 'Enter the full address of a picture, starting with https://.'],
@@ -120,6 +119,7 @@ describe('account area: profile', () => {
       [`https://pictures.example/${'a'.repeat(2000)}.png`, 'Use a picture address of at most 2000 characters.'],
     ] as const) {
       await page.getByLabel('Name', { exact: true }).fill('Someone Else');
+      await picture.evaluate((input: HTMLInputElement) => input.removeAttribute('maxlength')); // as a script could send it
       await picture.fill(address);
       const answer = page.waitForResponse((response) => response.url() === `${app.url}/account/profile` && response.request().method() === 'POST');
       await save(page);

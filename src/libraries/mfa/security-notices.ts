@@ -59,7 +59,7 @@ export async function currentFactors(q: Queries, accountId: string): Promise<Cur
 export const factorIds = (factors: CurrentFactors) => [...(factors.totpId ? [factors.totpId] : []), ...factors.passkeyIds];
 
 /** What undoing the change of `details`, made at `since`, would do with the account's factors as they are now. */
-function planUndo(details: NoticeDetails, since: Date, factors: CurrentFactors): UndoPlan {
+export function planUndo(details: NoticeDetails, since: Date, factors: CurrentFactors): UndoPlan {
   const before = new Set(details.factorsBefore);
   const addedTotpId = factors.totpId !== undefined && !before.has(factors.totpId) ? factors.totpId : undefined;
   const addedPasskeyIds = factors.passkeyIds.filter((id) => !before.has(id));
@@ -98,6 +98,15 @@ function describe(plan: UndoPlan): { will: Phrase[]; did: Phrase[] } {
     did.push(phrase('undo.notBroughtBack'));
   }
   return { will, did };
+}
+
+/** Removes what the plan says was added since (when it may), and the recovery codes it cancels. */
+export async function applyFactorUndo(q: Queries, accountId: string, plan: UndoPlan): Promise<void> {
+  if (plan.removeAdded) {
+    if (plan.addedTotpId) await q.totpFactors.deleteTotpFactors(accountId);
+    for (const id of plan.addedPasskeyIds) await q.webauthn.deleteWebauthnCredential(accountId, id);
+  }
+  if (plan.dropRecoveryCodes) await q.recoveryCodes.deleteRecoveryCodes(accountId);
 }
 
 export function createSecurityNotices({ config, queries, mail, oneTimeSecrets, accounts, throttle }: {
@@ -156,11 +165,7 @@ export function createSecurityNotices({ config, queries, mail, oneTimeSecrets, a
         const { account, plan } = await stateOf(q, link); // as it is now, with the account held
         if (plan.removeAdded && !before.plan.removeAdded) throw new RequestError('link_changed', 409, 'The account changed meanwhile. Open the link again.');
         await oneTimeSecrets.consume(q, link, { alone: true }); // the other notices keep their own links
-        if (plan.removeAdded) {
-          if (plan.addedTotpId) await q.totpFactors.deleteTotpFactors(account.id);
-          for (const id of plan.addedPasskeyIds) await q.webauthn.deleteWebauthnCredential(account.id, id);
-        }
-        if (plan.dropRecoveryCodes) await q.recoveryCodes.deleteRecoveryCodes(account.id);
+        await applyFactorUndo(q, account.id, plan);
         await signOut(q, account.id);
         await q.consents.deleteConsents(account.id); // applications someone else may have allowed ask again
         await q.accounts.dropPassword(account.id);

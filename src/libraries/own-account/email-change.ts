@@ -17,6 +17,7 @@ import { assertThat, RequestError } from '../errors.ts';
 import type { MailLimits } from '../mail-limits.ts';
 import { oneTimeLifetimes, type OneTimeSecrets } from '../one-time-secrets.ts';
 import { signOut } from '../sign-out.ts';
+import { applyFactorUndo, currentFactors, factorIds, planUndo } from '../mfa/security-notices.ts';
 import { answerNoSoonerThan, STEADY_ANSWER_MS } from '../steady-timing.ts';
 import type { Throttle } from '../throttle.ts';
 
@@ -110,8 +111,10 @@ export function createOwnEmailChange({ config, queries, oneTimeSecrets, mail, ma
         }
         await q.oneTimeSecrets.deleteOneTimeSecretsOfAccount(account.id, { purposes: UNDO_PURPOSES });
         await recordAudit(q, { type: 'email.changed', subjectId: account.id, details: { by: 'self' } });
+        // The undo goes back to the factors the account has now: any added after the change go with it.
         const token = await oneTimeSecrets.issueLink(q, {
           purpose: 'undo_email_change', email: before.email, accountId: account.id, ttlSeconds: oneTimeLifetimes.undoSecurityChangeLink,
+          details: { factorsBefore: factorIds(await currentFactors(q, account.id)) },
         });
         await mail.enqueue(q, {
           to: before.email, subject: 'mail.emailChange.noticeSubject', template: 'email-change-notice', accountLanguage: before.language,
@@ -146,9 +149,17 @@ export function createOwnEmailChange({ config, queries, oneTimeSecrets, mail, ma
         await oneTimeSecrets.consume(q, link, { alone: true });
         const restored = account.email === link.email || await q.accounts.changeEmail(account.id, link.email);
         await q.oneTimeSecrets.deleteOneTimeSecretsOfAccount(account.id, { purposes: UNDO_PURPOSES, before: link.created_at });
+        // Whoever held the account after the change may have added factors and allowed applications: they go.
+        const factorsBefore = (link.details as { factorsBefore?: string[] } | null)?.factorsBefore ?? [];
+        const plan = planUndo({ kind: 'factor_added', factorsBefore }, link.created_at, await currentFactors(q, account.id));
+        await applyFactorUndo(q, account.id, plan);
         await signOut(q, account.id);
+        await q.consents.deleteConsents(account.id);
         await q.accounts.dropPassword(account.id);
-        await recordAudit(q, { type: 'email.change_undone', subjectId: account.id, details: { restored } });
+        await recordAudit(q, {
+          type: 'email.change_undone', subjectId: account.id,
+          details: { restored, removed_factors: plan.removeAdded ? [...(plan.addedTotpId ? [plan.addedTotpId] : []), ...plan.addedPasskeyIds] : [] },
+        });
         const email = restored ? link.email : account.email;
         const passwordToken = account.disabled ? undefined
           : await oneTimeSecrets.issueLink(q, { purpose: 'reset_password', email, accountId: account.id, ttlSeconds: oneTimeLifetimes.resetPasswordLink });
