@@ -39,6 +39,7 @@ export async function startSampleApp({ issuer, clientId, clientSecret, port }: {
   async function verifyLogoutToken(token: string): Promise<{ sub?: string; sid?: string }> {
     const { payload } = await jwtVerify(token, keys, {
       issuer: metadata.issuer, audience: clientId, typ: 'logout+jwt', maxTokenAge: '2 minutes', clockTolerance: 30, requiredClaims: ['iat', 'jti', 'events'],
+      algorithms: [config.clientMetadata().id_token_signed_response_alg ?? 'RS256'], // as the ID tokens are signed
     });
     const events = payload.events as Record<string, unknown> | undefined;
     if (typeof events?.['http://schemas.openid.net/event/backchannel-logout'] !== 'object') throw new Error('not a logout event');
@@ -57,8 +58,9 @@ export async function startSampleApp({ issuer, clientId, clientSecret, port }: {
     try {
       if (url.pathname === '/backchannel-logout' && req.method === 'POST') {
         let body = '';
-        for await (const chunk of req) body += chunk;
+        for await (const chunk of req) body = (body + chunk).slice(0, 16_385); // a logout request is small
         try {
+          if (body.length > 16_384) throw new Error('the request is too large');
           const { sub, sid: ended } = await verifyLogoutToken(new URLSearchParams(body).get('logout_token') ?? '');
           for (const [id, session] of sessions) {
             if (ended ? session.claims.sid === ended : session.claims.sub === sub) sessions.delete(id);

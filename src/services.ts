@@ -90,7 +90,7 @@ export async function createServices({ config, secret, db, log }: { config: Conf
     log,
     configure: (instance) => {
       instance.on('grant.success', (ctx) => metrics.tokenIssued(String(ctx.oidc.params?.grant_type ?? 'unknown')));
-      queueProviderLogouts(instance, queries, () => backchannelLogouts?.wake());
+      queueProviderLogouts(instance, queries, log, () => backchannelLogouts?.wake());
     },
     middleware: [
       (_ctx, next) => withRequestMemo(next),

@@ -81,7 +81,9 @@ const skipsConsent = (ctx: KoaContextWithOIDC) =>
 function existingGrantLoader(rememberedScopes: ProviderDependencies['rememberedScopes']) {
   return async (ctx: KoaContextWithOIDC) => {
     const { client, session, provider } = ctx.oidc;
-    const grantId = ctx.oidc.result?.consent?.grantId ?? session!.grantIdFor(client!.clientId);
+    // Read without grantIdFor, which leaves an empty authorization for this client in the session
+    // (saved with it) even when the person is never signed in to it.
+    const grantId = ctx.oidc.result?.consent?.grantId ?? session!.authorizations?.[client!.clientId]?.grantId;
     const grant = grantId ? await provider.Grant.find(grantId) : undefined;
     const requested = [...ctx.oidc.requestParamOIDCScopes];
     if (skipsConsent(ctx)) {

@@ -18,7 +18,7 @@ import { normaliseEmail } from './email-address.ts';
 import { assertThat, RequestError } from './errors.ts';
 import type { OneTimeSecrets } from './one-time-secrets.ts';
 import { queueResetMail } from './password-reset.ts';
-import { signOut } from './sign-out.ts';
+import { signedInApplicationsOf, signOut } from './sign-out.ts';
 import { describeDevice } from './device-names.ts';
 
 /** Who had an account deleted (the details of its account.deleted event, and what its mail says). */
@@ -185,7 +185,7 @@ export function createAccountAdmin({ config, queries, accounts, mail, oneTimeSec
           expires_at: expiresAt?.toISOString() ?? null,
           amr: Array.isArray(payload.amr) ? payload.amr as string[] : [],
           ...describeDevice(payload.latchkey_device), // ip, user_agent, and the browser and system it names
-          applications: Object.keys((payload.authorizations as Record<string, unknown> | undefined) ?? {}),
+          applications: signedInApplicationsOf(payload).map(([clientId]) => clientId),
         })),
         applications: consents.map((consent) => ({
           client_id: consent.client_id, client_name: clientNames.get(consent.client_id) ?? null, scopes: consent.scopes,

@@ -28,21 +28,34 @@ const senders = new WeakMap<Provider, SendLogout>();
 
 /**
  * Makes a provider instance queue the logouts its end_session endpoint sends (the provider
- * waits only for the row to be written), keeping its own sender for the worker.
+ * waits only for the row to be written), keeping its own sender for the worker. An application
+ * without a sid in the session only asked (prompt=none) and never saw the person: it gets none.
+ * Should the row fail to be written, the logout is sent at once instead (once, as the provider would).
  */
-export function queueProviderLogouts(provider: Provider, queries: Queries, queued: () => void): void {
+export function queueProviderLogouts(provider: Provider, queries: Queries, log: Logger, queued: () => void): void {
   const prototype = provider.Client.prototype as unknown as { backchannelLogout: SendLogout };
-  senders.set(provider, prototype.backchannelLogout);
+  const send = prototype.backchannelLogout;
+  senders.set(provider, send);
   prototype.backchannelLogout = async function queue(sub, sid) {
-    await queries.backchannelLogouts.queueBackchannelLogouts(sub, [{ clientId: this.clientId, sid: sid ?? null }]);
-    queued();
+    if (!sid) return;
+    try {
+      await queries.backchannelLogouts.queueBackchannelLogouts(sub, [{ clientId: this.clientId, sid }]);
+      queued();
+    } catch (error) {
+      log.error({ err: error, client_id: this.clientId }, 'could not queue a back-channel logout; sending it now, once');
+      await send.call(this, sub, sid);
+    }
   };
+  provider.on('backchannel.error', (_ctx, error, client) => log.error({ err: error, client_id: client.clientId }, 'back-channel logout not sent'));
 }
 
-const describeFailure = (error: unknown) => {
+/** Why a post failed, without the logout URI's query (which may carry a secret of the application's). */
+function describeFailure(error: unknown, uri: string): string {
   const failure = error as { message?: string; cause?: { message?: string; code?: string } };
-  return [failure.message, failure.cause?.message ?? failure.cause?.code].filter(Boolean).join(': ') || String(error);
-};
+  const reason = [failure.message, failure.cause?.message ?? failure.cause?.code].filter(Boolean).join(': ') || String(error);
+  const url = URL.parse(uri);
+  return url ? reason.replaceAll(uri, `${url.origin}${url.pathname}`).replaceAll(url.href, `${url.origin}${url.pathname}`) : reason;
+}
 
 export function createBackchannelLogoutDelivery({ queries, provider, log }: { queries: Queries; provider: ProviderHolder; log: Logger }) {
   async function giveUpOrRetry(row: BackchannelLogoutRow, reason: string, { retry }: { retry: boolean }): Promise<false> {
@@ -60,12 +73,17 @@ export function createBackchannelLogoutDelivery({ queries, provider, log }: { qu
 
   async function deliver(row: BackchannelLogoutRow): Promise<boolean> {
     const current = provider.current;
-    const client = await current.Client.find(row.client_id).catch(() => undefined);
+    let client: Awaited<ReturnType<typeof current.Client.find>>;
+    try {
+      client = await current.Client.find(row.client_id);
+    } catch (error) {
+      return giveUpOrRetry(row, `the application could not be loaded: ${(error as Error).message}`, { retry: true });
+    }
     if (!client?.backchannelLogoutUri) return giveUpOrRetry(row, 'the application is gone or no longer takes back-channel logouts', { retry: false });
     try {
       await senders.get(current)!.call(client, row.account_id, row.sid ?? undefined);
     } catch (error) {
-      return giveUpOrRetry(row, describeFailure(error), { retry: true });
+      return giveUpOrRetry(row, describeFailure(error, client.backchannelLogoutUri), { retry: true });
     }
     await queries.backchannelLogouts.markBackchannelLogoutDelivered(row.id);
     log.info({ logout_id: row.id, client_id: row.client_id, attempts: row.attempts }, 'back-channel logout delivered');

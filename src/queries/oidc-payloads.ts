@@ -150,18 +150,21 @@ export function createOidcPayloadQueries(db: Knex) {
       return rows.map((row) => ({ clientId: row.client_id, sid: row.sid, grantId: row.grant_id }));
     },
 
-    /** Ends one session and everything issued under its grants. */
-    async deleteSessionAndGrants(accountId: string, sessionId: string, grantIds: string[]): Promise<number> {
+    /** Ends one session, its grants (`recordIds`: the Grant rows' ids) and everything issued under them (`ids`). */
+    async deleteSessionAndGrants(accountId: string, sessionId: string, grants: { ids: string[]; recordIds: string[] }): Promise<number> {
       return db('oidc_payloads').where({ account_id: accountId })
-        .andWhere((q) => q.where({ model: 'Session', id: sessionId }).orWhereIn('grant_id', grantIds.filter((id) => !unstorable(id))))
+        .andWhere((q) => q.where({ model: 'Session', id: sessionId })
+          .orWhere((grant) => grant.where({ model: 'Grant' }).whereIn('id', grants.recordIds))
+          .orWhereIn('grant_id', grants.ids.filter((id) => !unstorable(id))))
         .delete();
     },
 
-    /** Ends every session, grant and token of an account except one session and what its grants issued. */
-    async deletePayloadsOfAccountExcept(accountId: string, keptSessionId: string, keptGrantIds: string[]): Promise<number> {
+    /** Ends every session, grant and token of an account except one session, its grants and what they issued. */
+    async deletePayloadsOfAccountExcept(accountId: string, keptSessionId: string, kept: { ids: string[]; recordIds: string[] }): Promise<number> {
       return db('oidc_payloads').where({ account_id: accountId })
         .whereNot((q) => q.where({ model: 'Session', id: keptSessionId }))
-        .andWhere((q) => q.whereNull('grant_id').orWhereNotIn('grant_id', keptGrantIds.filter((id) => !unstorable(id))))
+        .whereNot((q) => q.where({ model: 'Grant' }).whereIn('id', kept.recordIds))
+        .andWhere((q) => q.whereNull('grant_id').orWhereNotIn('grant_id', kept.ids.filter((id) => !unstorable(id))))
         .delete();
     },
 

@@ -5,7 +5,8 @@ import type { Knex } from 'knex';
  * Leases up to `limit` due rows of `table` that nobody else holds, counting the attempt, in one
  * statement: rows another worker is claiming at the same moment are skipped, not shared. A
  * worker that dies mid-delivery loses its lease after `leaseSeconds` and the row is retried.
- * `doneColumn` is set once a row is delivered.
+ * `doneColumn` is set once a row is delivered. Rows never tried come first: a backlog of
+ * retries (an application or mail server that keeps failing) does not hold back new ones.
  */
 export async function leaseDueRows<Row>(db: Knex, table: 'mail_outbox' | 'backchannel_logouts', doneColumn: 'sent_at' | 'delivered_at', limit: number, leaseSeconds: number): Promise<Row[]> {
   const result = await db.raw<{ rows: Row[] }>(
@@ -13,7 +14,7 @@ export async function leaseDueRows<Row>(db: Knex, table: 'mail_outbox' | 'backch
      where id in (
        select id from ??
        where ?? is null and next_attempt_at <= now() and (locked_until is null or locked_until <= now())
-       order by next_attempt_at
+       order by attempts > 0, next_attempt_at
        limit ?::int
        for update skip locked
      )

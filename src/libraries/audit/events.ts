@@ -14,7 +14,7 @@ export const AUDIT_EVENT_TYPES = {
   'email.verified': 'An address was proven, or an administrator marked it verified (details: how).',
   'email.change_requested': 'A person asked to change their address; a code went to the new one.',
   'email.changed': 'An account\'s address changed, by the person after proving the new one or by an administrator (links mailed to the old one stop working; details: by).',
-  'email.change_undone': 'The old address\'s owner used the undo link of an address change: the old address is back and every session ended.',
+  'email.change_undone': 'The old address\'s owner used the undo link of an address change: the old address is back, every session ended, and factors and consents added since went (details: restored, removed_factors).',
   'factor.added': 'A second factor was set up (details: factor).',
   'factor.removed': 'A second factor was removed (details: factor, or all).',
   'account.created': 'An account was made (details: method).',

@@ -1,6 +1,7 @@
 // The applications a person allowed, as their account's Apps page and their data export show
 // them: name, logo, the scopes allowed, when first allowed and last used; and taking an
 // application's access away (consents.revoke: its grants and tokens end, it is owed a back-channel logout).
+import { SUPPORTED_SCOPES } from '../../config/scopes.ts';
 import { ACCOUNT_CLIENT_ID, ADMIN_CLIENT_ID } from '../../oidc/first-party-clients.ts';
 import type { AccountRow } from '../../queries/accounts.ts';
 import type { Queries } from '../../queries/index.ts';
@@ -24,9 +25,13 @@ export interface OwnApplication {
   lastUsedAt: Date | null;
 }
 
+/** Scopes in the order Latchkey lists them (signing in first), any others after. */
+const scopeRank = (scope: string) => (SUPPORTED_SCOPES.includes(scope) ? SUPPORTED_SCOPES.indexOf(scope) : SUPPORTED_SCOPES.length);
+
 /** Each scope in the words of the consent page (a scope it has no words for, as it is). */
 export const scopeWords = (scopes: string[]): Phrase[] =>
-  scopes.map((scope) => (hasMessage(`scopes.${scope}`) ? phrase(`scopes.${scope}`) : phrase('account.apps.otherScope', { scope })));
+  [...scopes].sort((a, b) => scopeRank(a) - scopeRank(b))
+    .map((scope) => (hasMessage(`scopes.${scope}`) ? phrase(`scopes.${scope}`) : phrase('account.apps.otherScope', { scope })));
 
 const httpsOnly = (uri: string | null) => (uri && URL.parse(uri)?.protocol === 'https:' ? uri : null);
 

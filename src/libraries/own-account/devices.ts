@@ -7,6 +7,7 @@ import { describeDevice, type DeviceNames } from '../device-names.ts';
 import { RequestError } from '../errors.ts';
 import { isActiveNow } from '../session-activity.ts';
 import { signOut } from '../sign-out.ts';
+import { signedInApplicationsOf } from '../sign-out.ts';
 
 export interface Device extends DeviceNames {
   /** The session's stored id (the digest of its cookie, never the cookie itself). */
@@ -22,8 +23,7 @@ export interface Device extends DeviceNames {
   applications: string[];
 }
 
-const clientIdsOf = (payload: Record<string, unknown>) =>
-  Object.keys(typeof payload.authorizations === 'object' && payload.authorizations !== null ? payload.authorizations : {});
+const clientIdsOf = (payload: Record<string, unknown>) => signedInApplicationsOf(payload).map(([clientId]) => clientId);
 
 export function createOwnDevices({ queries }: { queries: Queries }) {
   return {

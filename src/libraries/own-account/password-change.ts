@@ -61,9 +61,10 @@ export function createOwnPasswordChange({ config, queries, accounts, throttle, h
       const hash = await hasher.hash(password);
       return queries.transaction(async (q) => {
         await q.accounts.lockAccount(account.id);
-        // A password set or changed meanwhile (another tab) was not the one proved, or not there to ask for.
+        // A password set, changed or dropped meanwhile (another tab) was not the one proved, or not there to ask for.
+        // (Not the hash: proving the password may have rehashed it with new parameters.)
         const now = await q.accounts.maybeFindAccountById(account.id);
-        if (!now || now.password_hash !== account.password_hash) {
+        if (!now || (now.password_hash === null) !== first || now.password_changed_at?.getTime() !== account.password_changed_at?.getTime()) {
           throw new RequestError('password_changed_meanwhile', 409, 'Your password was changed meanwhile. Open the page again.', { messageKey: 'account.password.changedMeanwhile' });
         }
         await q.accounts.setOwnPassword(account.id, hash);
