@@ -357,14 +357,22 @@ export function createAccountAdmin({ config, queries, accounts, mail, oneTimeSec
       if (asDirectory) assertDirectoryManages(account);
       await queries.transaction(async (q) => {
         if (asDirectory) await recheckDirectoryManages(q, account.id);
-        if (account.roles.includes(ADMIN_ROLE)) await assertAnotherAdminRemains(q, account.id);
+        await q.accounts.lockAccount(account.id);
+        const held = await q.accounts.maybeFindAccountById(account.id); // as it is now (an address change may have just landed)
+        if (!held) throw new RequestError('account_not_found', 404, `No account ${id}.`);
+        // While the old address may still undo a change of address, the person cannot delete the
+        // account from under it (whoever changed the address could otherwise make the undo useless).
+        if (by === 'self' && await q.oneTimeSecrets.hasLiveSecretOfAccount(account.id, 'undo_email_change')) {
+          throw new RequestError('address_change_pending', 409, 'Your address was changed recently, and the old address can still undo it: the account can be deleted once that link has expired (7 days after the change), or by an administrator.', { messageKey: 'account.data.addressChangePending' });
+        }
+        if (held.roles.includes(ADMIN_ROLE)) await assertAnotherAdminRemains(q, account.id);
         const used = new Set([...(await q.consents.listConsents(account.id)).map((consent) => consent.client_id), ...await q.auditEvents.listClientsSignedInto(account.id)]);
         await signOut(q, account.id, { everywhere: true }, { alsoNotify: [...used] });
         await q.accounts.deleteAccount(account.id); // factors, codes, consents and links go with it
         await recordAudit(q, { type: 'account.deleted', subjectId: account.id, details: { by } }); // pseudonymised with the rest, next
-        await q.auditEvents.pseudonymiseAccountEvents({ accountId: account.id, email: account.email, pseudonym: crypto.randomUUID(), personalKeys: PERSONAL_DETAIL_KEYS });
+        await q.auditEvents.pseudonymiseAccountEvents({ accountId: account.id, email: held.email, pseudonym: crypto.randomUUID(), personalKeys: PERSONAL_DETAIL_KEYS });
         await mail.enqueue(q, {
-          to: account.email, subject: 'mail.accountDeleted.subject', template: 'account-deleted', accountLanguage: account.language, data: { name: greetingName(account), by },
+          to: held.email, subject: 'mail.accountDeleted.subject', template: 'account-deleted', accountLanguage: held.language, data: { name: greetingName(held), by },
         });
       });
     },

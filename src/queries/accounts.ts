@@ -75,14 +75,20 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function createAccountQueries(db: Knex) {
   return {
-    /** Inserts the account (with the roles given and every default role), or returns undefined when the email (in any letter case) is taken. */
+    /**
+     * Inserts the account (with the roles given and every default role), or returns undefined when
+     * the email (in any letter case) is taken, or held: an account changed away from it, and the
+     * link that puts it back is still live (nobody may take it meanwhile).
+     */
     async insertAccount(account: NewAccount): Promise<AccountRow | undefined> {
       const result = await db.raw<{ rows: AccountRow[] }>(
         `insert into accounts (id, email, email_verified, password_hash, name, given_name, family_name,
            signup_method, signup_client_id, signup_referrer, signup_utm, disabled, external_id, roles)
-         values (:id, :email, :email_verified, :password_hash, :name, :given_name, :family_name,
+         select :id, :email, :email_verified, :password_hash, :name, :given_name, :family_name,
            :signup_method, :signup_client_id, :signup_referrer, :signup_utm::jsonb, :disabled, :external_id,
-           :roles::text[] || array(select name from roles where is_default and not (name = any(:roles::text[])) order by name))
+           :roles::text[] || array(select name from roles where is_default and not (name = any(:roles::text[])) order by name)
+         where not exists (select 1 from one_time_secrets where purpose = 'undo_email_change' and lower(email) = lower(:email)
+                           and consumed_at is null and expires_at > now())
          on conflict ((lower(email))) do nothing
          returning *`,
         { ...account, disabled: account.disabled ?? false, external_id: account.external_id ?? null, signup_utm: account.signup_utm ? JSON.stringify(account.signup_utm) : null },
@@ -249,7 +255,7 @@ export function createAccountQueries(db: Knex) {
       // over. An imported one may have had one (the old system's registrant), so it is claimed.
       const count = await db('accounts').where({ id, email_verified: false })
         .andWhere((query) => query.whereNull('signup_method').orWhereNotIn('signup_method', ['admin', 'cli', 'scim'])).update({
-        email_verified: true, password_hash: null, name: null, given_name: null, family_name: null,
+        email_verified: true, password_hash: null, name: null, given_name: null, family_name: null, picture: null, preferred_language: null,
         password_changed_at: db.fn.now(), updated_at: db.fn.now(),
       });
       return count === 1;

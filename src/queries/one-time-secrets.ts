@@ -67,6 +67,12 @@ export function createOneTimeSecretQueries(db: Knex) {
       return query.delete();
     },
 
+    /** Whether the account has a live, unused secret of this purpose (a pending undo link, say). */
+    async hasLiveSecretOfAccount(accountId: string, purpose: OneTimePurpose): Promise<boolean> {
+      const row = await db('one_time_secrets').select('id').where({ account_id: accountId, purpose }).whereNull('consumed_at').andWhere('expires_at', '>', db.fn.now()).first();
+      return row !== undefined;
+    },
+
     async deleteExpiredOneTimeSecrets(): Promise<number> {
       return db('one_time_secrets').where('expires_at', '<', db.raw("now() - interval '1 day'")).delete();
     },

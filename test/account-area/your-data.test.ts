@@ -85,7 +85,7 @@ describe('account area: your data', () => {
     const page = await openAccount(fixture.browser, app, person, '/account/data');
     expect(await seriousViolations(page)).toEqual([]);
 
-    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Download your data' }).click()]);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download your data' }).click()]);
     expect(download.suggestedFilename()).toMatch(/^account-data-\d{4}-\d{2}-\d{2}\.json$/);
     const text = fs.readFileSync((await download.path())!, 'utf8');
     const data = JSON.parse(text);
@@ -113,7 +113,10 @@ describe('account area: your data', () => {
     const [event] = await knex()('audit_events').where({ subject_id: person.id, type: 'account.exported' });
     expect(event).toMatchObject({ actor_type: 'account', actor_id: person.id, details: { by: 'self' } });
 
-    const answer = await page.context().request.get(`${app.url}/account/data/export`, { maxRedirects: 0 });
+    // A POST with the page's CSRF token; without it (another site setting it off), nothing.
+    expect((await page.context().request.post(`${app.url}/account/data/export`, { maxRedirects: 0 })).status()).toBe(403);
+    const csrf = await page.locator('form[action="/account/data/export"] input[name="_csrf"]').inputValue();
+    const answer = await page.context().request.post(`${app.url}/account/data/export`, { form: { _csrf: csrf }, maxRedirects: 0 });
     expect(answer.status()).toBe(200);
     expect(answer.headers()['cache-control']).toBe('no-store');
     expect(answer.headers()['content-disposition']).toMatch(/^attachment; filename="account-data-[\d-]+\.json"$/);
@@ -122,8 +125,8 @@ describe('account area: your data', () => {
     // A sign-in older than 5 minutes downloads nothing: sign in again first.
     await ageAccountSignIn(app, page, 600);
     const before = (await knex()('audit_events').where({ subject_id: person.id, type: 'account.exported' })).length;
-    await page.goto(`${app.url}/account/data/export`);
-    expect(new URL(page.url()).pathname).toBe('/account/sign-in-again');
+    await page.getByRole('button', { name: 'Download your data' }).click();
+    await page.waitForURL((url) => url.pathname === '/account/sign-in-again');
     expect(new URL(page.url()).searchParams.get('return')).toBe('/account/data');
     expect(await knex()('audit_events').where({ subject_id: person.id, type: 'account.exported' })).toHaveLength(before);
     await page.context().close();

@@ -125,7 +125,7 @@ describe('account security page', () => {
     await ageSignIn(app, session, 6 * 60);
     const stale = await session.request(new URL('/account/security/totp/remove', app.url).href, { form: { _csrf: inputValue(page.body, '_csrf')! } });
     expect(stale.status).toBe(303);
-    expect(stale.location).toBe(`${app.url}/account/sign-in-again`);
+    expect(stale.location).toBe(`${app.url}/account/sign-in-again?return=%2Faccount%2Fsecurity`);
     const again = await session.request(stale.location!);
     expect(again.body).toContain('Sign in again to change your account.');
     expect((await app.services.secondFactors.overview(user.id)).totp).toBe(true);
@@ -169,6 +169,6 @@ describe('account security page', () => {
     expect(stale.status).toBe(401);
     expect(JSON.parse(stale.body).error_description).toBe('Sign in again to change your account: the last sign-in was more than 5 minutes ago.');
     const regenerate = await session.request(`${app.url}/account/security/recovery-codes`, { form: { _csrf: csrf } });
-    expect(regenerate.location).toBe(`${app.url}/account/sign-in-again`);
+    expect(regenerate.location).toBe(`${app.url}/account/sign-in-again?return=%2Faccount%2Fsecurity`);
   });
 });

@@ -86,7 +86,7 @@ describe('my account, tried as a new user', () => {
 
     // Your data: one JSON file with what Latchkey holds.
     await nav('Your data');
-    const [download] = await Promise.all([phone.waitForEvent('download'), phone.getByRole('link', { name: 'Download your data' }).click()]);
+    const [download] = await Promise.all([phone.waitForEvent('download'), phone.getByRole('button', { name: 'Download your data' }).click()]);
     const data = JSON.parse(fs.readFileSync((await download.path())!, 'utf8')) as Record<string, unknown>;
     expect(JSON.stringify(data)).toContain(person.email);
     expect(JSON.stringify(data)).not.toContain('$argon2');

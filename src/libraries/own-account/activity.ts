@@ -109,11 +109,25 @@ export function eventWords(row: Pick<AuditEventRow, 'type' | 'details'>, app: Ap
  * admin API or a program of theirs) or their organisation's directory. Undefined when it was the
  * person, nobody proven (a failed sign-in), an application about itself, or Latchkey.
  */
-function actedBy(row: AuditEventRow): Phrase | undefined {
-  if (row.actor_type === 'account') return row.actor_id === row.subject_id ? undefined : phrase('account.activity.by.admin');
-  if (row.actor_type === 'api_token' || row.actor_type === 'cli') return phrase('account.activity.by.admin');
-  if (row.actor_type === 'client' && row.type !== 'token.revoked') return phrase('account.activity.by.admin');
-  return undefined;
+/** Who made an event about a person, as the person may know it (never which administrator). */
+export function actorOf(row: AuditEventRow, accountId: string): 'self' | 'administrator' | 'application' | 'anonymous' | 'system' {
+  if (row.actor_type === 'account') return row.actor_id === accountId ? 'self' : 'administrator';
+  if (row.actor_type === 'api_token' || row.actor_type === 'cli') return 'administrator';
+  if (row.actor_type === 'client') return row.type === 'token.revoked' ? 'application' : 'administrator'; // a machine client acts through the admin API
+  return row.actor_type === 'anonymous' ? 'anonymous' : 'system';
+}
+
+/**
+ * Where an event was made from (IP and browser), as the person may see it: theirs, or that of
+ * someone trying their account; never an administrator's or an application's.
+ */
+export function madeFrom(row: AuditEventRow, accountId: string): { ip: string | null; userAgent: string | null } {
+  const actor = actorOf(row, accountId);
+  return actor === 'self' || actor === 'anonymous' ? { ip: row.ip, userAgent: row.user_agent } : { ip: null, userAgent: null };
+}
+
+function actedBy(row: AuditEventRow, accountId: string): Phrase | undefined {
+  return actorOf(row, accountId) === 'administrator' ? phrase('account.activity.by.admin') : undefined;
 }
 
 /** The browser and system a User-Agent header names ("Firefox 133 on Ubuntu"), else the header cut short. */
@@ -155,7 +169,7 @@ export function createOwnActivity({ queries }: { queries: Queries }) {
       return {
         entries: shown.map((row) => ({
           id: row.id, at: row.occurred_at, what: eventWords(row, row.client_id ? names.get(row.client_id) : undefined),
-          by: actedBy(row), ip: row.ip, browser: browserOf(row.user_agent),
+          by: actedBy(row, accountId), ip: madeFrom(row, accountId).ip, browser: browserOf(madeFrom(row, accountId).userAgent),
         })),
         next: rows.length > ACTIVITY_PAGE_SIZE ? shown.at(-1)!.id : undefined,
       };

@@ -3,12 +3,12 @@
 // API); the same document either way. It never holds a secret: no password hash, no
 // authenticator secret, no recovery code, no token. Each export is audited.
 import type { Config } from '../../config/env.ts';
-import type { AuditEventRow } from '../../queries/audit-events.ts';
 import type { Queries } from '../../queries/index.ts';
 import type { AccountAdmin } from '../account-admin.ts';
 import { recordAudit } from '../audit/audit-log.ts';
 import { RequestError } from '../errors.ts';
 import type { OwnApplications } from './applications.ts';
+import { actorOf, madeFrom } from './activity.ts';
 
 /** Events are read this many at a time (the export holds them all). */
 const EVENT_PAGE = 1000;
@@ -17,12 +17,6 @@ const EVENT_PAGE = 1000;
 export type ExportedBy = 'self' | 'admin';
 
 /** Who acted, without naming an administrator: self, administrator, application, anonymous (a failed proof) or system. */
-function actedBy(row: AuditEventRow, accountId: string): string {
-  if (row.actor_type === 'account') return row.actor_id === accountId ? 'self' : 'administrator';
-  if (row.actor_type === 'api_token' || row.actor_type === 'cli') return 'administrator';
-  return row.actor_type === 'client' ? 'application' : row.actor_type;
-}
-
 /** A row with its times as ISO 8601 text, as the rest of the document has them. */
 const withIsoTimes = <T extends object>(row: T) =>
   Object.fromEntries(Object.entries(row).map(([key, value]) => [key, value instanceof Date ? value.toISOString() : value]));
@@ -42,10 +36,10 @@ export function createDataExport({ config, queries, accountAdmin, applications }
     return events.reverse().map((row) => ({
       occurred_at: row.occurred_at.toISOString(),
       type: row.type,
-      by: actedBy(row, accountId),
+      by: actorOf(row, accountId),
       application: row.client_id,
-      ip: row.ip,
-      user_agent: row.user_agent,
+      ip: madeFrom(row, accountId).ip,
+      user_agent: madeFrom(row, accountId).userAgent,
       details: row.details,
     }));
   }

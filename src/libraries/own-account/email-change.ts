@@ -17,7 +17,7 @@ import { assertThat, RequestError } from '../errors.ts';
 import type { MailLimits } from '../mail-limits.ts';
 import { oneTimeLifetimes, type OneTimeSecrets } from '../one-time-secrets.ts';
 import { signOut } from '../sign-out.ts';
-import { applyFactorUndo, currentFactors, factorIds, planUndo } from '../mfa/security-notices.ts';
+import { applyFactorUndo, currentFactors, planUndo } from '../mfa/security-notices.ts';
 import { answerNoSoonerThan, STEADY_ANSWER_MS } from '../steady-timing.ts';
 import type { Throttle } from '../throttle.ts';
 
@@ -97,7 +97,7 @@ export function createOwnEmailChange({ config, queries, oneTimeSecrets, mail, ma
      * notice (with the undo link) to the old address. Another account having taken the address
      * since the code was sent refuses it, and nothing changes.
      */
-    async confirm(account: AccountRow, { email: typed, code, ip }: { email: unknown; code: unknown; ip: string }): Promise<{ email: string }> {
+    async confirm(account: AccountRow, { email: typed, code, ip, signedInAt }: { email: unknown; code: unknown; ip: string; signedInAt: number }): Promise<{ email: string }> {
       const email = normaliseEmail(typed);
       const row = await oneTimeSecrets.checkCode({ purpose: 'change_email', email, code, ip });
       if (row.account_id !== account.id) throw wrongCode(); // another account's change to the same address
@@ -111,10 +111,11 @@ export function createOwnEmailChange({ config, queries, oneTimeSecrets, mail, ma
         }
         await q.oneTimeSecrets.deleteOneTimeSecretsOfAccount(account.id, { purposes: UNDO_PURPOSES });
         await recordAudit(q, { type: 'email.changed', subjectId: account.id, details: { by: 'self' } });
-        // The undo goes back to the factors the account has now: any added after the change go with it.
+        // The undo goes back to the factors the account had when the session that made the change
+        // signed in: whoever made it may have added some first, as well as after.
         const token = await oneTimeSecrets.issueLink(q, {
           purpose: 'undo_email_change', email: before.email, accountId: account.id, ttlSeconds: oneTimeLifetimes.undoSecurityChangeLink,
-          details: { factorsBefore: factorIds(await currentFactors(q, account.id)) },
+          details: { factorsBefore: await factorsAddedBefore(q, account.id, new Date(signedInAt * 1000)) },
         });
         await mail.enqueue(q, {
           to: before.email, subject: 'mail.emailChange.noticeSubject', template: 'email-change-notice', accountLanguage: before.language,
@@ -161,12 +162,27 @@ export function createOwnEmailChange({ config, queries, oneTimeSecrets, mail, ma
           details: { restored, removed_factors: plan.removeAdded ? [...(plan.addedTotpId ? [plan.addedTotpId] : []), ...plan.addedPasskeyIds] : [] },
         });
         const email = restored ? link.email : account.email;
-        const passwordToken = account.disabled ? undefined
+        // The address the change went to hears of it (its owner may be the rightful one, who lost the old address).
+        if (account.email !== link.email) {
+          await mail.enqueue(q, {
+            to: account.email, subject: 'mail.emailChange.undoneSubject', template: 'email-change-undone', accountLanguage: account.language,
+            data: { name: greetingName(account), oldEmail: link.email, newEmail: account.email },
+          });
+        }
+        // A password is chosen only for an account back on the address that proved itself by this link.
+        const passwordToken = account.disabled || !restored ? undefined
           : await oneTimeSecrets.issueLink(q, { purpose: 'reset_password', email, accountId: account.id, ttlSeconds: oneTimeLifetimes.resetPasswordLink });
         return { email, restored, passwordToken };
       });
     },
   };
+}
+
+/** The ids of the account's second factors set up before `cutoff`. */
+async function factorsAddedBefore(q: Queries, accountId: string, cutoff: Date): Promise<string[]> {
+  const [totp, passkeys] = await Promise.all([q.totpFactors.maybeFindConfirmedTotpFactor(accountId), q.webauthn.listWebauthnCredentials(accountId)]);
+  const before = (at: Date) => at.getTime() < cutoff.getTime();
+  return [...(totp && before(totp.confirmed_at ?? totp.created_at) ? [totp.id] : []), ...passkeys.filter((passkey) => before(passkey.created_at)).map((passkey) => passkey.id)];
 }
 
 export type OwnEmailChange = ReturnType<typeof createOwnEmailChange>;

@@ -67,7 +67,7 @@ export default function emailRoutes(router: Router, services: Services) {
     const session = await requireAccountSession(ctx, services);
     if (!session) return;
     const newEmail = formText(ctx, 'email');
-    const changed = await pageChange(ctx, ['code'], () => services.ownEmailChange.confirm(session.account, { email: newEmail, code: formText(ctx, 'code'), ip: ctx.ip }),
+    const changed = await pageChange(ctx, ['code'], () => services.ownEmailChange.confirm(session.account, { email: newEmail, code: formText(ctx, 'code'), ip: ctx.ip, signedInAt: session.signedInAt }),
       (problem, status) => renderCodePage(ctx, session, newEmail, { error: problem, status }));
     if (changed) backTo(ctx, '/account/email', 'changed');
   });

@@ -70,13 +70,13 @@ export default function securityRoutes(router: Router, services: Services) {
   });
 
   router.post('/security/totp', async (ctx) => {
-    const session = await requireRecentSignIn(ctx, services);
+    const session = await requireRecentSignIn(ctx, services, '/account/security');
     if (!session) return;
     await renderTotpPage(ctx, await services.secondFactors.beginTotpEnrolment(session.account));
   });
 
   router.post('/security/totp/confirm', async (ctx) => {
-    const session = await requireRecentSignIn(ctx, services);
+    const session = await requireRecentSignIn(ctx, services, '/account/security');
     if (!session) return;
     const form = ctx.request.body as Record<string, unknown>;
     const factorId = typeof form.factorId === 'string' ? form.factorId : '';
@@ -93,7 +93,7 @@ export default function securityRoutes(router: Router, services: Services) {
   });
 
   router.post('/security/totp/remove', async (ctx) => {
-    const session = await requireRecentSignIn(ctx, services);
+    const session = await requireRecentSignIn(ctx, services, '/account/security');
     if (!session) return;
     await services.secondFactors.removeTotp(session.account);
     backToSecurity(ctx, 'totp-removed');
@@ -101,13 +101,13 @@ export default function securityRoutes(router: Router, services: Services) {
 
   // JSON for public/webauthn.js: the options of a registration ceremony (CSRF token in X-CSRF-Token).
   router.post('/security/passkeys/options', async (ctx) => {
-    const session = await requireRecentSignIn(ctx, services);
+    const session = await requireRecentSignIn(ctx, services, '/account/security');
     if (!session) return;
     ctx.body = await services.webauthn.registrationOptions(session.account, ctx.ip);
   });
 
   router.post('/security/passkeys', async (ctx) => {
-    const session = await requireRecentSignIn(ctx, services);
+    const session = await requireRecentSignIn(ctx, services, '/account/security');
     if (!session) return;
     const form = ctx.request.body as Record<string, unknown>;
     try {
@@ -123,14 +123,14 @@ export default function securityRoutes(router: Router, services: Services) {
   });
 
   router.post('/security/passkeys/:id/remove', async (ctx) => {
-    const session = await requireRecentSignIn(ctx, services);
+    const session = await requireRecentSignIn(ctx, services, '/account/security');
     if (!session) return;
     await services.secondFactors.removePasskey(session.account, ctx.params.id!);
     backToSecurity(ctx, 'passkey-removed');
   });
 
   router.post('/security/recovery-codes', async (ctx) => {
-    const session = await requireRecentSignIn(ctx, services);
+    const session = await requireRecentSignIn(ctx, services, '/account/security');
     if (!session) return;
     if (!(await services.secondFactors.hasAny(session.account.id))) {
       await renderSecurityPage(ctx, session, { error: translator(currentLanguage())('account.codesNeedFactor'), status: 400 });

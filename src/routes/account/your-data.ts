@@ -21,9 +21,10 @@ export default function yourDataRoutes(router: Router, services: Services) {
     if (session) await renderDataPage(ctx, session);
   });
 
-  // A GET that downloads: never stored by a cache, saved as a file, audited (account.exported).
-  // It needs a fresh sign-in like a change: it is everything about the person leaving at once.
-  router.get('/data/export', async (ctx) => {
+  // A download that is never stored by a cache, saved as a file and audited (account.exported).
+  // A POST with the CSRF token and a fresh sign-in, like a change: it is everything about the
+  // person leaving at once, and no other site may set it off.
+  router.post('/data/export', async (ctx) => {
     const session = await requireRecentSignIn(ctx, services, DATA_PAGE);
     if (!session) return;
     const document = await services.dataExport.export(session.account.id, { by: 'self' });
