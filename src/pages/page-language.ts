@@ -38,6 +38,15 @@ export function preferUiLocales(uiLocales: unknown): void {
   if (state && typeof uiLocales === 'string') state.tag = chooseLanguage({ picked: state.picked, uiLocales, accepted: state.accepted });
 }
 
+/**
+ * The language a signed-in person chose on their profile, which counts over what the browser
+ * asks (but not over the switcher's choice in this browser).
+ */
+export function preferAccountLanguage(preferred: string | null): void {
+  const state = requestLanguage();
+  if (state && preferred && !state.picked) state.tag = chooseLanguage({ picked: preferred, accepted: state.accepted });
+}
+
 export function switcherReturnPath(): string | undefined {
   return requestLanguage()?.returnPath;
 }

@@ -77,7 +77,7 @@ describe('account area: profile', () => {
     expect(await app.services.accountAdmin.view(person.id)).toMatchObject({ picture: PICTURE, preferred_language: null });
   });
 
-  it('switches this browser\'s pages and the account\'s mails to the language chosen, and back to the browser\'s', async () => {
+  it('switches the account\'s pages (in any browser that picked none) and mails to the language chosen, and back to the browser\'s', async () => {
     const person = await makePerson(app);
     const page = await openAccount(browser, app, person, '/account/profile');
     await page.getByRole('combobox', { name: 'Language' }).selectOption('de');
@@ -95,6 +95,10 @@ describe('account area: profile', () => {
     const product = app.services.config.brand.name;
     await app.services.accountAdmin.sendPasswordReset(person.id);
     expect((await sink.next(person.email)).subject).toBe(translator('de')('mail.passwordReset.subject', { product }));
+    // Another browser, which never picked a language, shows the account area in German as well.
+    const elsewhere = await openAccount(browser, app, person, '/account/profile');
+    expect(await elsewhere.locator('html').getAttribute('lang')).toBe('de');
+    await elsewhere.context().close();
 
     // "As my browser asks": the browser's English again, here and in mails.
     await page.getByRole('combobox', { name: 'Sprache' }).selectOption('');

@@ -2,6 +2,7 @@
 // every page needs: the CSRF token, and the notice a change redirected back with (?done=…).
 import type { Context } from 'koa';
 import type { FormProblem } from '../../pages/form-problem.ts';
+import { preferAccountLanguage } from '../../pages/page-language.ts';
 import type { Services } from '../../services.ts';
 import type { AccountSession } from './account-session.ts';
 
@@ -18,6 +19,7 @@ export interface AccountPageLocals {
 }
 
 export async function renderAccountPage(ctx: Context, services: Services, session: AccountSession, view: string, locals: AccountPageLocals, status = 200) {
+  preferAccountLanguage(session.account.preferred_language);
   const done = typeof ctx.query.done === 'string' && locals.notices && Object.hasOwn(locals.notices, ctx.query.done) ? locals.notices[ctx.query.done] : undefined;
   ctx.status = status;
   ctx.type = 'html';
