@@ -227,7 +227,7 @@ describe('console applications', () => {
     await page.locator('#backchannel_logout_uri-error').waitFor();
     expect(await page.locator('#backchannel_logout_uri-error').innerText()).toBe('Enter an https address (http only to localhost), without # or a user name.');
     await page.getByLabel('Back-channel logout URI (optional)').fill('https://orders.example.com/logout');
-    await page.getByLabel('Each logout token names the session it ends (sid)').check();
+    await page.getByLabel('Logout tokens carry the session they end (sid)').check();
     await page.getByLabel('Privacy policy').fill('http://orders.example.com/privacy');
     await page.getByRole('button', { name: 'Save' }).click();
     await page.locator('#policy_uri-error').waitFor();
