@@ -60,8 +60,8 @@ export function createOwnEmailChange({ config, queries, oneTimeSecrets, mail, ma
   return {
     /**
      * Mails a code to the new address, or, when another account has it, a warning to that
-     * account's owner: same answer, same time, same cooldown either way. `again`: a resend of
-     * the same change (not audited a second time).
+     * account's owner: same answer, same time, same cooldown either way. `again`: a resend
+     * (audited as one).
      */
     request: (account: AccountRow, { email: typed, ip, again = false }: { email: unknown; ip: string; again?: boolean }) =>
       answerNoSoonerThan(STEADY_ANSWER_MS, async (): Promise<{ email: string }> => {
@@ -71,7 +71,7 @@ export function createOwnEmailChange({ config, queries, oneTimeSecrets, mail, ma
         await mailLimits.reserveSend('change_email', email, ip);
         const owner = await queries.accounts.maybeFindAccountByEmail(email);
         await queries.transaction(async (q) => {
-          if (!again) await recordAudit(q, { type: 'email.change_requested', subjectId: account.id });
+          await recordAudit(q, { type: 'email.change_requested', subjectId: account.id, details: again ? { again: true } : {} }); // a resend too: it can take any address
           if (owner) {
             await mail.enqueue(q, {
               to: owner.email, subject: 'mail.emailChange.takenSubject', template: 'email-change-taken', accountLanguage: owner.language,
