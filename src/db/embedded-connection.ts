@@ -16,6 +16,8 @@ export interface EmbeddedDatabase {
   waitReady: Promise<void>;
   /** A session for knex's pool: its transactions are isolated from the other sessions' statements. */
   session(): EmbeddedSession;
+  /** Writes the database's files, gzipped, to `file`: an image another one can start from. */
+  dumpImage(file: string): Promise<void>;
   close(): Promise<void>;
   readonly closed: boolean;
 }
@@ -25,8 +27,8 @@ function rebuild(fields: Record<string, unknown>): Error {
   return Object.assign(new Error(String(fields.message)), fields);
 }
 
-export function openEmbeddedDatabase(dataDir: string | undefined): EmbeddedDatabase {
-  const worker = new Worker(new URL('./embedded-worker.ts', import.meta.url), { workerData: { dataDir } });
+export function openEmbeddedDatabase(dataDir: string | undefined, image?: string): EmbeddedDatabase {
+  const worker = new Worker(new URL('./embedded-worker.ts', import.meta.url), { workerData: { dataDir, image } });
   const pending = new Map<number, Pending>();
   let nextId = 1;
   let nextSession = 1;
@@ -70,6 +72,7 @@ export function openEmbeddedDatabase(dataDir: string | undefined): EmbeddedDatab
       const session = nextSession++;
       return { waitReady, query: (sql, bindings, options) => send({ kind: 'query', session, sql, bindings, options }) };
     },
+    dumpImage: async (file) => { await send({ kind: 'dump', file }); },
     async close() {
       if (closed) return;
       await send({ kind: 'close' }).catch(() => undefined);

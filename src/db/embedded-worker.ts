@@ -4,6 +4,7 @@
 // PGlite has one Postgres session; knex's pool hands out several "sessions" that share it. The
 // queue runs their statements back to back without waiting for the main thread, and while one
 // of them is inside a transaction only its statements run, so transactions stay isolated.
+import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { PGlite as PGliteType } from '@electric-sql/pglite';
@@ -12,6 +13,7 @@ const { PGlite } = createRequire(import.meta.url)('@electric-sql/pglite') as { P
 
 export type WorkerRequest =
   | { id: number; kind: 'query'; session: number; sql: string; bindings?: unknown[]; options?: object }
+  | { id: number; kind: 'dump'; file: string }
   | { id: number; kind: 'close' };
 
 export type WorkerReply =
@@ -28,8 +30,10 @@ function plainError(error: unknown): Record<string, unknown> {
   return { ...fields, name: error.name, message: error.message };
 }
 
-const { dataDir } = workerData as { dataDir?: string };
-const pglite = dataDir ? new PGlite(dataDir) : new PGlite();
+const { dataDir, image } = workerData as { dataDir?: string; image?: string };
+// An image (a gzipped dump of another database's files) starts an in-memory database as that one
+// was, without running initdb again: what tests start every app from.
+const pglite = dataDir ? new PGlite(dataDir) : image ? new PGlite({ loadDataDir: new Blob([fs.readFileSync(image)]) }) : new PGlite();
 const port = parentPort!;
 const queue: QueryRequest[] = [];
 /** The session whose transaction is open: until it ends, only its statements run. */
@@ -68,6 +72,11 @@ port.on('message', async (request: WorkerRequest) => {
   if (request.kind === 'query') {
     queue.push(request);
     await drain();
+    return;
+  }
+  if (request.kind === 'dump') {
+    fs.writeFileSync(request.file, Buffer.from(await (await pglite.dumpDataDir('gzip')).arrayBuffer()));
+    port.postMessage({ id: request.id, result: { rows: [], fields: [] } } satisfies WorkerReply);
     return;
   }
   if (!pglite.closed) await pglite.close();

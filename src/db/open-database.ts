@@ -17,13 +17,16 @@ export interface Database {
   changes: ChangeNotices;
   /** Connections in use and requests waiting for one (knex's pool). */
   poolStats(): { inUse: number; waiting: number };
+  /** The embedded database only: writes an image of it that another in-memory one can start from. */
+  dumpImage?(file: string): Promise<void>;
   close(): Promise<void>;
 }
 
 export type DatabaseLocation =
   | { databaseUrl: string }
   | { dataDir: string; role: LockRole }
-  | { inMemory: true };
+  /** `image`: start from a database's image (see dumpImage) instead of an empty one. */
+  | { inMemory: true; image?: string | undefined };
 
 interface TarnPool {
   numUsed(): number;
@@ -55,7 +58,7 @@ export async function openDatabase(location: DatabaseLocation): Promise<Database
   const lock = 'dataDir' in location ? acquireDataDirLock(location.dataDir, location.role) : undefined;
   try {
     // PGlite runs in a thread of its own: its queries never hold up the requests being served.
-    const pglite = openEmbeddedDatabase('dataDir' in location ? path.join(location.dataDir, 'pgdata') : undefined);
+    const pglite = 'dataDir' in location ? openEmbeddedDatabase(path.join(location.dataDir, 'pgdata')) : openEmbeddedDatabase(undefined, location.image);
     await pglite.waitReady;
     const knex = knexFactory({ client: EmbeddedClient as never, connection: () => ({ pglite }) as never });
     return {
@@ -64,6 +67,7 @@ export async function openDatabase(location: DatabaseLocation): Promise<Database
       lockKeys: memoryLocks(), // one process owns the embedded database (DATA_DIR lock)
       changes: embeddedChangeNotices(),
       poolStats: poolStatsOf(knex),
+      dumpImage: (file: string) => pglite.dumpImage(file),
       async close() {
         await knex.destroy();
         if (!pglite.closed) await pglite.close();

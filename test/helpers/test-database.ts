@@ -2,6 +2,7 @@
 // Postgres server named by DATABASE_URL (created here, dropped on close).
 import crypto from 'node:crypto';
 import pg from 'pg';
+import { inject } from 'vitest';
 import type { DatabaseLocation } from '../../src/db/open-database.ts';
 
 export const onPostgres = Boolean(process.env.DATABASE_URL);
@@ -24,7 +25,8 @@ async function admin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
 }
 
 export async function createTestDatabase(): Promise<TestDatabase> {
-  if (!onPostgres) return { location: { inMemory: true }, url: undefined, drop: async () => {} };
+  // Embedded: from the migrated image the run made once (test/helpers/global-setup.ts).
+  if (!onPostgres) return { location: { inMemory: true, image: inject('embeddedImage') }, url: undefined, drop: async () => {} };
   const name = `latchkey_test_${crypto.randomBytes(6).toString('hex')}`;
   await admin((client) => client.query(`create database ${name}`));
   const url = new URL(process.env.DATABASE_URL!);
