@@ -7,6 +7,19 @@ import type { Logger } from 'pino';
 export const backoffSeconds = (failedAttempts: number, { first, max }: { first: number; max: number }) =>
   Math.min(max, first * 2 ** Math.min(failedAttempts - 1, 20));
 
+export interface RetryRules {
+  firstRetrySeconds: number;
+  maxRetrySeconds: number;
+  /** A row still undelivered this long after it was queued is given up. */
+  giveUpAfterSeconds: number;
+}
+
+/** After a failed attempt: seconds until the next one, or null to give up (the row is too old). */
+export function nextAttemptIn(row: { created_at: Date; attempts: number }, rules: RetryRules): number | null {
+  if (Date.now() - row.created_at.getTime() >= rules.giveUpAfterSeconds * 1000) return null;
+  return backoffSeconds(row.attempts, { first: rules.firstRetrySeconds, max: rules.maxRetrySeconds });
+}
+
 export interface OutboxWorkerOptions<Row> {
   /** For the log: what the outbox holds ('mail delivery'). */
   name: string;

@@ -1,7 +1,7 @@
 // Delivers the outbox: leases due mails, sends them, and on failure retries with exponential
 // backoff until the mail is a few days old. Any number of processes may run this at once.
 import type { Logger } from 'pino';
-import { backoffSeconds, createOutboxWorker } from '../libraries/outbox-worker.ts';
+import { backoffSeconds, createOutboxWorker, nextAttemptIn } from '../libraries/outbox-worker.ts';
 import type { SecretBox } from '../libraries/secret-box.ts';
 import type { Queries } from '../queries/index.ts';
 import type { MailRow } from '../queries/mail-outbox.ts';
@@ -35,14 +35,10 @@ export function createMailDelivery({ queries, secretBox, transport, log }: { que
     } catch (error) {
       const reason = transport.describeError(error);
       const context = { mail_id: mail.id, template: mail.template, attempts: mail.attempts, error: reason };
-      if (Date.now() - mail.created_at.getTime() >= deliveryRules.giveUpAfterSeconds * 1000) {
-        await queries.mailOutbox.markMailFailed(mail.id, null, reason);
-        log.error(context, 'gave up delivering a mail');
-      } else {
-        const retryIn = retryDelaySeconds(mail.attempts);
-        await queries.mailOutbox.markMailFailed(mail.id, retryIn, reason);
-        log.warn({ ...context, retry_in_s: retryIn }, 'mail delivery failed; will retry');
-      }
+      const retryIn = nextAttemptIn(mail, deliveryRules);
+      await queries.mailOutbox.markMailFailed(mail.id, retryIn, reason);
+      if (retryIn === null) log.error(context, 'gave up delivering a mail');
+      else log.warn({ ...context, retry_in_s: retryIn }, 'mail delivery failed; will retry');
       return false;
     }
     await queries.mailOutbox.markMailSent(mail.id, { keepBody: transport.development });

@@ -5,7 +5,7 @@
 // minutes), retrying with backoff and logging each outcome.
 import type Provider from 'oidc-provider';
 import type { Logger } from 'pino';
-import { backoffSeconds, createOutboxWorker } from '../libraries/outbox-worker.ts';
+import { createOutboxWorker, nextAttemptIn } from '../libraries/outbox-worker.ts';
 import type { BackchannelLogoutRow } from '../queries/backchannel-logouts.ts';
 import type { Queries } from '../queries/index.ts';
 import type { ProviderHolder } from './provider.ts';
@@ -60,14 +60,10 @@ function describeFailure(error: unknown, uri: string): string {
 export function createBackchannelLogoutDelivery({ queries, provider, log }: { queries: Queries; provider: ProviderHolder; log: Logger }) {
   async function giveUpOrRetry(row: BackchannelLogoutRow, reason: string, { retry }: { retry: boolean }): Promise<false> {
     const context = { logout_id: row.id, client_id: row.client_id, attempts: row.attempts, error: reason };
-    if (!retry || Date.now() - row.created_at.getTime() >= backchannelRules.giveUpAfterSeconds * 1000) {
-      await queries.backchannelLogouts.markBackchannelLogoutFailed(row.id, null, reason);
-      log.error(context, 'gave up delivering a back-channel logout');
-    } else {
-      const retryIn = backoffSeconds(row.attempts, { first: backchannelRules.firstRetrySeconds, max: backchannelRules.maxRetrySeconds });
-      await queries.backchannelLogouts.markBackchannelLogoutFailed(row.id, retryIn, reason);
-      log.warn({ ...context, retry_in_s: retryIn }, 'back-channel logout failed; will retry');
-    }
+    const retryIn = retry ? nextAttemptIn(row, backchannelRules) : null;
+    await queries.backchannelLogouts.markBackchannelLogoutFailed(row.id, retryIn, reason);
+    if (retryIn === null) log.error(context, 'gave up delivering a back-channel logout');
+    else log.warn({ ...context, retry_in_s: retryIn }, 'back-channel logout failed; will retry');
     return false;
   }
 

@@ -167,10 +167,13 @@ export function createOwnActivity({ queries }: { queries: Queries }) {
       const shown = rows.slice(0, ACTIVITY_PAGE_SIZE);
       const names = await appNames(shown.map((row) => row.client_id).filter((id): id is string => id !== null));
       return {
-        entries: shown.map((row) => ({
-          id: row.id, at: row.occurred_at, what: eventWords(row, row.client_id ? names.get(row.client_id) : undefined),
-          by: actedBy(row, accountId), ip: madeFrom(row, accountId).ip, browser: browserOf(madeFrom(row, accountId).userAgent),
-        })),
+        entries: shown.map((row) => {
+          const from = madeFrom(row, accountId);
+          return {
+            id: row.id, at: row.occurred_at, what: eventWords(row, row.client_id ? names.get(row.client_id) : undefined),
+            by: actedBy(row, accountId), ip: from.ip, browser: browserOf(from.userAgent),
+          };
+        }),
         next: rows.length > ACTIVITY_PAGE_SIZE ? shown.at(-1)!.id : undefined,
       };
     },

@@ -33,15 +33,18 @@ export function createDataExport({ config, queries, accountAdmin, applications }
       page = rows.length;
       before = rows.at(-1)?.id;
     }
-    return events.reverse().map((row) => ({
-      occurred_at: row.occurred_at.toISOString(),
-      type: row.type,
-      by: actorOf(row, accountId),
-      application: row.client_id,
-      ip: madeFrom(row, accountId).ip,
-      user_agent: madeFrom(row, accountId).userAgent,
-      details: row.details,
-    }));
+    return events.reverse().map((row) => {
+      const from = madeFrom(row, accountId);
+      return {
+        occurred_at: row.occurred_at.toISOString(),
+        type: row.type,
+        by: actorOf(row, accountId),
+        application: row.client_id,
+        ip: from.ip,
+        user_agent: from.userAgent,
+        details: row.details,
+      };
+    });
   }
 
   return {
