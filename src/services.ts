@@ -14,6 +14,7 @@ import { createSessionActivity } from './libraries/session-activity.ts';
 import { sessionCookieName } from './config/oidc.ts';
 import { securityHeaders } from './middleware/koa-security-headers.ts';
 import { documentCache } from './oidc/document-cache.ts';
+import { holdWrites } from './oidc/held-writes.ts';
 import { memoized, withRequestMemo } from './oidc/request-memo.ts';
 import { createHousekeeping } from './libraries/housekeeping.ts';
 import { createEmailVerification } from './libraries/email-verification.ts';
@@ -33,7 +34,7 @@ import { createDataExport } from './libraries/own-account/data-export.ts';
 import { createRegistration } from './libraries/registration.ts';
 import { createEmailCodeSignIn } from './libraries/sign-in/email-code.ts';
 import { createPasswordSignIn } from './libraries/sign-in/password.ts';
-import { createFindAccount } from './oidc/account.ts';
+import { accountOfRequest, createFindAccount } from './oidc/account.ts';
 import { firstPartyClients } from './oidc/first-party-clients.ts';
 import { createAdapterClass } from './oidc/adapter.ts';
 import { introspectApiTokens } from './oidc/api-token-introspection.ts';
@@ -95,6 +96,7 @@ export async function createServices({ config, secret, db, log }: { config: Conf
     middleware: [
       (_ctx, next) => withRequestMemo(next),
       requestLog(log),
+      holdWrites(),
       auditContext(),
       markSessionActivity,
       requestMetrics(metrics),
@@ -109,7 +111,10 @@ export async function createServices({ config, secret, db, log }: { config: Conf
     dependencies: {
       adapter: createAdapterClass({ queries, clients, activity }),
       findAccount: createFindAccount(accounts),
-      needsSecondFactor: (accountId) => secondFactors.needsSecondFactor(accountId),
+      needsSecondFactor: async (accountId) => {
+        const account = await accountOfRequest(accounts, accountId);
+        return Boolean(account) && secondFactors.needsSecondFactor(account!);
+      },
       rememberedScopes: (accountId, clientId) => consents.rememberedScopes(accountId, clientId),
       cookieKeys: secretBox.cookieKeys,
       httpsIssuer: new URL(config.issuer).protocol === 'https:',

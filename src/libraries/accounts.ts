@@ -2,7 +2,7 @@
 // addresses, rehash on sign-in when hashing parameters change, disabling.
 import crypto from 'node:crypto';
 import type { Queries } from '../queries/index.ts';
-import type { AccountRow, NewAccount, SignupMethod } from '../queries/accounts.ts';
+import type { AccountRow, NewAccount, SigningInAccount, SignupMethod } from '../queries/accounts.ts';
 import { maybeNormaliseEmail, normaliseEmail } from './email-address.ts';
 import { auditRow, recordAudit } from './audit/audit-log.ts';
 import { RequestError, assertThat } from './errors.ts';
@@ -102,8 +102,8 @@ export function createAccounts({ queries, hasher, passwordPolicy }: { queries: Q
      * The account whose password this is, or undefined. Costs one argon2 verification whether
      * or not the address has an account, so timing does not reveal which addresses exist.
      */
-    async authenticateWithPassword(email: string, password: string): Promise<AccountRow | undefined> {
-      const account = await queries.accounts.maybeFindAccountByEmail(email);
+    async authenticateWithPassword(email: string, password: string): Promise<SigningInAccount | undefined> {
+      const account = await queries.accounts.maybeFindSigningInAccountByEmail(email);
       if (!account?.password_hash) {
         await hasher.verifyNothing(password);
         await recordAudit(queries, { type: 'sign_in.failed', subjectId: account?.id, details: { method: 'password', ...(account ? { reason: 'no_password' } : { reason: 'unknown_account', email }) } });
@@ -128,6 +128,12 @@ export function createAccounts({ queries, hasher, passwordPolicy }: { queries: Q
     /** The account behind a token or session, unless it is gone or disabled. */
     async maybeFindActiveAccount(accountId: string): Promise<AccountRow | undefined> {
       const account = await queries.accounts.maybeFindAccountById(accountId);
+      return account && !account.disabled ? account : undefined;
+    },
+
+    /** An enabled account with whether it has a second factor: what one authorization asks of it, read once. */
+    async maybeFindActiveSigningInAccount(accountId: string): Promise<SigningInAccount | undefined> {
+      const account = await queries.accounts.maybeFindSigningInAccountById(accountId);
       return account && !account.disabled ? account : undefined;
     },
 

@@ -2,12 +2,19 @@
 // account has none, which ends its sessions and refresh tokens at next use.
 import type { FindAccount } from 'oidc-provider';
 import type { Accounts } from '../libraries/accounts.ts';
+import type { SigningInAccount } from '../queries/accounts.ts';
 import { memoized } from './request-memo.ts';
+
+/**
+ * The account behind a provider request, read once per request: the session, the grant, the
+ * token's claims and the second-factor check of the sign-in policy all ask for it.
+ */
+export const accountOfRequest = (accounts: Accounts, accountId: string): Promise<SigningInAccount | undefined> =>
+  memoized(`account:${accountId}`, () => accounts.maybeFindActiveSigningInAccount(accountId));
 
 export function createFindAccount(accounts: Accounts): FindAccount {
   return async (_ctx, sub) => {
-    // Asked several times in one request (the session, the grant, the token's claims): read once.
-    const account = await memoized(`account:${sub}`, () => accounts.maybeFindActiveAccount(sub));
+    const account = await accountOfRequest(accounts, sub);
     if (!account) return undefined;
     return {
       accountId: account.id,

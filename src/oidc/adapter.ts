@@ -8,13 +8,15 @@ import type { Clients } from '../libraries/clients.ts';
 import type { SessionActivity } from '../libraries/session-activity.ts';
 import { tokenDigest as digest } from '../libraries/token-digest.ts';
 import type { Queries } from '../queries/index.ts';
-import type { StoredPayload } from '../queries/oidc-payloads.ts';
-import { createPayloadBatches } from './payload-batches.ts';
-import { forget, memoized } from './request-memo.ts';
+import type { PayloadWrite, StoredPayload } from '../queries/oidc-payloads.ts';
+import { heldWrites } from './held-writes.ts';
+import { createPayloadBatches, type PayloadChange } from './payload-batches.ts';
+import { forget, forgetStartingWith, memoized, prime } from './request-memo.ts';
 
 /** Request-memo keys (in this process's memory for one request, like the values themselves): a token's lookup under every kind at once, or one record of a model. */
 const tokensKey = (id: string) => `tokens:${id}`;
 const recordKey = (model: string, id: string) => `${model}:${id}`;
+const uidKey = (model: string, uid: string) => `${model}:uid:${uid}`;
 
 /**
  * The account a record belongs to, so that ending an account's sessions finds it. An
@@ -25,6 +27,10 @@ function accountOf(payload: AdapterPayload): string | undefined {
   const interaction = payload as AdapterPayload & { result?: { login?: { accountId?: string } }; session?: { accountId?: string } };
   return payload.accountId ?? interaction.result?.login?.accountId ?? interaction.session?.accountId;
 }
+
+/** A record as the request holds it, not yet written: deleted, or live and not consumed. */
+const heldRecord = (change: PayloadChange): StoredPayload | undefined =>
+  ('removed' in change ? undefined : { payload: change.payload as Record<string, unknown>, consumedAt: null });
 
 /** Kinds of token an opaque token value may be: introspection and revocation try each in turn. */
 const TOKEN_MODELS = ['AccessToken', 'ClientCredentials', 'RefreshToken'];
@@ -57,48 +63,70 @@ export function createAdapterClass({ queries, clients, activity }: { queries: Qu
     }
 
     /** A write through this request: its own earlier reads of the record are no longer true. */
-    private forget(id: string): void {
+    private forget(id: string, uid?: string): void {
       forget(tokensKey(id));
       forget(recordKey(this.model, id));
+      if (uid !== undefined) forget(uidKey(this.model, uid));
+    }
+
+    /**
+     * The token endpoint reads a code, then the session and the grant it names: all three come
+     * in one statement, and the other two stay in the request's memo for their own lookups.
+     */
+    private async findCode(id: string): Promise<StoredPayload | undefined> {
+      const { code, session, grant } = await payloads.findCodeWithSessionAndGrant(digest(id));
+      const { sessionUid, grantId } = (code?.payload ?? {}) as { sessionUid?: string; grantId?: string };
+      if (sessionUid) prime(uidKey('Session', sessionUid), session);
+      if (grantId) prime(recordKey('Grant', grantId), grant);
+      return code;
     }
 
     async upsert(id: string, payload: AdapterPayload, expiresIn: number): Promise<void> {
       // A client registering itself (RFC 7591) or updating its registration (RFC 7592).
       if (this.model === 'Client') return clients.storeRegisteredClient(payload as Record<string, unknown>);
-      this.forget(id);
+      this.forget(id, payload.uid);
       const { jti: _value, ...rest } = payload;
-      await batches.write({
+      const write: PayloadWrite = {
         model: this.model,
         id: digest(id),
         payload: this.model === 'Session' ? { ...rest, ...deviceOf(currentAuditContext().facts) } : rest,
         expiresInSeconds: expiresIn,
         lookups: { grantId: payload.grantId, uid: payload.uid, userCode: payload.userCode, accountId: accountOf(payload), clientId: payload.clientId },
-      });
+      };
+      if (!heldWrites.hold(write, batches.change)) await batches.change(write);
       if (this.model === 'Session') activity.saved(digest(id)); // saved_at is now: the request's own mark would write nothing
     }
 
     async find(id: string): Promise<AdapterPayload | undefined> {
       if (this.model === 'Client') return clients.maybeLoadProviderMetadata(id) as Promise<AdapterPayload | undefined>;
+      const held = heldWrites.find(this.model, digest(id));
+      if (held) return restore(heldRecord(held), id);
       if (TOKEN_MODELS.includes(this.model)) {
         // One statement finds the token whatever its kind; the other kinds' lookups in this request read the memo.
         const found = await memoized(tokensKey(id), () => batches.findToken(digest(id)));
         return restore(found.get(this.model), id);
       }
       // An interaction is read by several steps of one request (its details, then its result).
-      return restore(await memoized(recordKey(this.model, id), () => payloads.maybeFindPayload(this.model, digest(id))), id);
+      const load = this.model === 'AuthorizationCode' ? () => this.findCode(id) : () => payloads.maybeFindPayload(this.model, digest(id));
+      return restore(await memoized(recordKey(this.model, id), load), id);
     }
 
     // Found by a secondary key, the value is unknown here; oidc-provider only reads these records.
     async findByUid(uid: string): Promise<AdapterPayload | undefined> {
-      return restore(await payloads.maybeFindPayloadByUid(this.model, uid), undefined);
+      const held = heldWrites.findByUid(this.model, uid);
+      if (held) return restore(heldRecord(held), undefined);
+      await heldWrites.release(); // a record it deleted could have this uid
+      return restore(await memoized(uidKey(this.model, uid), () => payloads.maybeFindPayloadByUid(this.model, uid)), undefined);
     }
 
     async findByUserCode(userCode: string): Promise<AdapterPayload | undefined> {
+      await heldWrites.release();
       return restore(await payloads.maybeFindPayloadByUserCode(this.model, userCode), undefined);
     }
 
     async consume(id: string): Promise<void> {
       this.forget(id);
+      await heldWrites.release();
       // oidc-provider checks `consumed` before calling this, but two requests can pass that check
       // together; the conditional update lets only the first through, and the other one, a
       // replay like any second redemption, revokes the grant (RFC 6749 4.1.2, RFC 9700 4.14).
@@ -111,10 +139,13 @@ export function createAdapterClass({ queries, clients, activity }: { queries: Qu
     async destroy(id: string): Promise<void> {
       if (this.model === 'Client') return clients.deleteClient(id); // RFC 7592 DELETE
       this.forget(id);
-      await payloads.deletePayload(this.model, digest(id));
+      forgetStartingWith(uidKey(this.model, '')); // its uid is not known here
+      const removal = { model: this.model, id: digest(id), removed: true as const };
+      if (!heldWrites.hold(removal, batches.change)) await batches.change(removal);
     }
 
     async revokeByGrantId(grantId: string): Promise<void> {
+      await heldWrites.release();
       await payloads.deletePayloadsByGrantId(this.model, grantId);
     }
   };

@@ -4,28 +4,38 @@
 // caching: each caller still gets exactly what the database holds when the batch runs). One
 // round trip and one commit per batch, instead of per request, is most of a token's cost.
 import DataLoader from 'dataloader';
-import type { PayloadWrite, StoredPayload } from '../queries/oidc-payloads.ts';
+import type { PayloadKey, PayloadWrite, StoredPayload } from '../queries/oidc-payloads.ts';
 import type { Queries } from '../queries/index.ts';
 
 const MAX_BATCH = 100;
 const nextTurn = (run: () => void) => setImmediate(run);
 
-/** The last write of each record wins: a batch updates a row once. */
-function lastOfEach(writes: readonly PayloadWrite[]): PayloadWrite[] {
-  return [...new Map(writes.map((write) => [`${write.model}\0${write.id}`, write])).values()];
+/** A record written, or deleted (`removed`). */
+export type PayloadChange = PayloadWrite | (PayloadKey & { removed: true });
+
+const isRemoval = (change: PayloadChange): change is PayloadKey & { removed: true } => 'removed' in change;
+
+/** The last change of each record wins: a batch changes a row once. */
+function lastOfEach(changes: readonly PayloadChange[]): { writes: PayloadWrite[]; deletions: PayloadKey[] } {
+  const last = [...new Map(changes.map((change) => [`${change.model}\0${change.id}`, change])).values()];
+  return { writes: last.filter((change): change is PayloadWrite => !isRemoval(change)), deletions: last.filter(isRemoval) };
 }
 
 export function createPayloadBatches(queries: Queries, tokenModels: string[]) {
   const payloads = queries.oidcPayloads;
+  const apply = (changes: readonly PayloadChange[]) => {
+    const { writes, deletions } = lastOfEach(changes);
+    return payloads.upsertPayloads(writes, deletions);
+  };
 
-  const writes = new DataLoader<PayloadWrite, true>(async (batch) => {
+  const changes = new DataLoader<PayloadChange, true>(async (batch) => {
     try {
-      await payloads.upsertPayloads(lastOfEach(batch));
+      await apply(batch);
       return batch.map(() => true as const);
     } catch (error) {
       if (batch.length === 1) throw error;
       // One bad record must not fail the others: each is written alone, and only it fails.
-      return Promise.all(batch.map((write) => payloads.upsertPayloads([write]).then(() => true as const, (failed: Error) => failed)));
+      return Promise.all(batch.map((change) => apply([change]).then(() => true as const, (failed: Error) => failed)));
     }
   }, { cache: false, batchScheduleFn: nextTurn, maxBatchSize: MAX_BATCH });
 
@@ -35,8 +45,8 @@ export function createPayloadBatches(queries: Queries, tokenModels: string[]) {
   );
 
   return {
-    /** Resolves once the record is stored (with the others of its batch). */
-    write: async (write: PayloadWrite): Promise<void> => { await writes.load(write); },
+    /** Resolves once the record is stored or deleted (with the others of its batch). */
+    change: async (change: PayloadChange): Promise<void> => { await changes.load(change); },
     /** The live records with this (digested) id under each token model. */
     findToken: (id: string): Promise<Map<string, StoredPayload>> => tokenLookups.load(id),
   };

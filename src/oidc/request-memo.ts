@@ -22,6 +22,18 @@ export function memoized<T>(key: string, load: () => Promise<T>): Promise<T> {
   return value;
 }
 
+/** Records what a read of `key` would give, found by a wider read of this request (unless already read). */
+export function prime<T>(key: string, value: T): void {
+  const memo = memos.getStore();
+  if (memo && !memo.has(key)) memo.set(key, Promise.resolve(value));
+}
+
 export function forget(key: string): void {
   memos.getStore()?.delete(key);
+}
+
+/** Forgets every read whose key starts with `prefix` (a write that may change any of them). */
+export function forgetStartingWith(prefix: string): void {
+  const memo = memos.getStore();
+  for (const key of memo?.keys() ?? []) if (key.startsWith(prefix)) memo!.delete(key);
 }

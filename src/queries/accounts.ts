@@ -1,5 +1,6 @@
 // SQL for the accounts table.
 import type { Knex } from 'knex';
+import { prepared } from './prepared.ts';
 import type { NewAuditEvent } from './audit-events.ts';
 
 export interface AccountRow {
@@ -71,6 +72,12 @@ export interface ClientSignupCount extends SignupCount {
   name: string | null;
 }
 
+/** The account as a sign-in reads it: with whether it has a second factor (a confirmed authenticator app, or a key or passkey). */
+export type SigningInAccount = AccountRow & { has_second_factor: boolean };
+
+const HAS_SECOND_FACTOR = `(exists (select 1 from totp_factors where account_id = accounts.id and confirmed_at is not null)
+  or exists (select 1 from webauthn_credentials where account_id = accounts.id)) as has_second_factor`;
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function createAccountQueries(db: Knex) {
@@ -96,6 +103,16 @@ export function createAccountQueries(db: Knex) {
       return result.rows[0];
     },
 
+    /** The account and whether it has a second factor, in one statement: every sign-in and authorization asks both. */
+    async maybeFindSigningInAccountById(id: string): Promise<SigningInAccount | undefined> {
+      if (!UUID.test(id)) return undefined;
+      return prepared('signing_in_account_by_id', db('accounts').select('accounts.*', db.raw(HAS_SECOND_FACTOR)).where({ id }).first());
+    },
+
+    async maybeFindSigningInAccountByEmail(email: string): Promise<SigningInAccount | undefined> {
+      return prepared('signing_in_account_by_email', db('accounts').select('accounts.*', db.raw(HAS_SECOND_FACTOR)).whereRaw('lower(email) = lower(?)', [email]).first());
+    },
+
     async maybeFindAccountById(id: string): Promise<AccountRow | undefined> {
       if (!UUID.test(id)) return undefined; // not an id Postgres could even compare
       return db<AccountRow>('accounts').where({ id }).first();
@@ -111,26 +128,13 @@ export function createAccountQueries(db: Knex) {
       return result.rows[0]!.any;
     },
 
-    /** The account's roles and whether it has a second factor, in one statement (asked on every authorization of a one-factor session). */
-    async maybeFindRolesAndSecondFactor(id: string): Promise<{ roles: string[]; hasSecondFactor: boolean } | undefined> {
-      if (!UUID.test(id)) return undefined;
-      const result = await db.raw<{ rows: Array<{ roles: string[]; has_factor: boolean }> }>(
-        `select roles, exists (select 1 from totp_factors where account_id = accounts.id and confirmed_at is not null)
-             or exists (select 1 from webauthn_credentials where account_id = accounts.id) as has_factor
-         from accounts where id = :id`,
-        { id },
-      );
-      const row = result.rows[0];
-      return row && { roles: row.roles, hasSecondFactor: row.has_factor };
-    },
-
-    /** Holds the account's row until the transaction ends: changes to its factors happen one at a time. */
     /** The enabled accounts holding `role`, locked (in id order, so two callers cannot deadlock) until the transaction ends. */
     async lockActiveHolders(role: string): Promise<string[]> {
       const rows = await db('accounts').select('id').whereRaw('roles @> array[?]::text[]', [role]).where({ disabled: false }).orderBy('id').forUpdate();
       return rows.map((row: { id: string }) => row.id);
     },
 
+    /** Holds the account's row until the transaction ends: changes to its factors happen one at a time. */
     async lockAccount(id: string): Promise<void> {
       await db('accounts').where({ id }).forUpdate().select('id');
     },
@@ -309,12 +313,12 @@ export function createAccountQueries(db: Knex) {
 
     /** A finished sign-in, on pages in `language`, with its audit event: one statement, so both or neither. */
     async recordLogin(id: string, language: string, event: NewAuditEvent): Promise<void> {
-      await db.raw(
+      await prepared('record_login', db.raw(
         `with signed_in as (update accounts set last_login_at = now(), language = coalesce(preferred_language, :language) where id = :id)
          insert into audit_events (type, actor_type, actor_id, subject_id, client_id, ip, user_agent, request_id, details)
          values (:type, :actor_type, :actor_id, :subject_id, :client_id, :ip, :user_agent, :request_id, :details::jsonb)`,
         { id, language, ...event, details: JSON.stringify(event.details) },
-      );
+      ));
     },
 
     async setAccountRoles(id: string, roles: string[]): Promise<void> {

@@ -1,6 +1,7 @@
 // SQL for oidc_payloads: the persistence behind oidc-provider's adapter. Ids arrive here
 // already digested by the adapter.
 import type { Knex } from 'knex';
+import { prepared } from './prepared.ts';
 
 export interface StoredPayload {
   payload: Record<string, unknown>;
@@ -13,6 +14,12 @@ export interface PayloadLookups {
   userCode?: string | undefined;
   accountId?: string | undefined;
   clientId?: string | undefined;
+}
+
+/** A record to delete, by model and (digested) id. */
+export interface PayloadKey {
+  model: string;
+  id: string;
 }
 
 export interface PayloadWrite {
@@ -35,34 +42,41 @@ const storableJson = (payload: object) =>
 export function createOidcPayloadQueries(db: Knex) {
   async function maybeFindWhere(where: Record<string, string>): Promise<StoredPayload | undefined> {
     if (Object.values(where).some(unstorable)) return undefined;
-    const row = await db('oidc_payloads').select('payload', 'consumed_at').where(where).andWhereRaw(`(${live})`).first();
+    const row = await prepared(`payload_by_${Object.keys(where).join('_')}`,
+      db('oidc_payloads').select('payload', 'consumed_at').where(where).andWhereRaw(`(${live})`).first());
     return row && { payload: row.payload, consumedAt: row.consumed_at };
   }
 
   return {
     /**
-     * Writes payloads in one statement (the adapter gathers those of concurrent requests). One
-     * row per (model, id): Postgres refuses to update a row twice in one statement.
+     * Writes payloads, and deletes others, in one statement (the adapter gathers those of
+     * concurrent requests, and a request's own until its answer). One row per (model, id), and
+     * none both written and deleted: Postgres refuses to change a row twice in one statement.
      */
-    async upsertPayloads(rows: PayloadWrite[]): Promise<void> {
+    async upsertPayloads(rows: PayloadWrite[], deletions: PayloadKey[] = []): Promise<void> {
       const lookup = (value: string | undefined) => (value === undefined || unstorable(value) ? null : value);
       const written = rows.map((row) => ({
         model: row.model, id: row.id, payload: row.payload, expires_in: row.expiresInSeconds ?? null,
         grant_id: lookup(row.lookups.grantId), uid: lookup(row.lookups.uid), user_code: lookup(row.lookups.userCode),
         account_id: lookup(row.lookups.accountId), client_id: lookup(row.lookups.clientId),
       }));
-      // The rows travel as one JSON parameter, whatever their number.
-      await db.raw(
-        `insert into oidc_payloads (model, id, payload, grant_id, uid, user_code, account_id, client_id, expires_at, saved_at)
+      // The rows travel as JSON parameters, whatever their number. The deletions run first (the
+      // insert waits for their count): a new session record may take an old one's uid.
+      await prepared('payloads_write', db.raw(
+        `with deleted as (
+           delete from oidc_payloads where (model, id) in (select model, id from jsonb_to_recordset(?::jsonb) as gone (model text, id text))
+           returning 1)
+         insert into oidc_payloads (model, id, payload, grant_id, uid, user_code, account_id, client_id, expires_at, saved_at)
          select model, id, payload, grant_id, uid, user_code, account_id, client_id,
                 case when expires_in is null then null else now() + make_interval(secs => expires_in) end, now()
          from jsonb_to_recordset(?::jsonb)
            as written (model text, id text, payload jsonb, grant_id text, uid text, user_code text, account_id text, client_id text, expires_in int)
+         where (select count(*) from deleted) >= 0
          on conflict (model, id) do update set
            payload = excluded.payload, grant_id = excluded.grant_id, uid = excluded.uid, user_code = excluded.user_code,
            account_id = excluded.account_id, client_id = excluded.client_id, expires_at = excluded.expires_at, saved_at = excluded.saved_at`,
-        [storableJson(written)],
-      );
+        [storableJson(deletions.filter((row) => !unstorable(row.id)).map(({ model, id }) => ({ model, id }))), storableJson(written)],
+      ));
     },
 
     maybeFindPayload: (model: string, id: string) => maybeFindWhere({ model, id }),
@@ -91,28 +105,50 @@ export function createOidcPayloadQueries(db: Knex) {
      * turn), in one statement for all ids (the adapter gathers those of concurrent requests).
      */
     async findPayloadsOfModels(models: string[], ids: readonly string[]): Promise<Array<Map<string, StoredPayload>>> {
-      const rows = await db('oidc_payloads').select('model', 'id', 'payload', 'consumed_at').whereIn('model', models).whereIn('id', ids).andWhereRaw(`(${live})`) as
+      // Arrays, not lists: one text (one prepared statement) whatever the number of ids.
+      const rows = await prepared('payloads_of_models', db('oidc_payloads').select('model', 'id', 'payload', 'consumed_at')
+        .whereRaw('model = any(?::text[]) and id = any(?::text[])', [models, [...ids]]).andWhereRaw(`(${live})`)) as
         Array<{ model: string; id: string; payload: Record<string, unknown>; consumed_at: Date | null }>;
       const found = new Map(ids.map((id) => [id, new Map<string, StoredPayload>()]));
       for (const row of rows) found.get(row.id)!.set(row.model, { payload: row.payload, consumedAt: row.consumed_at });
       return ids.map((id) => found.get(id)!);
     },
+    /**
+     * An authorization code, with the session and grant it was issued under (the token endpoint
+     * reads all three): one statement. The grant's stored id is the digest of its id, as the
+     * adapter's (SHA-256, base64url).
+     */
+    async findCodeWithSessionAndGrant(id: string): Promise<{ code?: StoredPayload; session?: StoredPayload; grant?: StoredPayload }> {
+      const result = await prepared('code_with_session_and_grant', db.raw<{ rows: Array<{ part: 'code' | 'session' | 'grant'; payload: Record<string, unknown>; consumed_at: Date | null }> }>(
+        `with code as (
+           select payload, consumed_at from oidc_payloads where model = 'AuthorizationCode' and id = :id and (${live}))
+         select 'code' as part, payload, consumed_at from code
+         union all
+         select 'session', s.payload, s.consumed_at from code
+           join oidc_payloads s on s.model = 'Session' and s.uid = code.payload->>'sessionUid'
+           where s.expires_at is null or s.expires_at > now()
+         union all
+         select 'grant', g.payload, g.consumed_at from code
+           join oidc_payloads g on g.model = 'Grant'
+             and g.id = translate(encode(sha256(convert_to(code.payload->>'grantId', 'UTF8')), 'base64'), '+/=', '-_')
+           where g.expires_at is null or g.expires_at > now()`,
+        { id },
+      ));
+      return Object.fromEntries(result.rows.map((row) => [row.part, { payload: row.payload, consumedAt: row.consumed_at }]));
+    },
+
     maybeFindPayloadByUid: (model: string, uid: string) => maybeFindWhere({ model, uid }),
     maybeFindPayloadByUserCode: (model: string, userCode: string) => maybeFindWhere({ model, user_code: userCode }),
 
     /** Marks the payload consumed; true only for the one caller that consumed it first. */
     async consumePayload(model: string, id: string): Promise<boolean> {
-      const count = await db('oidc_payloads').where({ model, id }).whereNull('consumed_at').update({ consumed_at: db.fn.now() });
+      const count = await prepared('payload_consume', db('oidc_payloads').where({ model, id }).whereNull('consumed_at').update({ consumed_at: db.fn.now() }));
       return count > 0;
     },
 
     async maybeFindGrantIdOf(model: string, id: string): Promise<string | undefined> {
       const row = await db('oidc_payloads').select('grant_id').where({ model, id }).first();
       return row?.grant_id ?? undefined;
-    },
-
-    async deletePayload(model: string, id: string): Promise<void> {
-      await db('oidc_payloads').where({ model, id }).delete();
     },
 
     async deletePayloadsByGrantId(model: string, grantId: string): Promise<void> {

@@ -1,5 +1,6 @@
 // SQL for throttles: failure counters keyed by what is being throttled (an IP, an account …).
 import type { Knex } from 'knex';
+import { prepared } from './prepared.ts';
 
 export interface ThrottleRule {
   /** Failures allowed before the first block. */
@@ -19,9 +20,9 @@ export function createThrottleQueries(db: Knex) {
      * of them counts failures (else there is nothing to reset); no lock (a check before the work).
      */
     async findThrottleState(keys: string[]): Promise<{ blockedUntil: Date | undefined; counting: boolean }> {
-      const row = await db('throttles').whereIn('key', keys)
+      const row = await prepared('throttle_state', db('throttles').whereRaw('key = any(?::text[])', [keys])
         .select(db.raw('max(blocked_until) filter (where blocked_until > now()) as until'), db.raw('coalesce(max(failures), 0) > 0 as counting'))
-        .first() as { until: Date | null; counting: boolean } | undefined;
+        .first()) as { until: Date | null; counting: boolean } | undefined;
       return { blockedUntil: row?.until ?? undefined, counting: Boolean(row?.counting) };
     },
 
@@ -45,8 +46,8 @@ export function createThrottleQueries(db: Knex) {
 
     /** Success: the keys' counts start again (rows stay: rows that come and go would race). */
     async resetThrottles(keys: string[]): Promise<void> {
-      await db('throttles').whereIn('key', keys).andWhere((query) => query.where('failures', '>', 0).orWhereNotNull('blocked_until'))
-        .update({ failures: 0, blocked_until: null, updated_at: db.fn.now() });
+      await prepared('throttle_reset', db('throttles').whereRaw('key = any(?::text[])', [keys]).andWhere((query) => query.where('failures', '>', 0).orWhereNotNull('blocked_until'))
+        .update({ failures: 0, blocked_until: null, updated_at: db.fn.now() }));
     },
 
     async deleteQuietThrottles(olderThanSeconds: number): Promise<number> {

@@ -4,7 +4,7 @@
 // Recovery codes exist while any factor does.
 import type { Config } from '../../config/env.ts';
 import type { Queries } from '../../queries/index.ts';
-import type { AccountRow } from '../../queries/accounts.ts';
+import type { AccountRow, SigningInAccount } from '../../queries/accounts.ts';
 import type { WebauthnCredentialRow } from '../../queries/webauthn.ts';
 import { recordAudit } from '../audit/audit-log.ts';
 import { RequestError } from '../errors.ts';
@@ -94,10 +94,8 @@ export function createSecondFactors({ config, queries, totp, webauthn, recoveryC
     mustHaveSecondFactor,
 
     /** Whether signing in to this account takes a second factor: it has one, or policy demands one. */
-    async needsSecondFactor(accountId: string): Promise<boolean> {
-      const found = await queries.accounts.maybeFindRolesAndSecondFactor(accountId);
-      return Boolean(found) && (found!.hasSecondFactor || mustHaveSecondFactor(found!));
-    },
+    needsSecondFactor: (account: Pick<SigningInAccount, 'roles' | 'has_second_factor'>): boolean =>
+      account.has_second_factor || mustHaveSecondFactor(account),
 
     /** Checks an authenticator-app code at sign-in; returns the amr it adds. */
     verifyTotp: ({ accountId, code, ip }: { accountId: string; code: unknown; ip: string }) =>

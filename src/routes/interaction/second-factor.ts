@@ -23,8 +23,8 @@ export interface FirstFactor {
   remember: boolean;
   params: Record<string, unknown>;
   deviceTag?: string;
-  /** The account as the first factor just read it, when it did (saves reading it again). */
-  account?: AccountRow;
+  /** The account as the first factor just read it, when it did (saves reading it, and its factors, again). */
+  account?: AccountRow & { has_second_factor?: boolean };
 }
 
 /**
@@ -58,7 +58,7 @@ export async function completeFirstFactor(ctx: Context, services: Services, firs
     writePendingSignIn(ctx, services, { ...pending, step: 'verify_email' });
   } else if (assuranceOf(first.amr).acr === ACR.multiFactor) {
     return finishSignIn(ctx, services, pending, account); // a passkey that verified the person
-  } else if (await services.secondFactors.hasAny(account.id)) {
+  } else if ((account === first.account ? first.account.has_second_factor : undefined) ?? await services.secondFactors.hasAny(account.id)) {
     writePendingSignIn(ctx, services, pending);
   } else if (requestsMultiFactor(first.params.acr_values) || services.secondFactors.mustHaveSecondFactor(account)) {
     writePendingSignIn(ctx, services, { ...pending, step: 'enrol_factor' });
