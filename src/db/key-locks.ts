@@ -1,5 +1,5 @@
 // Mutual exclusion by key, for work that must not run twice at once for one subject (guesses
-// at one account's password): Postgres advisory locks, held by a transaction of their own (on a
+// at one account's password): Postgres advisory locks, held by a connection of their own (from a
 // pool of their own), so every process takes part; on the embedded database, which one process
 // owns, a lock in memory.
 // Several keys are always taken in one order, so two holders can never wait for each other.
@@ -7,15 +7,39 @@ import type { Knex } from 'knex';
 
 export type LockKeys = <T>(keys: string[], work: () => Promise<T>) => Promise<T>;
 
+// Ordered by the hash the lock is taken on: two keys that share a hash cannot cross.
+const LOCK = `select pg_advisory_lock(h) from (select distinct hashtextextended(k, 0) as h from unnest(?::text[]) as k order by h) as ordered`;
+
+interface PooledConnection {
+  /** knex's mark of a connection not to be handed out again (it is closed instead). */
+  __knex__disposed?: unknown;
+}
+
+/**
+ * Session locks, not a transaction's: a sign-in pays two round trips (lock, unlock) instead of
+ * three (begin, lock, commit), and the unlock does not hold up the answer. A connection whose
+ * unlock failed may still hold locks, so it is closed, which releases them; so does a process
+ * that dies holding one.
+ */
 export function advisoryLocks(knex: Knex): LockKeys {
-  return (keys, work) => knex.transaction(async (trx) => {
-    // Ordered by the hash the lock is taken on: two keys that share a hash cannot cross.
-    await trx.raw(
-      `select pg_advisory_xact_lock(h) from (select distinct hashtextextended(k, 0) as h from unnest(?::text[]) as k order by h) as ordered`,
-      [keys],
-    );
-    return work(); // the locks hold until this transaction ends, after the work
-  });
+  const client = knex.client as { acquireConnection(): Promise<PooledConnection>; releaseConnection(connection: PooledConnection): Promise<void> };
+  return async (keys, work) => {
+    const connection = await client.acquireConnection();
+    const unlock = () => knex.raw('select pg_advisory_unlock_all()').connection(connection)
+      .catch((error: unknown) => { connection.__knex__disposed = error; })
+      .finally(() => client.releaseConnection(connection));
+    try {
+      await knex.raw(LOCK, [keys]).connection(connection);
+    } catch (error) {
+      void unlock(); // some of the keys may be held
+      throw error;
+    }
+    try {
+      return await work();
+    } finally {
+      void unlock();
+    }
+  };
 }
 
 export function memoryLocks(): LockKeys {

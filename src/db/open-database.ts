@@ -15,6 +15,8 @@ export interface Database {
   lockKeys: LockKeys;
   /** What other processes of this database changed (to drop cached copies). */
   changes: ChangeNotices;
+  /** Calls `listener` with every statement sent, whichever pool sends it (to count them). */
+  onStatement(listener: (statement: { sql: string; bindings?: unknown[] }) => void): void;
   /** Connections in use and requests waiting for one (knex's pool). */
   poolStats(): { inUse: number; waiting: number };
   /** The embedded database only: writes an image of it that another in-memory one can start from. */
@@ -50,6 +52,7 @@ export async function openDatabase(location: DatabaseLocation): Promise<Database
       engine: 'postgres',
       lockKeys: advisoryLocks(lockPool),
       changes,
+      onStatement: (listener) => { knex.on('query', listener); lockPool.on('query', listener); },
       poolStats: poolStatsOf(knex),
       close: async () => { await Promise.all([changes.close(), knex.destroy(), lockPool.destroy()]); },
     };
@@ -66,6 +69,7 @@ export async function openDatabase(location: DatabaseLocation): Promise<Database
       engine: 'embedded',
       lockKeys: memoryLocks(), // one process owns the embedded database (DATA_DIR lock)
       changes: embeddedChangeNotices(),
+      onStatement: (listener) => { knex.on('query', listener); },
       poolStats: poolStatsOf(knex),
       dumpImage: (file: string) => pglite.dumpImage(file),
       async close() {

@@ -3,7 +3,7 @@
 import type { FindAccount } from 'oidc-provider';
 import type { Accounts } from '../libraries/accounts.ts';
 import type { SigningInAccount } from '../queries/accounts.ts';
-import { memoized } from './request-memo.ts';
+import { memoized, prime } from './request-memo.ts';
 
 /**
  * The account behind a provider request, read once per request: the session, the grant, the
@@ -11,6 +11,11 @@ import { memoized } from './request-memo.ts';
  */
 export const accountOfRequest = (accounts: Accounts, accountId: string): Promise<SigningInAccount | undefined> =>
   memoized(`account:${accountId}`, () => accounts.maybeFindActiveSigningInAccount(accountId));
+
+/** Records the request's account as a wider read found it (with a record that names it): a read of it gives this. */
+export function foundAccountOfRequest(account: SigningInAccount): void {
+  prime(`account:${account.id}`, account.disabled ? undefined : account);
+}
 
 export function createFindAccount(accounts: Accounts): FindAccount {
   return async (_ctx, sub) => {

@@ -9,6 +9,7 @@ import type { SessionActivity } from '../libraries/session-activity.ts';
 import { tokenDigest as digest } from '../libraries/token-digest.ts';
 import type { Queries } from '../queries/index.ts';
 import type { PayloadWrite, StoredPayload } from '../queries/oidc-payloads.ts';
+import { foundAccountOfRequest } from './account.ts';
 import { heldWrites } from './held-writes.ts';
 import { createPayloadBatches, type PayloadChange } from './payload-batches.ts';
 import { forget, forgetStartingWith, memoized, prime } from './request-memo.ts';
@@ -27,6 +28,9 @@ function accountOf(payload: AdapterPayload): string | undefined {
   const interaction = payload as AdapterPayload & { result?: { login?: { accountId?: string } }; session?: { accountId?: string } };
   return payload.accountId ?? interaction.result?.login?.accountId ?? interaction.session?.accountId;
 }
+
+/** Records whose reader goes on to ask for their account (and, for a code, its session and grant). */
+const WITH_ACCOUNT_MODELS = new Set(['AuthorizationCode', 'Interaction', 'Session']);
 
 /** A record as the request holds it, not yet written: deleted, or live and not consumed. */
 const heldRecord = (change: PayloadChange): StoredPayload | undefined =>
@@ -70,15 +74,22 @@ export function createAdapterClass({ queries, clients, activity }: { queries: Qu
     }
 
     /**
-     * The token endpoint reads a code, then the session and the grant it names: all three come
-     * in one statement, and the other two stay in the request's memo for their own lookups.
+     * The token endpoint reads a code, then the session and the grant it names, and the account:
+     * all four come in one statement, and the others stay in the request's memo for their own
+     * lookups. An interaction or a session comes with its account too (what the request asks next).
      */
-    private async findCode(id: string): Promise<StoredPayload | undefined> {
-      const { code, session, grant } = await payloads.findCodeWithSessionAndGrant(digest(id));
-      const { sessionUid, grantId } = (code?.payload ?? {}) as { sessionUid?: string; grantId?: string };
+    private async findWithContext(id: string): Promise<StoredPayload | undefined> {
+      if (this.model !== 'AuthorizationCode') {
+        const { stored, account } = await payloads.maybeFindPayloadWithAccount(this.model, digest(id));
+        if (account) foundAccountOfRequest(account);
+        return stored;
+      }
+      const { stored, account, session, grant } = await payloads.findCodeWithContext(digest(id));
+      const { sessionUid, grantId } = (stored?.payload ?? {}) as { sessionUid?: string; grantId?: string };
       if (sessionUid) prime(uidKey('Session', sessionUid), session);
       if (grantId) prime(recordKey('Grant', grantId), grant);
-      return code;
+      if (account) foundAccountOfRequest(account);
+      return stored;
     }
 
     async upsert(id: string, payload: AdapterPayload, expiresIn: number): Promise<void> {
@@ -107,7 +118,7 @@ export function createAdapterClass({ queries, clients, activity }: { queries: Qu
         return restore(found.get(this.model), id);
       }
       // An interaction is read by several steps of one request (its details, then its result).
-      const load = this.model === 'AuthorizationCode' ? () => this.findCode(id) : () => payloads.maybeFindPayload(this.model, digest(id));
+      const load = WITH_ACCOUNT_MODELS.has(this.model) ? () => this.findWithContext(id) : () => payloads.maybeFindPayload(this.model, digest(id));
       return restore(await memoized(recordKey(this.model, id), load), id);
     }
 

@@ -9,6 +9,9 @@ const memos = new AsyncLocalStorage<Map<string, Promise<unknown>>>();
 /** Runs `work` (a request) with a memo of its own. */
 export const withRequestMemo = <T>(work: () => T): T => memos.run(new Map(), work);
 
+/** Whether this runs for a request (not for a background worker). */
+export const insideRequest = (): boolean => memos.getStore() !== undefined;
+
 /** `load()`, or what it gave earlier in this request. */
 export function memoized<T>(key: string, load: () => Promise<T>): Promise<T> {
   const memo = memos.getStore();

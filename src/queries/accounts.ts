@@ -75,7 +75,7 @@ export interface ClientSignupCount extends SignupCount {
 /** The account as a sign-in reads it: with whether it has a second factor (a confirmed authenticator app, or a key or passkey). */
 export type SigningInAccount = AccountRow & { has_second_factor: boolean };
 
-const HAS_SECOND_FACTOR = `(exists (select 1 from totp_factors where account_id = accounts.id and confirmed_at is not null)
+export const HAS_SECOND_FACTOR = `(exists (select 1 from totp_factors where account_id = accounts.id and confirmed_at is not null)
   or exists (select 1 from webauthn_credentials where account_id = accounts.id)) as has_second_factor`;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -1,6 +1,7 @@
 // SQL for oidc_payloads: the persistence behind oidc-provider's adapter. Ids arrive here
 // already digested by the adapter.
 import type { Knex } from 'knex';
+import { HAS_SECOND_FACTOR, type SigningInAccount } from './accounts.ts';
 import { prepared } from './prepared.ts';
 
 export interface StoredPayload {
@@ -31,6 +32,18 @@ export interface PayloadWrite {
 }
 
 const live = 'expires_at is null or expires_at > now()';
+
+/** account_id as the accounts' key (only an id Postgres can compare as one). */
+const ACCOUNT_ID_OF_RECORD = `case when p.account_id ~ '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' then p.account_id::uuid end`;
+
+type RecordWithAccountRow = Partial<SigningInAccount> & { record_payload: Record<string, unknown>; record_consumed_at: Date | null };
+type JsonRecord = { payload: Record<string, unknown>; consumed_at: string | null };
+
+function splitRecordAndAccount(row: RecordWithAccountRow | undefined): { stored?: StoredPayload; account?: SigningInAccount } {
+  if (!row) return {};
+  const { record_payload: payload, record_consumed_at: consumedAt, ...account } = row;
+  return { stored: { payload, consumedAt }, ...(account.id ? { account: account as SigningInAccount } : {}) };
+}
 
 /** Postgres text cannot hold U+0000: a lookup value containing it matches nothing. */
 const unstorable = (value: string) => value.includes('\0');
@@ -114,27 +127,42 @@ export function createOidcPayloadQueries(db: Knex) {
       return ids.map((id) => found.get(id)!);
     },
     /**
-     * An authorization code, with the session and grant it was issued under (the token endpoint
-     * reads all three): one statement. The grant's stored id is the digest of its id, as the
-     * adapter's (SHA-256, base64url).
+     * A record with the account it names (its account_id), which the request reading the record
+     * goes on to ask for (an interaction's, at the return to the application): one statement.
      */
-    async findCodeWithSessionAndGrant(id: string): Promise<{ code?: StoredPayload; session?: StoredPayload; grant?: StoredPayload }> {
-      const result = await prepared('code_with_session_and_grant', db.raw<{ rows: Array<{ part: 'code' | 'session' | 'grant'; payload: Record<string, unknown>; consumed_at: Date | null }> }>(
-        `with code as (
-           select payload, consumed_at from oidc_payloads where model = 'AuthorizationCode' and id = :id and (${live}))
-         select 'code' as part, payload, consumed_at from code
-         union all
-         select 'session', s.payload, s.consumed_at from code
-           join oidc_payloads s on s.model = 'Session' and s.uid = code.payload->>'sessionUid'
-           where s.expires_at is null or s.expires_at > now()
-         union all
-         select 'grant', g.payload, g.consumed_at from code
-           join oidc_payloads g on g.model = 'Grant'
-             and g.id = translate(encode(sha256(convert_to(code.payload->>'grantId', 'UTF8')), 'base64'), '+/=', '-_')
-           where g.expires_at is null or g.expires_at > now()`,
+    async maybeFindPayloadWithAccount(model: string, id: string): Promise<{ stored?: StoredPayload; account?: SigningInAccount }> {
+      const result = await prepared('payload_with_account', db.raw<{ rows: RecordWithAccountRow[] }>(
+        `select p.payload as record_payload, p.consumed_at as record_consumed_at, accounts.*, ${HAS_SECOND_FACTOR}
+         from oidc_payloads p left join accounts on accounts.id = ${ACCOUNT_ID_OF_RECORD}
+         where p.model = :model and p.id = :id and (p.expires_at is null or p.expires_at > now())`,
+        { model, id },
+      ));
+      return splitRecordAndAccount(result.rows[0]);
+    },
+
+    /**
+     * An authorization code, with the session and grant it was issued under and the account it
+     * was issued to (the token endpoint reads all four): one statement. The grant's stored id is
+     * the digest of its id, as the adapter's (SHA-256, base64url).
+     */
+    async findCodeWithContext(id: string): Promise<{ stored?: StoredPayload; account?: SigningInAccount; session?: StoredPayload; grant?: StoredPayload }> {
+      const result = await prepared('code_with_context', db.raw<{ rows: Array<RecordWithAccountRow & { session: JsonRecord | null; grant: JsonRecord | null }> }>(
+        `select p.payload as record_payload, p.consumed_at as record_consumed_at,
+           (select jsonb_build_object('payload', s.payload, 'consumed_at', s.consumed_at) from oidc_payloads s
+            where s.model = 'Session' and s.uid = p.payload->>'sessionUid' and (s.expires_at is null or s.expires_at > now())) as session,
+           (select jsonb_build_object('payload', g.payload, 'consumed_at', g.consumed_at) from oidc_payloads g
+            where g.model = 'Grant' and g.id = translate(encode(sha256(convert_to(p.payload->>'grantId', 'UTF8')), 'base64'), '+/=', '-_')
+              and (g.expires_at is null or g.expires_at > now())) as grant,
+           accounts.*, ${HAS_SECOND_FACTOR}
+         from oidc_payloads p left join accounts on accounts.id = ${ACCOUNT_ID_OF_RECORD}
+         where p.model = 'AuthorizationCode' and p.id = :id and (p.expires_at is null or p.expires_at > now())`,
         { id },
       ));
-      return Object.fromEntries(result.rows.map((row) => [row.part, { payload: row.payload, consumedAt: row.consumed_at }]));
+      const row = result.rows[0];
+      if (!row) return {};
+      const fromJson = (part: JsonRecord | null) => part ? { payload: part.payload, consumedAt: part.consumed_at ? new Date(part.consumed_at) : null } : undefined;
+      const { session, grant, ...rest } = row;
+      return { ...splitRecordAndAccount(rest), session: fromJson(session), grant: fromJson(grant) };
     },
 
     maybeFindPayloadByUid: (model: string, uid: string) => maybeFindWhere({ model, uid }),
