@@ -126,7 +126,7 @@ export function createAdapterClass({ queries, clients, activity }: { queries: Qu
     async findByUid(uid: string): Promise<AdapterPayload | undefined> {
       const held = heldWrites.findByUid(this.model, uid);
       if (held) return restore(heldRecord(held), undefined);
-      await heldWrites.release(); // a record it deleted could have this uid
+      if (heldWrites.deletesAny(this.model)) await heldWrites.release(); // the record it deletes could have this uid
       return restore(await memoized(uidKey(this.model, uid), () => payloads.maybeFindPayloadByUid(this.model, uid)), undefined);
     }
 

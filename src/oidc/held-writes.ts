@@ -56,6 +56,12 @@ export const heldWrites = {
     return undefined;
   },
 
+  /** Whether the request holds a deletion of a record of `model` (which a lookup by another key could find). */
+  deletesAny(model: string): boolean {
+    for (const change of requests.getStore()?.changes.values() ?? []) if (change.model === model && 'removed' in change) return true;
+    return false;
+  },
+
   /** Writes what the request holds now: before a statement that must see it (a consumption, a revocation). */
   release: async (): Promise<void> => {
     const held = requests.getStore();
