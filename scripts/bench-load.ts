@@ -63,9 +63,11 @@ async function startReference(): Promise<Provider> {
 
 async function startLatchkey(): Promise<Provider & { cleanUp(): Promise<void> }> {
   const port = await freePort();
+  // As in production: a log line per request (to /dev/null here) and the metrics listener on.
+  // Only the per-IP limit on /auth is off: every sign-in here comes from one address.
   const env: Record<string, string> = {
     ...process.env as Record<string, string>, PORT: String(port), LATCHKEY_SECRET: 'benchmark-secret-that-is-long-enough-for-latchkey',
-    LOG_LEVEL: 'warn', METRICS_ADDRESS: 'off', AUTHORIZATION_RATE_LIMIT: '0',
+    LOG_LEVEL: 'info', METRICS_ADDRESS: `127.0.0.1:${await freePort()}`, AUTHORIZATION_RATE_LIMIT: '0',
   };
   let cleanUp = async () => {};
   if (options.embedded) {

@@ -111,9 +111,10 @@ export async function createServices({ config, secret, db, log }: { config: Conf
     dependencies: {
       adapter: createAdapterClass({ queries, clients, activity }),
       findAccount: createFindAccount(accounts),
+      // A session whose account is gone or disabled is asked to sign in again.
       needsSecondFactor: async (accountId) => {
         const account = await accountOfRequest(accounts, accountId);
-        return Boolean(account) && secondFactors.needsSecondFactor(account!);
+        return !account || secondFactors.needsSecondFactor(account);
       },
       rememberedScopes: (accountId, clientId) => consents.rememberedScopes(accountId, clientId),
       cookieKeys: secretBox.cookieKeys,

@@ -11,22 +11,27 @@ export type LockKeys = <T>(keys: string[], work: () => Promise<T>) => Promise<T>
 const LOCK = `select pg_advisory_lock(h) from (select distinct hashtextextended(k, 0) as h from unnest(?::text[]) as k order by h) as ordered`;
 
 interface PooledConnection {
-  /** knex's mark of a connection not to be handed out again (it is closed instead). */
+  /** knex's mark of a connection not to be handed out again. */
   __knex__disposed?: unknown;
+  end(): Promise<void>;
 }
 
 /**
  * Session locks, not a transaction's: a sign-in pays two round trips (lock, unlock) instead of
  * three (begin, lock, commit), and the unlock does not hold up the answer. A connection whose
- * unlock failed may still hold locks, so it is closed, which releases them; so does a process
- * that dies holding one.
+ * unlock failed may still hold locks, so it is closed at once, which releases them; so does a
+ * process that dies holding one. (A pooler in front of Postgres must pool sessions, not
+ * transactions: these locks, and the prepared statements, belong to a session.)
  */
 export function advisoryLocks(knex: Knex): LockKeys {
   const client = knex.client as { acquireConnection(): Promise<PooledConnection>; releaseConnection(connection: PooledConnection): Promise<void> };
   return async (keys, work) => {
     const connection = await client.acquireConnection();
     const unlock = () => knex.raw('select pg_advisory_unlock_all()').connection(connection)
-      .catch((error: unknown) => { connection.__knex__disposed = error; })
+      .catch(async (error: unknown) => {
+        connection.__knex__disposed = error; // closed now, which ends its locks, and never handed out again
+        await connection.end().catch(() => {});
+      })
       .finally(() => client.releaseConnection(connection));
     try {
       await knex.raw(LOCK, [keys]).connection(connection);

@@ -12,12 +12,14 @@ import type { PayloadWrite, StoredPayload } from '../queries/oidc-payloads.ts';
 import { foundAccountOfRequest } from './account.ts';
 import { heldWrites } from './held-writes.ts';
 import { createPayloadBatches, type PayloadChange } from './payload-batches.ts';
-import { forget, forgetStartingWith, memoized, prime } from './request-memo.ts';
+import { forget, forgetStartingWith, memoized, note, noted, prime, unnote } from './request-memo.ts';
 
 /** Request-memo keys (in this process's memory for one request, like the values themselves): a token's lookup under every kind at once, or one record of a model. */
 const tokensKey = (id: string) => `tokens:${id}`;
 const recordKey = (model: string, id: string) => `${model}:${id}`;
 const uidKey = (model: string, uid: string) => `${model}:uid:${uid}`;
+/** Noted when the request read the record from the database: writing it back must not re-create it. */
+const readKey = (model: string, id: string) => `read:${model}:${id}`;
 
 /**
  * The account a record belongs to, so that ending an account's sessions finds it. An
@@ -103,6 +105,8 @@ export function createAdapterClass({ queries, clients, activity }: { queries: Qu
         payload: this.model === 'Session' ? { ...rest, ...deviceOf(currentAuditContext().facts) } : rest,
         expiresInSeconds: expiresIn,
         lookups: { grantId: payload.grantId, uid: payload.uid, userCode: payload.userCode, accountId: accountOf(payload), clientId: payload.clientId },
+        // A session or grant this request read and now saves again: a sign-out that deleted it meanwhile wins.
+        onlyIfPresent: noted(readKey(this.model, id)),
       };
       if (!heldWrites.hold(write, batches.change)) await batches.change(write);
       if (this.model === 'Session') activity.saved(digest(id)); // saved_at is now: the request's own mark would write nothing
@@ -115,18 +119,27 @@ export function createAdapterClass({ queries, clients, activity }: { queries: Qu
       if (TOKEN_MODELS.includes(this.model)) {
         // One statement finds the token whatever its kind; the other kinds' lookups in this request read the memo.
         const found = await memoized(tokensKey(id), () => batches.findToken(digest(id)));
-        return restore(found.get(this.model), id);
+        return this.read(found.get(this.model), id);
       }
       // An interaction is read by several steps of one request (its details, then its result).
       const load = WITH_ACCOUNT_MODELS.has(this.model) ? () => this.findWithContext(id) : () => payloads.maybeFindPayload(this.model, digest(id));
-      return restore(await memoized(recordKey(this.model, id), load), id);
+      return this.read(await memoized(recordKey(this.model, id), load), id);
+    }
+
+    /** A record as read from the database, noted as read. */
+    private read(stored: StoredPayload | undefined, id: string): AdapterPayload | undefined {
+      if (stored) note(readKey(this.model, id));
+      return restore(stored, id);
     }
 
     // Found by a secondary key, the value is unknown here; oidc-provider only reads these records.
     async findByUid(uid: string): Promise<AdapterPayload | undefined> {
       const held = heldWrites.findByUid(this.model, uid);
       if (held) return restore(heldRecord(held), undefined);
-      if (heldWrites.deletesAny(this.model)) await heldWrites.release(); // the record it deletes could have this uid
+      if (heldWrites.deletesAny(this.model)) {
+        await heldWrites.release(); // the record it deletes could have this uid
+        forgetStartingWith(uidKey(this.model, ''));
+      }
       return restore(await memoized(uidKey(this.model, uid), () => payloads.maybeFindPayloadByUid(this.model, uid)), undefined);
     }
 
@@ -151,6 +164,7 @@ export function createAdapterClass({ queries, clients, activity }: { queries: Qu
       if (this.model === 'Client') return clients.deleteClient(id); // RFC 7592 DELETE
       this.forget(id);
       forgetStartingWith(uidKey(this.model, '')); // its uid is not known here
+      unnote(readKey(this.model, id)); // saved again after this, it is a new record
       const removal = { model: this.model, id: digest(id), removed: true as const };
       if (!heldWrites.hold(removal, batches.change)) await batches.change(removal);
     }

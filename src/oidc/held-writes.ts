@@ -10,35 +10,52 @@ import type { PayloadChange } from './payload-batches.ts';
 
 interface Held {
   changes: Map<string, PayloadChange>;
-  /** Where the changes go when the request lets them: given by the adapter that held them. */
-  store?: (change: PayloadChange) => Promise<void>;
+  /** Where the changes go when the request lets them, all together: given by the adapter that held them. */
+  store?: (...changes: PayloadChange[]) => Promise<void>;
+  /** The write under way: a second release waits for it. */
+  writing?: Promise<void>;
+  /** The answer is ready: what still runs in this request's context (a worker it woke) writes at once. */
+  closed?: boolean;
 }
 
 const requests = new AsyncLocalStorage<Held>();
 const keyOf = (model: string, id: string) => `${model}\0${id}`;
 
-/** Writes what the request holds (each record's last change), and holds nothing more until the next change. */
+/** Writes what the request holds (each record's last change, in order), after any write under way. */
 async function release(held: Held): Promise<void> {
   const changes = [...held.changes.values()];
   held.changes.clear();
-  if (changes.length) await Promise.all(changes.map((change) => held.store!(change)));
+  const before = held.writing;
+  const writing = (async () => {
+    await before?.catch(() => {}); // its failure was its own caller's
+    if (changes.length) await held.store!(...changes);
+  })();
+  held.writing = writing;
+  await writing;
 }
 
-/** Middleware: the request's writes are held until its answer is ready. */
+/**
+ * Middleware: the request's writes are held until its answer is ready. If they cannot be
+ * stored, the request fails (a 500, without the redirect or cookies that would name them).
+ */
 export const holdWrites = (): Middleware => async (_ctx, next) => {
   const held: Held = { changes: new Map() };
   try {
     await requests.run(held, next);
-  } finally {
-    await release(held);
+  } catch (error) {
+    held.closed = true;
+    await release(held).catch(() => {}); // the request's own error is the one to report
+    throw error;
   }
+  held.closed = true;
+  await release(held);
 };
 
 export const heldWrites = {
   /** Holds the change if the request holds writes (true); otherwise the caller writes it now (false). */
-  hold(change: PayloadChange, store: (change: PayloadChange) => Promise<void>): boolean {
+  hold(change: PayloadChange, store: (...changes: PayloadChange[]) => Promise<void>): boolean {
     const held = requests.getStore();
-    if (!held) return false;
+    if (!held || held.closed) return false;
     held.store = store;
     held.changes.delete(keyOf(change.model, change.id)); // re-inserted last: the order of changes is kept
     held.changes.set(keyOf(change.model, change.id), change);

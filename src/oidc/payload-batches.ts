@@ -28,14 +28,16 @@ export function createPayloadBatches(queries: Queries, tokenModels: string[]) {
     return payloads.upsertPayloads(writes, deletions);
   };
 
-  const changes = new DataLoader<PayloadChange, true>(async (batch) => {
+  // A key is one request's changes, in order (a deletion before the insert that reuses its uid):
+  // they are never split between statements.
+  const changes = new DataLoader<readonly PayloadChange[], true>(async (batch) => {
     try {
-      await apply(batch);
+      await apply(batch.flat());
       return batch.map(() => true as const);
     } catch (error) {
       if (batch.length === 1) throw error;
-      // One bad record must not fail the others: each is written alone, and only it fails.
-      return Promise.all(batch.map((change) => apply([change]).then(() => true as const, (failed: Error) => failed)));
+      // One request's bad changes must not fail the others': each request's are written alone, and only they fail.
+      return Promise.all(batch.map((own) => apply(own).then(() => true as const, (failed: Error) => failed)));
     }
   }, { cache: false, batchScheduleFn: nextTurn, maxBatchSize: MAX_BATCH });
 
@@ -45,8 +47,8 @@ export function createPayloadBatches(queries: Queries, tokenModels: string[]) {
   );
 
   return {
-    /** Resolves once the record is stored or deleted (with the others of its batch). */
-    change: async (change: PayloadChange): Promise<void> => { await changes.load(change); },
+    /** Resolves once the records are stored or deleted (with the others of their batch), all or none. */
+    change: async (...own: PayloadChange[]): Promise<void> => { await changes.load(own); },
     /** The live records with this (digested) id under each token model. */
     findToken: (id: string): Promise<Map<string, StoredPayload>> => tokenLookups.load(id),
   };

@@ -75,6 +75,14 @@ export interface ClientSignupCount extends SignupCount {
 /** The account as a sign-in reads it: with whether it has a second factor (a confirmed authenticator app, or a key or passkey). */
 export type SigningInAccount = AccountRow & { has_second_factor: boolean };
 
+/**
+ * The account's columns by name, for prepared statements: Postgres fixes a prepared statement's
+ * result columns, so a `*` in one would fail on every connection after a migration adds a column.
+ */
+export const ACCOUNT_COLUMNS = ['id', 'email', 'email_verified', 'password_hash', 'name', 'given_name', 'family_name', 'disabled',
+  'created_at', 'updated_at', 'last_login_at', 'language', 'preferred_language', 'picture', 'signup_method', 'signup_client_id',
+  'signup_referrer', 'signup_utm', 'password_changed_at', 'external_id', 'roles'].map((column) => `accounts.${column}`).join(', ');
+
 export const HAS_SECOND_FACTOR = `(exists (select 1 from totp_factors where account_id = accounts.id and confirmed_at is not null)
   or exists (select 1 from webauthn_credentials where account_id = accounts.id)) as has_second_factor`;
 
@@ -106,11 +114,11 @@ export function createAccountQueries(db: Knex) {
     /** The account and whether it has a second factor, in one statement: every sign-in and authorization asks both. */
     async maybeFindSigningInAccountById(id: string): Promise<SigningInAccount | undefined> {
       if (!UUID.test(id)) return undefined;
-      return prepared('signing_in_account_by_id', db('accounts').select('accounts.*', db.raw(HAS_SECOND_FACTOR)).where({ id }).first());
+      return prepared('signing_in_account_by_id', db('accounts').select(db.raw(`${ACCOUNT_COLUMNS}, ${HAS_SECOND_FACTOR}`)).where({ id }).first());
     },
 
     async maybeFindSigningInAccountByEmail(email: string): Promise<SigningInAccount | undefined> {
-      return prepared('signing_in_account_by_email', db('accounts').select('accounts.*', db.raw(HAS_SECOND_FACTOR)).whereRaw('lower(email) = lower(?)', [email]).first());
+      return prepared('signing_in_account_by_email', db('accounts').select(db.raw(`${ACCOUNT_COLUMNS}, ${HAS_SECOND_FACTOR}`)).whereRaw('lower(email) = lower(?)', [email]).first());
     },
 
     async maybeFindAccountById(id: string): Promise<AccountRow | undefined> {

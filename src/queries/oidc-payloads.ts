@@ -1,7 +1,7 @@
 // SQL for oidc_payloads: the persistence behind oidc-provider's adapter. Ids arrive here
 // already digested by the adapter.
 import type { Knex } from 'knex';
-import { HAS_SECOND_FACTOR, type SigningInAccount } from './accounts.ts';
+import { ACCOUNT_COLUMNS, HAS_SECOND_FACTOR, type SigningInAccount } from './accounts.ts';
 import { prepared } from './prepared.ts';
 
 export interface StoredPayload {
@@ -29,6 +29,8 @@ export interface PayloadWrite {
   payload: object;
   expiresInSeconds: number | undefined;
   lookups: PayloadLookups;
+  /** A rewrite of a record the writer read: if it was deleted meanwhile (a sign-out), it stays deleted. */
+  onlyIfPresent?: boolean;
 }
 
 const live = 'expires_at is null or expires_at > now()';
@@ -63,32 +65,42 @@ export function createOidcPayloadQueries(db: Knex) {
   return {
     /**
      * Writes payloads, and deletes others, in one statement (the adapter gathers those of
-     * concurrent requests, and a request's own until its answer). One row per (model, id), and
-     * none both written and deleted: Postgres refuses to change a row twice in one statement.
+     * concurrent requests, and a request's own until its answer). A row marked onlyIfPresent is
+     * only updated: a record deleted since its writer read it is not brought back. One row per
+     * (model, id), and none both written and deleted: Postgres changes a row once per statement.
      */
     async upsertPayloads(rows: PayloadWrite[], deletions: PayloadKey[] = []): Promise<void> {
       const lookup = (value: string | undefined) => (value === undefined || unstorable(value) ? null : value);
-      const written = rows.map((row) => ({
+      const asRow = (row: PayloadWrite) => ({
         model: row.model, id: row.id, payload: row.payload, expires_in: row.expiresInSeconds ?? null,
         grant_id: lookup(row.lookups.grantId), uid: lookup(row.lookups.uid), user_code: lookup(row.lookups.userCode),
         account_id: lookup(row.lookups.accountId), client_id: lookup(row.lookups.clientId),
-      }));
+      });
+      const columns = 'model text, id text, payload jsonb, grant_id text, uid text, user_code text, account_id text, client_id text, expires_in int';
+      const expiresAt = (row: string) => `case when ${row}.expires_in is null then null else now() + make_interval(secs => ${row}.expires_in) end`;
       // The rows travel as JSON parameters, whatever their number. The deletions run first (the
       // insert waits for their count): a new session record may take an old one's uid.
       await prepared('payloads_write', db.raw(
         `with deleted as (
            delete from oidc_payloads where (model, id) in (select model, id from jsonb_to_recordset(?::jsonb) as gone (model text, id text))
-           returning 1)
+           returning 1),
+         rewritten as (
+           update oidc_payloads set payload = kept.payload, grant_id = kept.grant_id, uid = kept.uid, user_code = kept.user_code,
+             account_id = kept.account_id, client_id = kept.client_id, expires_at = ${expiresAt('kept')}, saved_at = now()
+           from jsonb_to_recordset(?::jsonb) as kept (${columns})
+           where oidc_payloads.model = kept.model and oidc_payloads.id = kept.id)
          insert into oidc_payloads (model, id, payload, grant_id, uid, user_code, account_id, client_id, expires_at, saved_at)
-         select model, id, payload, grant_id, uid, user_code, account_id, client_id,
-                case when expires_in is null then null else now() + make_interval(secs => expires_in) end, now()
-         from jsonb_to_recordset(?::jsonb)
-           as written (model text, id text, payload jsonb, grant_id text, uid text, user_code text, account_id text, client_id text, expires_in int)
+         select model, id, payload, grant_id, uid, user_code, account_id, client_id, ${expiresAt('written')}, now()
+         from jsonb_to_recordset(?::jsonb) as written (${columns})
          where (select count(*) from deleted) >= 0
          on conflict (model, id) do update set
            payload = excluded.payload, grant_id = excluded.grant_id, uid = excluded.uid, user_code = excluded.user_code,
            account_id = excluded.account_id, client_id = excluded.client_id, expires_at = excluded.expires_at, saved_at = excluded.saved_at`,
-        [storableJson(deletions.filter((row) => !unstorable(row.id)).map(({ model, id }) => ({ model, id }))), storableJson(written)],
+        [
+          storableJson(deletions.filter((row) => !unstorable(row.id)).map(({ model, id }) => ({ model, id }))),
+          storableJson(rows.filter((row) => row.onlyIfPresent).map(asRow)),
+          storableJson(rows.filter((row) => !row.onlyIfPresent).map(asRow)),
+        ],
       ));
     },
 
@@ -132,7 +144,7 @@ export function createOidcPayloadQueries(db: Knex) {
      */
     async maybeFindPayloadWithAccount(model: string, id: string): Promise<{ stored?: StoredPayload; account?: SigningInAccount }> {
       const result = await prepared('payload_with_account', db.raw<{ rows: RecordWithAccountRow[] }>(
-        `select p.payload as record_payload, p.consumed_at as record_consumed_at, accounts.*, ${HAS_SECOND_FACTOR}
+        `select p.payload as record_payload, p.consumed_at as record_consumed_at, ${ACCOUNT_COLUMNS}, ${HAS_SECOND_FACTOR}
          from oidc_payloads p left join accounts on accounts.id = ${ACCOUNT_ID_OF_RECORD}
          where p.model = :model and p.id = :id and (p.expires_at is null or p.expires_at > now())`,
         { model, id },
@@ -153,7 +165,7 @@ export function createOidcPayloadQueries(db: Knex) {
            (select jsonb_build_object('payload', g.payload, 'consumed_at', g.consumed_at) from oidc_payloads g
             where g.model = 'Grant' and g.id = translate(encode(sha256(convert_to(p.payload->>'grantId', 'UTF8')), 'base64'), '+/=', '-_')
               and (g.expires_at is null or g.expires_at > now())) as grant,
-           accounts.*, ${HAS_SECOND_FACTOR}
+           ${ACCOUNT_COLUMNS}, ${HAS_SECOND_FACTOR}
          from oidc_payloads p left join accounts on accounts.id = ${ACCOUNT_ID_OF_RECORD}
          where p.model = 'AuthorizationCode' and p.id = :id and (p.expires_at is null or p.expires_at > now())`,
         { id },
