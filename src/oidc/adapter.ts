@@ -12,7 +12,7 @@ import type { PayloadWrite, StoredPayload } from '../queries/oidc-payloads.ts';
 import { foundAccountOfRequest } from './account.ts';
 import { heldWrites } from './held-writes.ts';
 import { createPayloadBatches, type PayloadChange } from './payload-batches.ts';
-import { forget, forgetStartingWith, memoized, note, noted, prime, unnote } from './request-memo.ts';
+import { forget, forgetStartingWith, memoized, prime, remembered } from './request-memo.ts';
 
 /** Request-memo keys (in this process's memory for one request, like the values themselves): a token's lookup under every kind at once, or one record of a model. */
 const tokensKey = (id: string) => `tokens:${id}`;
@@ -80,13 +80,13 @@ export function createAdapterClass({ queries, clients, activity }: { queries: Qu
      * all four come in one statement, and the others stay in the request's memo for their own
      * lookups. An interaction or a session comes with its account too (what the request asks next).
      */
-    private async findWithContext(id: string): Promise<StoredPayload | undefined> {
+    private async findWithContext(storedId: string): Promise<StoredPayload | undefined> {
       if (this.model !== 'AuthorizationCode') {
-        const { stored, account } = await payloads.maybeFindPayloadWithAccount(this.model, digest(id));
+        const { stored, account } = await payloads.maybeFindPayloadWithAccount(this.model, storedId);
         if (account) foundAccountOfRequest(account);
         return stored;
       }
-      const { stored, account, session, grant } = await payloads.findCodeWithContext(digest(id));
+      const { stored, account, session, grant } = await payloads.findCodeWithContext(storedId);
       const { sessionUid, grantId } = (stored?.payload ?? {}) as { sessionUid?: string; grantId?: string };
       if (sessionUid) prime(uidKey('Session', sessionUid), session);
       if (grantId) prime(recordKey('Grant', grantId), grant);
@@ -99,36 +99,38 @@ export function createAdapterClass({ queries, clients, activity }: { queries: Qu
       if (this.model === 'Client') return clients.storeRegisteredClient(payload as Record<string, unknown>);
       this.forget(id, payload.uid);
       const { jti: _value, ...rest } = payload;
+      const storedId = digest(id);
       const write: PayloadWrite = {
         model: this.model,
-        id: digest(id),
+        id: storedId,
         payload: this.model === 'Session' ? { ...rest, ...deviceOf(currentAuditContext().facts) } : rest,
         expiresInSeconds: expiresIn,
         lookups: { grantId: payload.grantId, uid: payload.uid, userCode: payload.userCode, accountId: accountOf(payload), clientId: payload.clientId },
         // A session or grant this request read and now saves again: a sign-out that deleted it meanwhile wins.
-        onlyIfPresent: noted(readKey(this.model, id)),
+        onlyIfPresent: remembered(readKey(this.model, id)),
       };
-      if (!heldWrites.hold(write, batches.change)) await batches.change(write);
-      if (this.model === 'Session') activity.saved(digest(id)); // saved_at is now: the request's own mark would write nothing
+      await this.change(write);
+      if (this.model === 'Session') activity.saved(storedId); // saved_at is now: the request's own mark would write nothing
     }
 
     async find(id: string): Promise<AdapterPayload | undefined> {
       if (this.model === 'Client') return clients.maybeLoadProviderMetadata(id) as Promise<AdapterPayload | undefined>;
-      const held = heldWrites.find(this.model, digest(id));
+      const storedId = digest(id);
+      const held = heldWrites.find(this.model, storedId);
       if (held) return restore(heldRecord(held), id);
       if (TOKEN_MODELS.includes(this.model)) {
         // One statement finds the token whatever its kind; the other kinds' lookups in this request read the memo.
-        const found = await memoized(tokensKey(id), () => batches.findToken(digest(id)));
+        const found = await memoized(tokensKey(id), () => batches.findToken(storedId));
         return this.read(found.get(this.model), id);
       }
       // An interaction is read by several steps of one request (its details, then its result).
-      const load = WITH_ACCOUNT_MODELS.has(this.model) ? () => this.findWithContext(id) : () => payloads.maybeFindPayload(this.model, digest(id));
+      const load = WITH_ACCOUNT_MODELS.has(this.model) ? () => this.findWithContext(storedId) : () => payloads.maybeFindPayload(this.model, storedId);
       return this.read(await memoized(recordKey(this.model, id), load), id);
     }
 
-    /** A record as read from the database, noted as read. */
+    /** A record as read from the database, remembered as read. */
     private read(stored: StoredPayload | undefined, id: string): AdapterPayload | undefined {
-      if (stored) note(readKey(this.model, id));
+      if (stored) prime(readKey(this.model, id), true);
       return restore(stored, id);
     }
 
@@ -164,9 +166,13 @@ export function createAdapterClass({ queries, clients, activity }: { queries: Qu
       if (this.model === 'Client') return clients.deleteClient(id); // RFC 7592 DELETE
       this.forget(id);
       forgetStartingWith(uidKey(this.model, '')); // its uid is not known here
-      unnote(readKey(this.model, id)); // saved again after this, it is a new record
-      const removal = { model: this.model, id: digest(id), removed: true as const };
-      if (!heldWrites.hold(removal, batches.change)) await batches.change(removal);
+      forget(readKey(this.model, id)); // saved again after this, it is a new record
+      await this.change({ model: this.model, id: digest(id), removed: true });
+    }
+
+    /** Held until the answer in a provider request, written now anywhere else. */
+    private async change(change: PayloadChange): Promise<void> {
+      if (!heldWrites.hold(change, batches.change)) await batches.change(change);
     }
 
     async revokeByGrantId(grantId: string): Promise<void> {

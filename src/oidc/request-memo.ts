@@ -31,16 +31,8 @@ export function prime<T>(key: string, value: T): void {
   if (memo && !memo.has(key)) memo.set(key, Promise.resolve(value));
 }
 
-/** Notes a fact about this request (a record it read), for `noted`. */
-export function note(key: string): void {
-  memos.getStore()?.set(`noted:${key}`, Promise.resolve(true));
-}
-
-export const noted = (key: string): boolean => memos.getStore()?.has(`noted:${key}`) ?? false;
-
-export function unnote(key: string): void {
-  memos.getStore()?.delete(`noted:${key}`);
-}
+/** Whether this request read (or primed) `key`. */
+export const remembered = (key: string): boolean => memos.getStore()?.has(key) ?? false;
 
 export function forget(key: string): void {
   memos.getStore()?.delete(key);

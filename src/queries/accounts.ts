@@ -83,8 +83,11 @@ export const ACCOUNT_COLUMNS = ['id', 'email', 'email_verified', 'password_hash'
   'created_at', 'updated_at', 'last_login_at', 'language', 'preferred_language', 'picture', 'signup_method', 'signup_client_id',
   'signup_referrer', 'signup_utm', 'password_changed_at', 'external_id', 'roles'].map((column) => `accounts.${column}`).join(', ');
 
-export const HAS_SECOND_FACTOR = `(exists (select 1 from totp_factors where account_id = accounts.id and confirmed_at is not null)
-  or exists (select 1 from webauthn_credentials where account_id = accounts.id)) as has_second_factor`;
+/** Whether the account has a second factor: a confirmed authenticator app, or a key or passkey. */
+const secondFactorOf = (accountId: string) => `(exists (select 1 from totp_factors where account_id = ${accountId} and confirmed_at is not null)
+  or exists (select 1 from webauthn_credentials where account_id = ${accountId}))`;
+
+export const HAS_SECOND_FACTOR = `${secondFactorOf('accounts.id')} as has_second_factor`;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -129,8 +132,7 @@ export function createAccountQueries(db: Knex) {
     /** Whether the account has a second factor (a confirmed authenticator app or a key or passkey), in one query. */
     async accountHasSecondFactor(id: string): Promise<boolean> {
       const result = await db.raw<{ rows: Array<{ any: boolean }> }>(
-        `select exists (select 1 from totp_factors where account_id = :id and confirmed_at is not null)
-             or exists (select 1 from webauthn_credentials where account_id = :id) as any`,
+        `select ${secondFactorOf(':id')} as any`,
         { id },
       );
       return result.rows[0]!.any;
@@ -153,9 +155,8 @@ export function createAccountQueries(db: Knex) {
 
     /** Accounts matching every filter given, newest first, each with whether it has a second factor. */
     async searchAccounts(search: AccountSearch): Promise<Array<AccountRow & { has_second_factor: boolean }>> {
-      const hasFactor = `(exists (select 1 from totp_factors t where t.account_id = accounts.id and t.confirmed_at is not null)
-        or exists (select 1 from webauthn_credentials w where w.account_id = accounts.id))`;
-      const query = db<AccountRow>('accounts').select('accounts.*', db.raw(`${hasFactor} as has_second_factor`))
+      const hasFactor = secondFactorOf('accounts.id');
+      const query = db<AccountRow>('accounts').select('accounts.*', db.raw(HAS_SECOND_FACTOR))
         .orderBy([{ column: 'created_at', order: 'desc' }, { column: 'id', order: 'desc' }]).limit(search.limit);
       if (search.query) {
         const prefix = `${search.query.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;

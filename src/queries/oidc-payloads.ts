@@ -34,6 +34,8 @@ export interface PayloadWrite {
 }
 
 const live = 'expires_at is null or expires_at > now()';
+/** The same, of one table of a join. */
+const liveIn = (table: string) => `(${table}.expires_at is null or ${table}.expires_at > now())`;
 
 /** account_id as the accounts' key (only an id Postgres can compare as one). */
 const ACCOUNT_ID_OF_RECORD = `case when p.account_id ~ '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' then p.account_id::uuid end`;
@@ -146,7 +148,7 @@ export function createOidcPayloadQueries(db: Knex) {
       const result = await prepared('payload_with_account', db.raw<{ rows: RecordWithAccountRow[] }>(
         `select p.payload as record_payload, p.consumed_at as record_consumed_at, ${ACCOUNT_COLUMNS}, ${HAS_SECOND_FACTOR}
          from oidc_payloads p left join accounts on accounts.id = ${ACCOUNT_ID_OF_RECORD}
-         where p.model = :model and p.id = :id and (p.expires_at is null or p.expires_at > now())`,
+         where p.model = :model and p.id = :id and ${liveIn('p')}`,
         { model, id },
       ));
       return splitRecordAndAccount(result.rows[0]);
@@ -161,13 +163,13 @@ export function createOidcPayloadQueries(db: Knex) {
       const result = await prepared('code_with_context', db.raw<{ rows: Array<RecordWithAccountRow & { session: JsonRecord | null; grant: JsonRecord | null }> }>(
         `select p.payload as record_payload, p.consumed_at as record_consumed_at,
            (select jsonb_build_object('payload', s.payload, 'consumed_at', s.consumed_at) from oidc_payloads s
-            where s.model = 'Session' and s.uid = p.payload->>'sessionUid' and (s.expires_at is null or s.expires_at > now())) as session,
+            where s.model = 'Session' and s.uid = p.payload->>'sessionUid' and ${liveIn('s')}) as session,
            (select jsonb_build_object('payload', g.payload, 'consumed_at', g.consumed_at) from oidc_payloads g
             where g.model = 'Grant' and g.id = translate(encode(sha256(convert_to(p.payload->>'grantId', 'UTF8')), 'base64'), '+/=', '-_')
-              and (g.expires_at is null or g.expires_at > now())) as grant,
+              and ${liveIn('g')}) as grant,
            ${ACCOUNT_COLUMNS}, ${HAS_SECOND_FACTOR}
          from oidc_payloads p left join accounts on accounts.id = ${ACCOUNT_ID_OF_RECORD}
-         where p.model = 'AuthorizationCode' and p.id = :id and (p.expires_at is null or p.expires_at > now())`,
+         where p.model = 'AuthorizationCode' and p.id = :id and ${liveIn('p')}`,
         { id },
       ));
       const row = result.rows[0];
